@@ -1,0 +1,207 @@
+// The Repo opens documents by id from storage, writes every change back, and tells listeners what
+// changed. It is the only owner of Y.Doc instances: state classes and (later) the network go
+// through it, so there is one document per id in memory.
+import * as Y from 'yjs';
+import { parseDocId } from '../domain/ids';
+import { MIGRATIONS, migrate, SchemaError } from '../schema/index';
+import type { StorageAdapter, StoredChunk } from './storage';
+import { CorruptEntryError } from './storage';
+
+/** Origin of updates applied from storage: they are already stored, so they are not written back. */
+export const STORAGE_ORIGIN = 'plateau:storage';
+
+export interface ChangeEvent {
+	docId: string;
+	/** The update that changed it. */
+	update: Uint8Array;
+	/** Transaction origin: a local edit, a migration, storage, or a network peer. */
+	origin: unknown;
+}
+
+export type RepoError = CorruptEntryError | SchemaError | Error;
+
+export interface RepoOptions {
+	storage: StorageAdapter;
+	/** Compact a document on open once it has more stored chunks than this. */
+	compactAfter?: number;
+}
+
+export class Repo {
+	readonly storage: StorageAdapter;
+	readonly #compactAfter: number;
+	readonly #docs = new Map<string, Y.Doc>();
+	readonly #opening = new Map<string, Promise<Y.Doc>>();
+	readonly #detach = new Map<string, () => void>();
+	readonly #changeListeners = new Set<(e: ChangeEvent) => void>();
+	readonly #errorListeners = new Set<(e: RepoError) => void>();
+	readonly #pending = new Set<Promise<unknown>>();
+	readonly #errors: RepoError[] = [];
+	#destroyed = false;
+
+	constructor(options: RepoOptions) {
+		this.storage = options.storage;
+		this.#compactAfter = options.compactAfter ?? 100;
+	}
+
+	/** Opens a document, loading it from storage the first time. An unknown id opens empty. */
+	open(docId: string): Promise<Y.Doc> {
+		this.#assertAlive();
+		const doc = this.#docs.get(docId);
+		if (doc) return Promise.resolve(doc);
+		let opening = this.#opening.get(docId);
+		if (!opening) {
+			opening = this.#load(docId).finally(() => this.#opening.delete(docId));
+			this.#opening.set(docId, opening);
+		}
+		return opening;
+	}
+
+	/** Opens a document only if it exists in memory or storage. */
+	async find(docId: string): Promise<Y.Doc | undefined> {
+		if (this.#docs.has(docId)) return this.#docs.get(docId);
+		const chunks = await this.storage.load(docId);
+		return chunks.length ? this.open(docId) : undefined;
+	}
+
+	/** Ids of documents held in storage or open in memory. */
+	async list(): Promise<string[]> {
+		const stored = await this.storage.list();
+		return [...new Set([...stored, ...this.#docs.keys()])];
+	}
+
+	/** Applies an update (from seed data or a peer) to a document, opening it if needed. */
+	async apply(docId: string, update: Uint8Array, origin: unknown): Promise<void> {
+		const doc = await this.open(docId);
+		Y.applyUpdate(doc, update, origin);
+	}
+
+	/** Listens to every document change; returns the unsubscribe function. */
+	onChange(listener: (e: ChangeEvent) => void): () => void {
+		this.#changeListeners.add(listener);
+		return () => this.#changeListeners.delete(listener);
+	}
+
+	/** Listens to storage and schema problems; returns the unsubscribe function. */
+	onError(listener: (e: RepoError) => void): () => void {
+		this.#errorListeners.add(listener);
+		return () => this.#errorListeners.delete(listener);
+	}
+
+	/** Problems met so far (corrupt entries, unreadable documents), for a status screen. */
+	get errors(): readonly RepoError[] {
+		return this.#errors;
+	}
+
+	/** Closes one document: it stops being written and is dropped from memory. */
+	close(docId: string): void {
+		this.#detach.get(docId)?.();
+		this.#detach.delete(docId);
+		this.#docs.get(docId)?.destroy();
+		this.#docs.delete(docId);
+	}
+
+	/** Removes a document from memory and storage. */
+	async remove(docId: string): Promise<void> {
+		this.close(docId);
+		await this.#track(this.storage.remove(docId));
+	}
+
+	/** Resolves once every write issued so far has reached storage. */
+	async flush(): Promise<void> {
+		while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+	}
+
+	/** Number of open documents and listeners, for leak tests. */
+	get stats(): { docs: number; changeListeners: number; errorListeners: number } {
+		return { docs: this.#docs.size, changeListeners: this.#changeListeners.size, errorListeners: this.#errorListeners.size };
+	}
+
+	async destroy(): Promise<void> {
+		if (this.#destroyed) return;
+		await Promise.allSettled([...this.#opening.values()]);
+		await this.flush();
+		this.#destroyed = true;
+		for (const id of [...this.#docs.keys()]) this.close(id);
+		this.#changeListeners.clear();
+		this.#errorListeners.clear();
+		await this.storage.destroy();
+	}
+
+	async #load(docId: string): Promise<Y.Doc> {
+		const doc = new Y.Doc({ gc: true });
+		const chunks = await this.storage.load(docId);
+		this.#assertAlive();
+		const good: StoredChunk[] = [];
+		for (const chunk of chunks) {
+			const problem = checkUpdate(chunk.data);
+			if (problem) {
+				this.#report(new CorruptEntryError(docId, chunk.key, problem));
+				continue;
+			}
+			try {
+				Y.applyUpdate(doc, chunk.data as Uint8Array, STORAGE_ORIGIN);
+				good.push(chunk);
+			} catch (err) {
+				this.#report(new CorruptEntryError(docId, chunk.key, `unappliable: ${err instanceof Error ? err.message : String(err)}`));
+			}
+		}
+		this.#attach(docId, doc);
+		const parsed = parseDocId(docId);
+		if (parsed) {
+			try {
+				migrate(doc, docId, parsed.type, MIGRATIONS);
+			} catch (err) {
+				this.#report(err instanceof Error ? err : new Error(String(err)));
+			}
+		}
+		// Compaction replaces only the chunks that were read and valid; corrupt ones stay.
+		if (good.length > this.#compactAfter) {
+			void this.#track(this.storage.compact(docId, Y.encodeStateAsUpdate(doc), good.map((c) => c.key)));
+		}
+		return doc;
+	}
+
+	#attach(docId: string, doc: Y.Doc): void {
+		const onUpdate = (update: Uint8Array, origin: unknown) => {
+			if (origin !== STORAGE_ORIGIN) void this.#track(this.storage.append(docId, update));
+			const event: ChangeEvent = { docId, update, origin };
+			for (const listener of this.#changeListeners) listener(event);
+		};
+		doc.on('update', onUpdate);
+		this.#docs.set(docId, doc);
+		this.#detach.set(docId, () => doc.off('update', onUpdate));
+	}
+
+	#track<T>(promise: Promise<T>): Promise<T | undefined> {
+		const tracked = promise.catch((err: unknown) => {
+			this.#report(err instanceof Error ? err : new Error(String(err)));
+			return undefined;
+		});
+		this.#pending.add(tracked);
+		void tracked.finally(() => this.#pending.delete(tracked));
+		return tracked;
+	}
+
+	#report(error: RepoError): void {
+		this.#errors.push(error);
+		if (this.#errorListeners.size === 0) console.warn(error.message);
+		for (const listener of this.#errorListeners) listener(error);
+	}
+
+	#assertAlive(): void {
+		if (this.#destroyed) throw new Error('This repo was destroyed.');
+	}
+}
+
+/** Why `data` is not a usable Yjs update, or undefined if it is. Decoding fully before applying
+ *  keeps a truncated or garbled entry from half-applying to the document. */
+export function checkUpdate(data: unknown): string | undefined {
+	if (!(data instanceof Uint8Array)) return `not binary (${data === null ? 'null' : typeof data})`;
+	if (data.byteLength === 0) return 'empty';
+	try {
+		Y.decodeUpdate(data);
+		return undefined;
+	} catch (err) {
+		return `undecodable: ${err instanceof Error ? err.message : String(err)}`;
+	}
+}

@@ -1,0 +1,17 @@
+import { articleMigrations } from './article';
+import { centreMigrations } from './centre';
+import { spaceMigrations } from './space';
+import type { MigrationTable } from './version';
+
+/** Every document type's migrations, by version. */
+export const MIGRATIONS: MigrationTable = {
+	article: articleMigrations,
+	space: spaceMigrations,
+	centre: centreMigrations
+};
+
+export * from './version';
+export * from './body';
+export * from './article';
+export * from './space';
+export * from './centre';

@@ -1,0 +1,110 @@
+// One IndexedDB database per centre holding every document's chunks, rather than y-indexeddb's one
+// database per document: listing and opening a 10,000-article knowledge base would otherwise mean
+// 10,000 databases to enumerate and open (see docs/decisions.md for the figures).
+import { openDB, type IDBPDatabase } from 'idb';
+import type { StorageAdapter, StoredChunk } from '../repo/storage';
+
+const CHUNKS = 'chunks';
+const DOCS = 'docs';
+const VERSION = 1;
+
+interface ChunkRecord {
+	doc: string;
+	key: string;
+	data: unknown;
+}
+
+/** The database name for a centre's documents. */
+export function databaseName(centreId: string): string {
+	return `plateau-${centreId}`;
+}
+
+export class IndexedDbStorage implements StorageAdapter {
+	readonly name: string;
+	#db: Promise<IDBPDatabase>;
+	#counter = 0;
+	#prefix = Math.random().toString(36).slice(2, 8);
+
+	constructor(name: string) {
+		this.name = name;
+		this.#db = openDB(name, VERSION, {
+			upgrade(db) {
+				// Chunks keyed [docId, key]: a document's chunks are one key range.
+				db.createObjectStore(CHUNKS, { keyPath: ['doc', 'key'] });
+				db.createObjectStore(DOCS);
+			},
+			blocked: () => console.warn(`Plateau: database ${name} is held open by another tab.`)
+		});
+	}
+
+	async load(docId: string): Promise<StoredChunk[]> {
+		const db = await this.#db;
+		const records = (await db.getAll(CHUNKS, range(docId))) as unknown[];
+		return records.map((r, i) => {
+			const rec = r as Partial<ChunkRecord>;
+			return { key: typeof rec.key === 'string' ? rec.key : `?${i}`, data: toBytes(rec.data) };
+		});
+	}
+
+	async append(docId: string, update: Uint8Array): Promise<void> {
+		const db = await this.#db;
+		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
+		void tx.objectStore(CHUNKS).put({ doc: docId, key: this.#key('u'), data: update } satisfies ChunkRecord);
+		void tx.objectStore(DOCS).put(Date.now(), docId);
+		await tx.done;
+	}
+
+	async compact(docId: string, snapshot: Uint8Array, replaced: readonly string[]): Promise<void> {
+		const db = await this.#db;
+		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
+		const chunks = tx.objectStore(CHUNKS);
+		for (const key of replaced) void chunks.delete([docId, key]);
+		void chunks.put({ doc: docId, key: this.#key('s'), data: snapshot } satisfies ChunkRecord);
+		void tx.objectStore(DOCS).put(Date.now(), docId);
+		await tx.done;
+	}
+
+	async list(): Promise<string[]> {
+		const db = await this.#db;
+		return (await db.getAllKeys(DOCS)) as string[];
+	}
+
+	async remove(docId: string): Promise<void> {
+		const db = await this.#db;
+		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
+		void tx.objectStore(CHUNKS).delete(range(docId));
+		void tx.objectStore(DOCS).delete(docId);
+		await tx.done;
+	}
+
+	async destroy(): Promise<void> {
+		(await this.#db).close();
+	}
+
+	/** Deletes the whole database (reset demo data, leave a centre). */
+	static async deleteDatabase(name: string): Promise<void> {
+		await new Promise<void>((resolve, reject) => {
+			const req = indexedDB.deleteDatabase(name);
+			req.onsuccess = () => resolve();
+			req.onerror = () => reject(req.error);
+			req.onblocked = () => console.warn(`Plateau: deleting ${name} waits for other tabs to close it.`);
+		});
+	}
+
+	/** Sortable unique keys: time, then this instance's random prefix and a counter (two tabs may
+	 *  append to one document at once). */
+	#key(kind: 'u' | 's'): string {
+		return `${kind}${Date.now().toString(36).padStart(9, '0')}${this.#prefix}${(++this.#counter).toString(36)}`;
+	}
+}
+
+function range(docId: string): IDBKeyRange {
+	return IDBKeyRange.bound([docId, ''], [docId, '\uffff']);
+}
+
+/** IndexedDB returns what was stored; anything but bytes is passed on as is for the Repo to reject. */
+function toBytes(data: unknown): unknown {
+	if (data instanceof Uint8Array) return data;
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return data;
+}

@@ -1,0 +1,45 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { chromiumLaunchOptions } from './tests/support/chromium';
+import { signalingDevPlugin } from './src/lib/server/vite-plugin';
+
+const browser = {
+	enabled: true,
+	headless: true,
+	provider: playwright({ launchOptions: chromiumLaunchOptions }),
+	instances: [{ browser: 'chromium' as const }]
+};
+
+export default defineConfig({
+	plugins: [sveltekit(), signalingDevPlugin()],
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					environment: 'node',
+					include: ['tests/unit/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/integration/**/*.test.ts']
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'browser',
+					include: ['tests/browser/**/*.test.ts'],
+					browser
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'bench',
+					include: ['tests/bench/**/*.browser.ts'],
+					testTimeout: 600_000,
+					browser
+				}
+			}
+		]
+	}
+});

@@ -7,6 +7,8 @@ export default {
 	compilerOptions: { runes: true },
 	kit: {
 		adapter: adapter({ out: 'build' }),
-		serviceWorker: { register: true }
+		serviceWorker: { register: true },
+		// Absolute asset paths: the service worker serves one cached shell for every route offline.
+		paths: { relative: false }
 	}
 };

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Plugin } from 'vite';
 import { attachSignaling } from './attach';
 
@@ -6,7 +7,7 @@ export function signalingDevPlugin(): Plugin {
 	return {
 		name: 'plateau-signaling',
 		configureServer(server) {
-			if (server.httpServer) attachSignaling(server.httpServer, (m) => server.config.logger.warn(m));
+			if (server.httpServer) attachSignaling(server.httpServer as Server, (m) => server.config.logger.warn(m));
 		}
 	};
 }

@@ -1,0 +1,113 @@
+import { getContext, setContext } from 'svelte';
+import { docId, KB_SPACE } from '../domain/ids';
+import { Repo, type RepoError } from '../repo/repo';
+import type { StorageAdapter } from '../repo/storage';
+import { applySeed, loadDemoSeed, type SeedFile } from '../seed/seed';
+import { I18n } from './i18n.svelte';
+import { KnowledgeBase } from './knowledge-base.svelte';
+import { Session } from './session.svelte';
+
+export const DEMO_CENTRE = 'demo';
+
+/** What the app needs from its host: storage per centre (IndexedDB in the browser). */
+export interface AppEnvironment {
+	openStorage(centreId: string): StorageAdapter;
+	deleteStorage(centreId: string): Promise<void>;
+	loadSeed?: () => Promise<SeedFile>;
+	storage?: Storage;
+}
+
+/** The running app: one centre's repo, the agent's session and the knowledge base. */
+export class App {
+	status = $state<'starting' | 'seeding' | 'ready' | 'failed'>('starting');
+	progress = $state({ done: 0, total: 0 });
+	failure = $state('');
+	problems = $state.raw<RepoError[]>([]);
+	online = $state(globalThis.navigator?.onLine ?? true);
+
+	readonly i18n: I18n;
+	readonly centreId: string;
+	repo: Repo | undefined = $state.raw();
+	session: Session | undefined = $state.raw();
+	kb: KnowledgeBase | undefined = $state.raw();
+
+	readonly #env: AppEnvironment;
+	readonly #cleanup: (() => void)[] = [];
+
+	constructor(env: AppEnvironment, centreId = DEMO_CENTRE) {
+		this.#env = env;
+		this.centreId = centreId;
+		this.i18n = new I18n(env.storage);
+		if (typeof window !== 'undefined') {
+			const on = () => (this.online = true);
+			const off = () => (this.online = false);
+			window.addEventListener('online', on);
+			window.addEventListener('offline', off);
+			this.#cleanup.push(() => {
+				window.removeEventListener('online', on);
+				window.removeEventListener('offline', off);
+			});
+		}
+	}
+
+	/** Opens the store, seeds the demo centre on its first start, and loads the knowledge base. */
+	async start(): Promise<void> {
+		try {
+			const repo = new Repo({ storage: this.#env.openStorage(this.centreId) });
+			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
+			this.repo = repo;
+			const centreDocId = docId('centre', this.centreId);
+			if (this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
+			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
+			this.session = new Session(this.centreId, centre, this.#env.storage);
+			this.kb = new KnowledgeBase(space, centre);
+			this.status = 'ready';
+		} catch (err) {
+			this.failure = err instanceof Error ? err.message : String(err);
+			this.status = 'failed';
+		}
+	}
+
+	/** Erases this device's copy of the demo centre and installs it again. The profile is kept. */
+	async resetDemo(): Promise<void> {
+		const profile = this.session?.profile;
+		this.kb?.destroy();
+		await this.repo?.destroy();
+		this.kb = undefined;
+		this.repo = undefined;
+		this.problems = [];
+		this.status = 'starting';
+		await this.#env.deleteStorage(this.centreId);
+		await this.start();
+		if (profile && this.session) this.session.save(profile);
+	}
+
+	async #seed(repo: Repo): Promise<void> {
+		this.status = 'seeding';
+		const seed = await (this.#env.loadSeed ?? loadDemoSeed)();
+		// The centre document goes last: its presence marks a complete seed, so an interrupted
+		// first start seeds again (applying the same updates twice is harmless).
+		const centreKey = docId('centre', this.centreId);
+		const { [centreKey]: centre, ...rest } = seed.docs;
+		const ordered = { ...rest, ...(centre ? { [centreKey]: centre } : {}) };
+		await applySeed(repo, { ...seed, docs: ordered }, (done, total) => (this.progress = { done, total }));
+	}
+
+	async destroy(): Promise<void> {
+		for (const off of this.#cleanup.splice(0)) off();
+		this.kb?.destroy();
+		await this.repo?.destroy();
+	}
+}
+
+const KEY = Symbol('plateau-app');
+
+export function setApp(app: App): App {
+	return setContext(KEY, app);
+}
+
+export function getApp(): App {
+	const app = getContext<App | undefined>(KEY);
+	if (!app) throw new Error('getApp() called outside Plateau’s root layout.');
+	return app;
+}

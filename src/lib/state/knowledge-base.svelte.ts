@@ -1,0 +1,99 @@
+import type * as Y from 'yjs';
+import type { ArticleKind } from '../domain/article';
+import type { CatalogEntry } from '../domain/catalog';
+import { countByKind, countByNode } from '../domain/catalog';
+import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
+import type { Locale } from '../domain/locale';
+import type { TaxonomyNode, TaxonomyTreeNode } from '../domain/taxonomy';
+import { buildTaxonomyTree, descendantIds, taxonomyPath } from '../domain/taxonomy';
+import { observeCatalog, observeCentre, readAgents, readCatalog, readCentreInfo, readFloors, readTaxonomy } from '../schema/index';
+
+export interface KbFilter {
+	node?: string;
+	kind?: ArticleKind;
+	query?: string;
+}
+
+/** The centre's knowledge base as the UI lists it: catalog, taxonomy tree with counts, directory.
+ *  Reads only the space and centre documents; article documents open on demand. */
+export class KnowledgeBase {
+	entries = $state.raw<CatalogEntry[]>([]);
+	taxonomy = $state.raw<TaxonomyNode[]>([]);
+	floors = $state.raw<Floor[]>([]);
+	agents = $state.raw<AgentProfile[]>([]);
+	centre = $state.raw<CentreInfo | undefined>(undefined);
+	invalidEntries = $state(0);
+
+	readonly nodes = $derived(new Map(this.taxonomy.map((n) => [n.id, n])));
+	readonly visible = $derived(this.entries.filter((e) => e.status !== 'archived'));
+	readonly tree: TaxonomyTreeNode[] = $derived(buildTaxonomyTree(this.taxonomy, countByNode(this.visible)));
+	readonly kindCounts = $derived(countByKind(this.visible));
+
+	readonly #unsubscribe: (() => void)[] = [];
+	readonly #space: Y.Doc;
+	readonly #centreDoc: Y.Doc;
+
+	constructor(space: Y.Doc, centre: Y.Doc) {
+		this.#space = space;
+		this.#centreDoc = centre;
+		this.#readCatalog();
+		this.#readCentre();
+		this.#unsubscribe.push(observeCatalog(space, () => this.#readCatalog()));
+		this.#unsubscribe.push(observeCentre(centre, () => this.#readCentre()));
+	}
+
+	/** Entries matching the filter, most recently updated first. */
+	list(filter: KbFilter): CatalogEntry[] {
+		const nodes = filter.node ? descendantIds(this.taxonomy, filter.node) : undefined;
+		const query = filter.query ? fold(filter.query) : '';
+		return this.visible
+			.filter((e) => (!nodes || nodes.has(e.node)) && (!filter.kind || e.kind === filter.kind) && (!query || fold(e.title).includes(query)))
+			.sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
+	}
+
+	path(nodeId: string, locale: Locale): string[] {
+		return taxonomyPath(this.nodes, nodeId, locale);
+	}
+
+	/** The other language versions of an article (original and translations). */
+	translations(entry: CatalogEntry): CatalogEntry[] {
+		const group = entry.translationOf ?? entry.docId.slice('article/'.length);
+		return this.entries.filter(
+			(e) => e.docId !== entry.docId && (e.translationOf === group || e.docId === `article/${group}`)
+		);
+	}
+
+	entry(docId: string): CatalogEntry | undefined {
+		return this.entries.find((e) => e.docId === docId);
+	}
+
+	agent(id: string | undefined): AgentProfile | undefined {
+		return id ? this.agents.find((a) => a.id === id) : undefined;
+	}
+
+	floor(id: string | undefined): Floor | undefined {
+		return id ? this.floors.find((f) => f.id === id) : undefined;
+	}
+
+	destroy(): void {
+		for (const off of this.#unsubscribe.splice(0)) off();
+	}
+
+	#readCatalog(): void {
+		let invalid = 0;
+		this.entries = readCatalog(this.#space, () => invalid++);
+		this.invalidEntries = invalid;
+	}
+
+	#readCentre(): void {
+		this.taxonomy = readTaxonomy(this.#centreDoc);
+		this.floors = readFloors(this.#centreDoc);
+		this.agents = readAgents(this.#centreDoc);
+		this.centre = readCentreInfo(this.#centreDoc);
+	}
+}
+
+/** Case- and accent-insensitive form for title filtering. */
+function fold(text: string): string {
+	return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}

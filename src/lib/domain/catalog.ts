@@ -15,23 +15,32 @@ export interface CatalogEntry {
 	updatedAt: number;
 }
 
-/** Articles per taxonomy node (direct attachments only), not counting archived ones. */
-export function countByNode(entries: Iterable<CatalogEntry>): Map<string, number> {
-	const counts = new Map<string, number>();
+/** Distinct articles per key, an article and its translations counting once; archived ones not
+ *  counted. */
+function countBy<K>(entries: Iterable<CatalogEntry>, key: (e: CatalogEntry) => K): Map<K, number> {
+	const groups = new Map<K, Set<string>>();
 	for (const e of entries) {
 		if (e.status === 'archived') continue;
-		counts.set(e.node, (counts.get(e.node) ?? 0) + 1);
+		const k = key(e);
+		let set = groups.get(k);
+		if (!set) groups.set(k, (set = new Set()));
+		set.add(translationGroup(e));
 	}
-	return counts;
+	return new Map([...groups].map(([k, set]) => [k, set.size]));
+}
+
+/** Articles attached directly to each taxonomy node. */
+export function countByNode(entries: Iterable<CatalogEntry>): Map<string, number> {
+	return countBy(entries, (e) => e.node);
 }
 
 export function countByKind(entries: Iterable<CatalogEntry>): Map<ArticleKind, number> {
-	const counts = new Map<ArticleKind, number>();
-	for (const e of entries) {
-		if (e.status === 'archived') continue;
-		counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
-	}
-	return counts;
+	return countBy(entries, (e) => e.kind);
+}
+
+/** Articles in all, translations counting once. */
+export function countArticles(entries: Iterable<CatalogEntry>): number {
+	return countBy(entries, () => 0).get(0) ?? 0;
 }
 
 /** Groups an article with its translations: the original's id is the group key. */

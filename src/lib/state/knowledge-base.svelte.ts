@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import type { ArticleKind } from '../domain/article';
 import type { CatalogEntry } from '../domain/catalog';
-import { countByKind, countByNode } from '../domain/catalog';
+import { countArticles, countByKind, countByNode, translationGroup } from '../domain/catalog';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
 import type { Locale } from '../domain/locale';
 import type { TaxonomyNode, TaxonomyTreeNode } from '../domain/taxonomy';
@@ -28,6 +28,7 @@ export class KnowledgeBase {
 	readonly visible = $derived(this.entries.filter((e) => e.status !== 'archived'));
 	readonly tree: TaxonomyTreeNode[] = $derived(buildTaxonomyTree(this.taxonomy, countByNode(this.visible)));
 	readonly kindCounts = $derived(countByKind(this.visible));
+	readonly articleCount = $derived(countArticles(this.visible));
 
 	readonly #unsubscribe: (() => void)[] = [];
 	readonly #space: Y.Doc;
@@ -42,13 +43,24 @@ export class KnowledgeBase {
 		this.#unsubscribe.push(observeCentre(centre, () => this.#readCentre()));
 	}
 
-	/** Entries matching the filter, most recently updated first. */
-	list(filter: KbFilter): CatalogEntry[] {
+	/**
+	 * Articles matching the filter, most recently updated first, one line per article: of an
+	 * article and its translations, the version in `locale` is listed (else the original), and the
+	 * others are reached from it. A title filter matches any language version.
+	 */
+	list(filter: KbFilter, locale: Locale): CatalogEntry[] {
 		const nodes = filter.node ? descendantIds(this.taxonomy, filter.node) : undefined;
 		const query = filter.query ? fold(filter.query) : '';
-		return this.visible
-			.filter((e) => (!nodes || nodes.has(e.node)) && (!filter.kind || e.kind === filter.kind) && (!query || fold(e.title).includes(query)))
-			.sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
+		const matching = this.visible.filter(
+			(e) => (!nodes || nodes.has(e.node)) && (!filter.kind || e.kind === filter.kind) && (!query || fold(e.title).includes(query))
+		);
+		const best = new Map<string, CatalogEntry>();
+		for (const e of matching) {
+			const group = translationGroup(e);
+			const held = best.get(group);
+			if (!held || rank(e, locale) < rank(held, locale)) best.set(group, e);
+		}
+		return [...best.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
 	}
 
 	path(nodeId: string, locale: Locale): string[] {
@@ -57,10 +69,8 @@ export class KnowledgeBase {
 
 	/** The other language versions of an article (original and translations). */
 	translations(entry: CatalogEntry): CatalogEntry[] {
-		const group = entry.translationOf ?? entry.docId.slice('article/'.length);
-		return this.entries.filter(
-			(e) => e.docId !== entry.docId && (e.translationOf === group || e.docId === `article/${group}`)
-		);
+		const group = translationGroup(entry);
+		return this.entries.filter((e) => e.docId !== entry.docId && translationGroup(e) === group);
 	}
 
 	entry(docId: string): CatalogEntry | undefined {
@@ -91,6 +101,11 @@ export class KnowledgeBase {
 		this.agents = readAgents(this.#centreDoc);
 		this.centre = readCentreInfo(this.#centreDoc);
 	}
+}
+
+/** 0: in the wanted language; 1: the original; 2: another translation. */
+function rank(e: CatalogEntry, locale: Locale): number {
+	return e.locale === locale ? 0 : e.translationOf ? 2 : 1;
 }
 
 /** Case- and accent-insensitive form for title filtering. */

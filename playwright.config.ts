@@ -1,0 +1,28 @@
+// End-to-end tests: separate browser contexts (one per agent) against the production build.
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/support/chromium';
+
+const port = Number(process.env.PLATEAU_E2E_PORT ?? 4319);
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
+	fullyParallel: false,
+	workers: 2,
+	reporter: [['list']],
+	use: {
+		baseURL: `http://localhost:${port}`,
+		launchOptions: chromiumLaunchOptions,
+		viewport: { width: 1280, height: 800 },
+		locale: 'fr-FR',
+		trace: 'off'
+	},
+	webServer: {
+		command: 'node build-server/index.js',
+		env: { PORT: String(port) },
+		url: `http://localhost:${port}/`,
+		reuseExistingServer: false,
+		timeout: 30_000
+	}
+});

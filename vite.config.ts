@@ -35,7 +35,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'bench',
-					include: ['tests/bench/**/*.browser.ts'],
+					include: ['tests/bench/**/*.browser.ts', 'tests/bench/**/*.node.ts'],
 					testTimeout: 600_000,
 					browser
 				}

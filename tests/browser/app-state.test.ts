@@ -1,0 +1,140 @@
+// The app's state classes against real IndexedDB in Chromium: first start seeds the demo centre,
+// a restart reads it back without seeding, the profile persists, and every subscription is released.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { App, type AppEnvironment } from '../../src/lib/state/app.svelte';
+import { ArticleView } from '../../src/lib/state/article-view.svelte';
+import { databaseName, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
+import { putCatalogEntry } from '../../src/lib/schema/index';
+
+let n = 0;
+const apps: App[] = [];
+
+function environment(suffix: string, storage: Storage): AppEnvironment {
+	return {
+		openStorage: (centreId) => new IndexedDbStorage(databaseName(`${centreId}-${suffix}`)),
+		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(`${centreId}-${suffix}`)),
+		storage
+	};
+}
+
+function memoryStorage(): Storage {
+	const map = new Map<string, string>();
+	return {
+		get length() {
+			return map.size;
+		},
+		clear: () => map.clear(),
+		getItem: (k) => map.get(k) ?? null,
+		key: (i) => [...map.keys()][i] ?? null,
+		removeItem: (k) => void map.delete(k),
+		setItem: (k, v) => void map.set(k, v)
+	};
+}
+
+/** How many 'update' listeners a Y.Doc has (Yjs keeps them in an observable map). */
+function updateListeners(doc: Y.Doc): number {
+	return (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.get('update')?.size ?? 0;
+}
+
+afterEach(async () => {
+	for (const app of apps.splice(0)) await app.destroy();
+});
+
+describe('App on IndexedDB', () => {
+	it('seeds the demo centre once, then reopens it from storage with the profile', async () => {
+		const suffix = `state-${Date.now()}-${++n}`;
+		const local = memoryStorage();
+		const first = new App(environment(suffix, local));
+		apps.push(first);
+		await first.start();
+		expect(first.status).toBe('ready');
+		expect(first.progress.total).toBeGreaterThan(60);
+		expect(first.kb!.articleCount).toBeGreaterThanOrEqual(40);
+		expect(first.kb!.floors.map((f) => f.name.fr).sort()).toEqual(['Bourse', 'Gestion de compte', 'Support technique']);
+		expect(first.session!.isFirstRun).toBe(true);
+		first.session!.save({ name: 'Camille Dupont', floor: 'bourse', languages: ['fr', 'en'] });
+		expect(first.kb!.agents.some((a) => a.name === 'Camille Dupont')).toBe(true);
+		await first.destroy();
+		apps.pop();
+
+		const second = new App(environment(suffix, local));
+		apps.push(second);
+		await second.start();
+		expect(second.status).toBe('ready');
+		expect(second.progress.total).toBe(0); // nothing seeded the second time
+		expect(second.session!.profile?.name).toBe('Camille Dupont');
+		expect(second.kb!.agents.some((a) => a.name === 'Camille Dupont' && a.floor === 'bourse')).toBe(true);
+		expect(second.kb!.articleCount).toBe(first.kb!.articleCount);
+	});
+
+	it('reset reinstalls deleted demo articles and keeps the profile', async () => {
+		const app = new App(environment(`reset-${Date.now()}-${++n}`, memoryStorage()));
+		apps.push(app);
+		await app.start();
+		app.session!.save({ name: 'Léa Martin', floor: 'support-technique', languages: ['fr'] });
+		await app.repo!.remove('article/proc-mot-de-passe-oublie');
+		expect(await app.repo!.find('article/proc-mot-de-passe-oublie')).toBeUndefined();
+		await app.resetDemo();
+		expect(app.status).toBe('ready');
+		expect(await app.repo!.find('article/proc-mot-de-passe-oublie')).toBeDefined();
+		expect(app.session!.profile?.name).toBe('Léa Martin');
+		expect(app.kb!.agents.some((a) => a.name === 'Léa Martin')).toBe(true);
+	});
+});
+
+describe('subscriptions are released', () => {
+	it('opening and closing an article view 50 times leaves no listener on its document', async () => {
+		const app = new App(environment(`views-${Date.now()}-${++n}`, memoryStorage()));
+		apps.push(app);
+		await app.start();
+		const docId = 'article/proc-virement-refuse';
+		const doc = await app.repo!.open(docId);
+		const baseline = updateListeners(doc);
+		for (let i = 0; i < 50; i++) {
+			const view = new ArticleView(app.repo!, docId);
+			await expect.poll(() => view.status, { interval: 2 }).toBe('ready');
+			expect(view.meta?.title).toBe('Virement refusé');
+			view.destroy();
+		}
+		expect(updateListeners(doc)).toBe(baseline);
+	});
+
+	it('an article view follows changes to its document until destroyed', async () => {
+		const app = new App(environment(`follow-${Date.now()}-${++n}`, memoryStorage()));
+		apps.push(app);
+		await app.start();
+		const docId = 'article/proc-compte-bloque';
+		const view = new ArticleView(app.repo!, docId);
+		await expect.poll(() => view.status).toBe('ready');
+		const doc = await app.repo!.open(docId);
+		doc.getMap('meta').set('title', 'Compte bloqué (mis à jour)');
+		expect(view.meta?.title).toBe('Compte bloqué (mis à jour)');
+		view.destroy();
+		doc.getMap('meta').set('title', 'Encore changé');
+		expect(view.meta?.title).toBe('Compte bloqué (mis à jour)');
+	});
+
+	it('the knowledge base follows its catalog and stops on destroy', async () => {
+		const app = new App(environment(`kb-${Date.now()}-${++n}`, memoryStorage()));
+		apps.push(app);
+		await app.start();
+		const kb = app.kb!;
+		const space = await app.repo!.open('space/kb');
+		const before = kb.articleCount;
+		putCatalogEntry(space, {
+			docId: 'article/nouveau',
+			kind: 'faq',
+			title: 'Nouvelle question',
+			node: 'bourse.srd',
+			locale: 'fr',
+			status: 'published',
+			updatedAt: Date.now()
+		});
+		expect(kb.articleCount).toBe(before + 1);
+		expect(kb.list({ node: 'bourse' }, 'fr').map((e) => e.title)).toContain('Nouvelle question');
+		kb.destroy();
+		putCatalogEntry(space, { ...kb.entry('article/nouveau')!, docId: 'article/autre', title: 'Autre' });
+		expect(kb.entries.some((e) => e.docId === 'article/autre')).toBe(false);
+	});
+});

@@ -45,7 +45,29 @@ export function buildTaxonomyTree(
 		const count = (directCounts.get(node.id) ?? 0) + kids.reduce((sum, k) => sum + k.count, 0);
 		return { node, children: kids, count, depth };
 	};
-	return (children.get(undefined) ?? []).sort(compareNodes).map((n) => build(n, 0));
+	const roots = (children.get(undefined) ?? []).sort(compareNodes).map((n) => build(n, 0));
+	// Nodes on a parent cycle (a → b → a, from concurrent moves) hang from no root: show each
+	// cycle from its first node so no node, and no article, becomes unreachable.
+	const placed = new Set<string>();
+	const mark = (t: TaxonomyTreeNode): void => {
+		placed.add(t.node.id);
+		t.children.forEach(mark);
+	};
+	roots.forEach(mark);
+	for (const n of [...nodes].sort(compareNodes)) {
+		if (placed.has(n.id)) continue;
+		// Climb to the cycle itself, so the cycle (not a descendant of it) becomes the root.
+		const seen = new Set<string>();
+		let start = n;
+		while (!seen.has(start.id) && start.parent && byId.has(start.parent)) {
+			seen.add(start.id);
+			start = byId.get(start.parent)!;
+		}
+		const tree = build(start, 0);
+		mark(tree);
+		roots.push(tree);
+	}
+	return roots;
 }
 
 function compareNodes(a: TaxonomyNode, b: TaxonomyNode): number {

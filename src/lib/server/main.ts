@@ -13,7 +13,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 
 const server = createServer((req, res) => handler(req, res));
-const signaling = attachSignaling(server, (m) => console.warn(m));
+const signaling = attachSignaling(server, (m) => console.warn(m), { exclusive: true });
 
 server.listen(port, host, () => {
 	const shown = host === '0.0.0.0' ? 'localhost' : host;

@@ -24,6 +24,8 @@ export class App {
 	failure = $state('');
 	problems = $state.raw<RepoError[]>([]);
 	online = $state(globalThis.navigator?.onLine ?? true);
+	/** When the demo was last reset on this page, so Settings can confirm it after the restart. */
+	lastResetAt = $state<number | null>(null);
 
 	readonly i18n: I18n;
 	readonly centreId: string;
@@ -80,6 +82,16 @@ export class App {
 		await this.#env.deleteStorage(this.centreId);
 		await this.start();
 		if (profile && this.session) this.session.save(profile);
+		this.lastResetAt = Date.now();
+	}
+
+	/** Document ids named by the problems met so far (corrupt entries, unreadable documents). */
+	get problemDocs(): string[] {
+		return [...new Set(this.problems.map((p) => ('docId' in p ? String(p.docId) : '')).filter(Boolean))];
+	}
+
+	dismissProblems(): void {
+		this.problems = [];
 	}
 
 	async #seed(repo: Repo): Promise<void> {

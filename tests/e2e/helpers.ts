@@ -1,0 +1,295 @@
+// Shared helpers for Plateau's end-to-end tests. Every agent is a separate browser context; these
+// helpers drive one page of such a context through the UI (French by default) and, where a test
+// must prove stored state, read or damage the demo centre's IndexedDB database directly.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The demo centre's database and its chunk store (src/lib/storage/indexeddb.ts). */
+export const DB_NAME = 'plateau-demo';
+export const CHUNKS = 'chunks';
+export const DOCS = 'docs';
+
+// ---------------------------------------------------------------------------------------------
+// What the demo seed holds, read from its source so the tests follow the content when it grows.
+
+export interface SeedArticle {
+	id: string;
+	kind: string;
+	title: string;
+	node: string;
+	locale: string;
+	translationOf?: string;
+	status: string;
+}
+
+const articlesDir = fileURLToPath(new URL('../../seed/demo/articles/', import.meta.url));
+
+function frontMatter(text: string): Record<string, string> {
+	const match = /^---\n([\s\S]*?)\n---/.exec(text);
+	const out: Record<string, string> = {};
+	for (const line of (match?.[1] ?? '').split('\n')) {
+		const m = /^(\w+):\s*(.*)$/.exec(line);
+		if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1').trim();
+	}
+	return out;
+}
+
+export const seedArticles: SeedArticle[] = readdirSync(articlesDir)
+	.filter((f) => f.endsWith('.md'))
+	.map((f) => {
+		const fm = frontMatter(readFileSync(articlesDir + f, 'utf8'));
+		const field = (name: string): string => {
+			const value = fm[name];
+			if (value === undefined) throw new Error(`seed article ${f} has no ${name}`);
+			return value;
+		};
+		return {
+			id: field('id'),
+			kind: field('kind'),
+			title: field('title'),
+			node: field('node'),
+			locale: field('locale'),
+			translationOf: fm.translationOf || undefined,
+			status: field('status')
+		};
+	});
+
+/** Articles as the list shows them: one line per article (translations count once), archived hidden. */
+export function distinctArticles(filter: (a: SeedArticle) => boolean = () => true): number {
+	const groups = new Set(
+		seedArticles.filter((a) => a.status !== 'archived' && filter(a)).map((a) => a.translationOf ?? a.id)
+	);
+	return groups.size;
+}
+
+// ---------------------------------------------------------------------------------------------
+// UI locators (French unless said otherwise).
+
+export const fr = {
+	kbTitle: 'Base de connaissances',
+	welcomeTitle: 'Bienvenue sur Plateau',
+	start: 'Commencer',
+	filterLabel: 'Filtrer les articles par titre',
+	availability: 'Ma disponibilité',
+	nav: 'Navigation principale'
+};
+
+/** The article list of the knowledge-base page (aria-label "Articles" in both languages). */
+export function articleList(page: Page): Locator {
+	return page.getByRole('list', { name: 'Articles', exact: true });
+}
+
+/** The links that open articles in the list (one per line; not the language chips). */
+export function articleLinks(page: Page): Locator {
+	return articleList(page).locator('[data-article-link]');
+}
+
+/** Titles of the listed articles, in order. */
+export async function listedTitles(page: Page): Promise<string[]> {
+	return (await articleLinks(page).locator('.title').allTextContents()).map((t) => t.trim());
+}
+
+/** The "N article(s)" status line of the knowledge-base page. */
+export function listCount(page: Page): Locator {
+	return page.getByRole('main').getByRole('status').filter({ hasText: /article\(s\)/ });
+}
+
+/** The page heading (h1) of the main pane. */
+export function mainHeading(page: Page): Locator {
+	return page.getByRole('main').getByRole('heading', { level: 1 });
+}
+
+export function sideNav(page: Page, name = fr.nav): Locator {
+	return page.getByRole('navigation', { name });
+}
+
+/** A side-nav link whose accessible name is "<label> <count>"; returns the link and its count. */
+export function navLink(page: Page, label: string, navName = fr.nav): Locator {
+	return sideNav(page, navName).getByRole('link', { name: new RegExp(`^${escapeRegExp(label)} \\d+$`) });
+}
+
+export async function navCount(link: Locator): Promise<number> {
+	const name = (await link.textContent()) ?? '';
+	const m = /(\d+)\s*$/.exec(name.trim());
+	if (!m) throw new Error(`No count in side-nav link "${name}"`);
+	return Number(m[1]);
+}
+
+export function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows.
+
+export interface ProfileInput {
+	name: string;
+	floor?: string;
+	languages?: string[];
+}
+
+/** Opens Plateau in a fresh context and waits for the welcome form (seeding the demo first). */
+export async function openFresh(page: Page): Promise<void> {
+	await page.goto('/');
+	await expect(page).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+	await expect(page.getByRole('heading', { name: fr.welcomeTitle })).toBeVisible();
+}
+
+/** Fills the first-run form in French and lands on the knowledge base. */
+export async function onboard(page: Page, profile: ProfileInput): Promise<void> {
+	await openFresh(page);
+	await page.getByLabel('Votre nom').fill(profile.name);
+	await page.getByLabel('Votre plateau').selectOption({ label: profile.floor ?? 'Bourse' });
+	const wanted = profile.languages ?? ['Français'];
+	for (const lang of ['Français', 'Anglais']) {
+		await page.getByRole('checkbox', { name: lang }).setChecked(wanted.includes(lang));
+	}
+	await page.getByRole('button', { name: fr.start }).click();
+	await expect(page).toHaveURL(/\/$/);
+	await expect(mainHeading(page)).toHaveText(fr.kbTitle);
+	await expect(articleLinks(page).first()).toBeVisible();
+}
+
+/** Waits until the service worker is active and controls the page (reloading once if needed). */
+export async function waitForServiceWorkerControl(page: Page): Promise<void> {
+	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+	const controlled = await page.evaluate(() => !!navigator.serviceWorker.controller);
+	if (!controlled) {
+		await page.reload();
+		await expect
+			.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 })
+			.toBe(true);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// IndexedDB access from the page (the app's own database, opened without upgrading it).
+
+export interface ChunkView {
+	doc: string;
+	key: string;
+	binary: boolean;
+	bytes: number;
+	/** The data decoded as UTF-8 (Yjs writes strings as UTF-8, so names and values show through). */
+	text: string;
+}
+
+/** Every chunk stored for `docId` (or for all documents). */
+export async function readChunks(page: Page, docId?: string): Promise<ChunkView[]> {
+	return page.evaluate(
+		async ({ dbName, store, docId }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const req = indexedDB.open(dbName);
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			try {
+				const records = await new Promise<{ doc: string; key: string; data: unknown }[]>((resolve, reject) => {
+					const range = docId ? IDBKeyRange.bound([docId, ''], [docId, '\uffff']) : undefined;
+					const req = db.transaction(store, 'readonly').objectStore(store).getAll(range);
+					req.onsuccess = () => resolve(req.result);
+					req.onerror = () => reject(req.error);
+				});
+				const decoder = new TextDecoder('utf-8', { fatal: false });
+				return records.map((r) => {
+					const binary = r.data instanceof Uint8Array || r.data instanceof ArrayBuffer;
+					const bytes = binary ? new Uint8Array(r.data as ArrayBuffer) : undefined;
+					return {
+						doc: r.doc,
+						key: r.key,
+						binary,
+						bytes: bytes?.byteLength ?? 0,
+						text: bytes ? decoder.decode(bytes) : String(r.data)
+					};
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: DB_NAME, store: CHUNKS, docId }
+	);
+}
+
+/** Ids of the documents the store lists (its `docs` store). */
+export async function storedDocIds(page: Page): Promise<string[]> {
+	return page.evaluate(
+		async ({ dbName, store }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const req = indexedDB.open(dbName);
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			try {
+				return await new Promise<string[]>((resolve, reject) => {
+					const req = db.transaction(store, 'readonly').objectStore(store).getAllKeys();
+					req.onsuccess = () => resolve(req.result as string[]);
+					req.onerror = () => reject(req.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: DB_NAME, store: DOCS }
+	);
+}
+
+/** Deletes every stored record of one document, as if this device had never received it. */
+export async function deleteStoredDoc(page: Page, docId: string): Promise<void> {
+	await page.evaluate(
+		async ({ dbName, chunks, docs, docId }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const req = indexedDB.open(dbName);
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			try {
+				await new Promise<void>((resolve, reject) => {
+					const tx = db.transaction([chunks, docs], 'readwrite');
+					tx.objectStore(chunks).delete(IDBKeyRange.bound([docId, ''], [docId, '\uffff']));
+					tx.objectStore(docs).delete(docId);
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: DB_NAME, chunks: CHUNKS, docs: DOCS, docId }
+	);
+}
+
+/** Overwrites the data of the first stored chunk of `docId` with a string; returns that chunk's key. */
+export async function corruptFirstChunk(page: Page, docId: string, garbage = 'not a yjs update'): Promise<string> {
+	return page.evaluate(
+		async ({ dbName, store, docId, garbage }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const req = indexedDB.open(dbName);
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			try {
+				return await new Promise<string>((resolve, reject) => {
+					const tx = db.transaction(store, 'readwrite');
+					const os = tx.objectStore(store);
+					const req = os.getAll(IDBKeyRange.bound([docId, ''], [docId, '\uffff']), 1);
+					let key = '';
+					req.onsuccess = () => {
+						const rec = req.result[0] as { doc: string; key: string } | undefined;
+						if (!rec) {
+							reject(new Error(`no chunk stored for ${docId}`));
+							return;
+						}
+						key = rec.key;
+						os.put({ doc: rec.doc, key: rec.key, data: garbage });
+					};
+					tx.oncomplete = () => resolve(key);
+					tx.onerror = () => reject(tx.error);
+				});
+			} finally {
+				db.close();
+			}
+		},
+		{ dbName: DB_NAME, store: CHUNKS, docId, garbage }
+	);
+}

@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
@@ -11,7 +12,22 @@ const browser = {
 	instances: [{ browser: 'chromium' as const }]
 };
 
-export default defineConfig({
+/** `vite build --mode server`: Plateau's production Node server (src/lib/server/main.ts) into
+ *  build-server/index.js; it loads the SvelteKit app that the default build puts in build/. */
+const serverBuild = defineConfig({
+	build: {
+		ssr: 'src/lib/server/main.ts',
+		outDir: 'build-server',
+		emptyOutDir: true,
+		target: 'node20',
+		rollupOptions: {
+			external: [...builtinModules, /^node:/, 'ws', /\.\.\/build\/handler\.js$/],
+			output: { entryFileNames: 'index.js', format: 'es' }
+		}
+	}
+});
+
+const appBuild = defineConfig({
 	plugins: [sveltekit(), signalingDevPlugin()],
 	test: {
 		projects: [
@@ -43,3 +59,5 @@ export default defineConfig({
 		]
 	}
 });
+
+export default defineConfig(({ mode }) => (mode === 'server' ? serverBuild : appBuild));

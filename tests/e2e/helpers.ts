@@ -23,7 +23,7 @@ export interface SeedArticle {
 	status: string;
 }
 
-const articlesDir = fileURLToPath(new URL('../../seed/demo/articles/', import.meta.url));
+const articlesDir = fileURLToPath(new URL('../../src/lib/seed/demo/articles/', import.meta.url));
 
 function frontMatter(text: string): Record<string, string> {
 	const match = /^---\n([\s\S]*?)\n---/.exec(text);

@@ -1,4 +1,4 @@
-// The demo centre seed: generated deterministically from seed/demo, byte-identical on every device,
+// The demo centre seed: generated deterministically from src/lib/seed/demo, byte-identical on every device,
 // and rich enough to demonstrate every kind of article.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { parse as parseYaml } from 'yaml';
-import { encodeDemoCentre, readDemoSource } from '../../scripts/demo-source';
+import { encodeDemoCentre, readDemoSource } from '../../src/lib/seed/encode/demo-source';
 import { ARTICLE_KINDS, placeholders, TONES, type ArticleMeta } from '../../src/lib/domain/article';
 import { bodyText, type BodyNode } from '../../src/lib/domain/body';
 import { docId, KB_SPACE, parseDocId } from '../../src/lib/domain/ids';
@@ -17,7 +17,7 @@ import { applySeed, loadDemoSeed, SEED_CLIENT_ID, type SeedFile } from '../../sr
 import { MemoryStorage } from '../../src/lib/storage/memory';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const demoDir = join(root, 'seed/demo');
+const demoDir = join(root, 'src/lib/seed/demo');
 
 function decode(base64: string): Y.Doc {
 	const doc = new Y.Doc();
@@ -26,7 +26,7 @@ function decode(base64: string): Y.Doc {
 }
 
 describe('seed generation', () => {
-	it('re-encoding seed/demo gives exactly the committed demo-centre.json', () => {
+	it('re-encoding the demo source gives exactly the committed demo-centre.json', () => {
 		const source = readDemoSource(demoDir, (p) => readdirSync(p), (p) => readFileSync(p, 'utf8'));
 		const fresh = encodeDemoCentre(source);
 		const committed = JSON.parse(readFileSync(join(root, 'src/lib/seed/demo-centre.json'), 'utf8')) as SeedFile;

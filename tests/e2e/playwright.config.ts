@@ -1,11 +1,11 @@
 // End-to-end tests: separate browser contexts (one per agent) against the production build.
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './tests/support/chromium';
+import { chromiumLaunchOptions } from '../support/chromium';
 
 const port = Number(process.env.PLATEAU_E2E_PORT ?? 4319);
 
 export default defineConfig({
-	testDir: 'tests/e2e',
+	testDir: '.',
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
 	fullyParallel: false,
@@ -22,6 +22,7 @@ export default defineConfig({
 		command: 'node build-server/index.js',
 		env: { PORT: String(port) },
 		url: `http://localhost:${port}/`,
+		cwd: '../..',
 		reuseExistingServer: false,
 		timeout: 30_000
 	}

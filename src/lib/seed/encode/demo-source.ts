@@ -1,14 +1,14 @@
 import * as Y from 'yjs';
 import { parse as parseYaml } from 'yaml';
-import { validateArticleMeta, type ArticleMeta } from '../src/lib/domain/article';
-import type { BodyNode } from '../src/lib/domain/body';
-import { validateAgentProfile, validateFloor, validateLocalized } from '../src/lib/domain/centre';
-import type { AgentProfile, Floor } from '../src/lib/domain/centre';
-import { docId, KB_SPACE } from '../src/lib/domain/ids';
-import type { TaxonomyNode } from '../src/lib/domain/taxonomy';
-import { articleSummary, initArticle, initCentre, initSpace, putCatalogEntries } from '../src/lib/schema/index';
-import type { SeedFile } from '../src/lib/seed/seed';
-import { SEED_CLIENT_ID, SEED_FORMAT } from '../src/lib/seed/seed';
+import { validateArticleMeta, type ArticleMeta } from '../../domain/article';
+import type { BodyNode } from '../../domain/body';
+import { validateAgentProfile, validateFloor, validateLocalized } from '../../domain/centre';
+import type { AgentProfile, Floor } from '../../domain/centre';
+import { docId, KB_SPACE } from '../../domain/ids';
+import type { TaxonomyNode } from '../../domain/taxonomy';
+import { articleSummary, initArticle, initCentre, initSpace, putCatalogEntries } from '../../schema/index';
+import type { SeedFile } from '../seed';
+import { SEED_CLIENT_ID, SEED_FORMAT } from '../seed';
 import { markdownToBody } from './markdown-to-body';
 
 export interface DemoSource {

@@ -1,8 +1,8 @@
 // Takes screenshots of a running Plateau for a person to look at:
-//   npx tsx scripts/screenshot.ts http://localhost:4173 out-dir
+//   npx tsx tests/support/screenshot.ts http://localhost:4173 out-dir
 // Goes through first run, the knowledge base and an article, in French and English.
 import { chromium } from 'playwright';
-import { chromiumLaunchOptions } from '../tests/support/chromium';
+import { chromiumLaunchOptions } from './chromium';
 
 const base = process.argv[2] ?? 'http://localhost:3000';
 const out = process.argv[3] ?? '/tmp/plateau-shots';

@@ -1,6 +1,6 @@
-// Turns the Markdown subset of seed/demo/FORMAT.md into body nodes in the editor's schema.
+// Turns the Markdown subset of src/lib/seed/demo/FORMAT.md into body nodes in the editor's schema.
 import MarkdownIt from 'markdown-it';
-import type { BodyMark, BodyNode } from '../src/lib/domain/body';
+import type { BodyMark, BodyNode } from '../../domain/body';
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 type Token = ReturnType<typeof md.parse>[number];

@@ -1,0 +1,54 @@
+// The network boundary. An adapter connects this device to peers and carries opaque messages; the
+// Synchronizer (sync.ts) decides what to say. Adapters: memory (tests), BroadcastChannel (tabs of
+// one browser), WebRTC mesh (peers on the floors), each passing the same contract suite.
+
+export type PeerId = string;
+
+export interface NetworkEvents {
+	/** A peer can now be sent messages. */
+	'peer-connected': (peer: PeerId) => void;
+	/** The peer is gone (closed, timed out, network lost). */
+	'peer-disconnected': (peer: PeerId) => void;
+	/** A whole message from a peer (adapters reassemble whatever they had to cut). */
+	message: (from: PeerId, message: Uint8Array) => void;
+}
+
+export interface NetworkAdapter {
+	/** This device's id on the network, unique per running instance. */
+	readonly peerId: PeerId;
+	/** Peers currently connected. */
+	peers(): PeerId[];
+	/** Sends a message to one connected peer: delivered whole, in order, or not at all (the peer
+	 *  then disconnects). Messages to unknown peers are dropped. */
+	send(to: PeerId, message: Uint8Array): void;
+	/** Subscribes to an event; returns the unsubscribe function. */
+	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void;
+	/** Leaves the network; the adapter is unusable afterwards. */
+	destroy(): Promise<void>;
+}
+
+/** Small typed event emitter shared by adapters. */
+export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
+	readonly #listeners = new Map<keyof Events, Set<(...args: never[]) => void>>();
+
+	on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
+		let set = this.#listeners.get(event);
+		if (!set) this.#listeners.set(event, (set = new Set()));
+		set.add(listener);
+		return () => set.delete(listener);
+	}
+
+	emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
+		for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (...a: Parameters<Events[E]>) => void)(...args);
+	}
+
+	count(): number {
+		let n = 0;
+		for (const set of this.#listeners.values()) n += set.size;
+		return n;
+	}
+
+	clear(): void {
+		this.#listeners.clear();
+	}
+}

@@ -1,0 +1,162 @@
+// Wire format of Plateau's sync protocol: one binary message per frame, lib0-encoded, tagged with
+// its type. Everything from a peer is decoded here and validated before any of it is used.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const PROTOCOL_VERSION = 1;
+
+export const MessageType = {
+	hello: 0,
+	inventory: 1,
+	syncStep1: 2,
+	syncStep2: 3,
+	update: 4,
+	awareness: 5
+} as const;
+
+/** Who a peer says it is, sent first on every connection. */
+export interface Hello {
+	protocol: number;
+	/** The agent using that device. */
+	agentId: string;
+	floor: string;
+	/** Spaces the peer belongs to; only documents of spaces both sides share are exchanged. */
+	spaces: string[];
+	/** Set on the hello sent back in answer to the peer's; an answer is never answered. Each side
+	 *  answers once, so a hello lost because the peer was not listening yet is made good. */
+	answer?: boolean;
+}
+
+export type SyncMessage =
+	| { type: 'hello'; hello: Hello }
+	| { type: 'inventory'; space: string; entries: [docId: string, digest: string][] }
+	| { type: 'syncStep1'; docId: string; stateVector: Uint8Array }
+	| { type: 'syncStep2'; docId: string; update: Uint8Array }
+	| { type: 'update'; docId: string; update: Uint8Array }
+	| { type: 'awareness'; payload: Uint8Array };
+
+export class ProtocolError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ProtocolError';
+	}
+}
+
+export interface ProtocolLimits {
+	/** Largest accepted message: a document with a pasted image is a few MB. */
+	maxMessageBytes: number;
+	maxInventoryEntries: number;
+	maxIdLength: number;
+}
+
+export const defaultProtocolLimits: ProtocolLimits = {
+	maxMessageBytes: 32 * 1024 * 1024,
+	maxInventoryEntries: 200_000,
+	maxIdLength: 256
+};
+
+export function encodeMessage(m: SyncMessage): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MessageType[m.type]);
+	switch (m.type) {
+		case 'hello':
+			encoding.writeVarString(e, JSON.stringify(m.hello));
+			break;
+		case 'inventory':
+			encoding.writeVarString(e, m.space);
+			encoding.writeVarUint(e, m.entries.length);
+			for (const [id, digest] of m.entries) {
+				encoding.writeVarString(e, id);
+				encoding.writeVarString(e, digest);
+			}
+			break;
+		case 'syncStep1':
+			encoding.writeVarString(e, m.docId);
+			encoding.writeVarUint8Array(e, m.stateVector);
+			break;
+		case 'syncStep2':
+		case 'update':
+			encoding.writeVarString(e, m.docId);
+			encoding.writeVarUint8Array(e, m.update);
+			break;
+		case 'awareness':
+			encoding.writeVarUint8Array(e, m.payload);
+			break;
+	}
+	return encoding.toUint8Array(e);
+}
+
+/** Decodes and validates one message; throws ProtocolError saying what is wrong. */
+export function decodeMessage(bytes: Uint8Array, limits: ProtocolLimits = defaultProtocolLimits): SyncMessage {
+	if (!(bytes instanceof Uint8Array)) throw new ProtocolError('message is not binary');
+	if (bytes.byteLength > limits.maxMessageBytes)
+		throw new ProtocolError(`message of ${bytes.byteLength} bytes exceeds the ${limits.maxMessageBytes}-byte limit`);
+	const d = decoding.createDecoder(bytes);
+	const id = () => {
+		const value = decoding.readVarString(d);
+		if (value.length === 0 || value.length > limits.maxIdLength) throw new ProtocolError('bad id');
+		return value;
+	};
+	try {
+		const type = decoding.readVarUint(d);
+		let m: SyncMessage;
+		switch (type) {
+			case MessageType.hello:
+				m = { type: 'hello', hello: validateHello(JSON.parse(decoding.readVarString(d))) };
+				break;
+			case MessageType.inventory: {
+				const space = id();
+				const n = decoding.readVarUint(d);
+				if (n > limits.maxInventoryEntries) throw new ProtocolError(`inventory of ${n} entries is too long`);
+				const entries: [string, string][] = [];
+				for (let i = 0; i < n; i++) entries.push([id(), decoding.readVarString(d)]);
+				m = { type: 'inventory', space, entries };
+				break;
+			}
+			case MessageType.syncStep1:
+				m = { type: 'syncStep1', docId: id(), stateVector: decoding.readVarUint8Array(d) };
+				break;
+			case MessageType.syncStep2:
+				m = { type: 'syncStep2', docId: id(), update: decoding.readVarUint8Array(d) };
+				break;
+			case MessageType.update:
+				m = { type: 'update', docId: id(), update: decoding.readVarUint8Array(d) };
+				break;
+			case MessageType.awareness:
+				m = { type: 'awareness', payload: decoding.readVarUint8Array(d) };
+				break;
+			default:
+				throw new ProtocolError(`unknown message type ${type}`);
+		}
+		if (decoding.hasContent(d)) throw new ProtocolError('trailing bytes after the message');
+		return m;
+	} catch (err) {
+		if (err instanceof ProtocolError) throw err;
+		throw new ProtocolError(`malformed message (${err instanceof Error ? err.message : String(err)})`);
+	}
+}
+
+function validateHello(value: unknown): Hello {
+	if (typeof value !== 'object' || value === null) throw new ProtocolError('hello is not an object');
+	const h = value as Record<string, unknown>;
+	if (h.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`protocol ${String(h.protocol)} is not supported`);
+	if (typeof h.agentId !== 'string' || !h.agentId || h.agentId.length > 128) throw new ProtocolError('hello: bad agentId');
+	if (typeof h.floor !== 'string' || h.floor.length > 128) throw new ProtocolError('hello: bad floor');
+	if (!Array.isArray(h.spaces) || h.spaces.length > 1000 || !h.spaces.every((s) => typeof s === 'string' && s.length <= 256))
+		throw new ProtocolError('hello: bad spaces');
+	const hello: Hello = { protocol: PROTOCOL_VERSION, agentId: h.agentId, floor: h.floor, spaces: h.spaces as string[] };
+	if (h.answer === true) hello.answer = true;
+	return hello;
+}
+
+/** A short fingerprint of a state vector: equal vectors give equal digests (Yjs writes clients in
+ *  a fixed order), so peers compare documents without sending whole vectors. FNV-1a, 2×32 bits. */
+export function digest(bytes: Uint8Array): string {
+	let a = 0x811c9dc5;
+	let b = 0x01000193 ^ bytes.length;
+	for (let i = 0; i < bytes.length; i++) {
+		a = Math.imul(a ^ bytes[i]!, 0x01000193) >>> 0;
+		b = Math.imul(b ^ bytes[i]!, 0x5bd1e995) >>> 0;
+	}
+	return a.toString(36) + '.' + b.toString(36);
+}

@@ -1,0 +1,243 @@
+// The Synchronizer keeps a Repo's shared documents in step with every connected peer:
+//  1. on connect, both sides say who they are (hello) and, per shared space, list their documents
+//     with a digest of each state vector (inventory);
+//  2. for every document that differs or is missing, each side asks with its state vector (step 1)
+//     and gets back exactly what it lacks (step 2) — both ways, on every (re)connection;
+//  3. then every local change goes to each peer the share policy allows.
+// Anything a peer sends is decoded, checked against the share policy and validated as a Yjs update
+// before it touches a document; a bad message is rejected and reported, the session goes on.
+import * as Y from 'yjs';
+import type { NetworkAdapter, PeerId } from './network';
+import { checkUpdate, type Repo } from './repo';
+import type { SharePolicy } from './share-policy';
+import {
+	decodeMessage,
+	defaultProtocolLimits,
+	digest,
+	encodeMessage,
+	PROTOCOL_VERSION,
+	ProtocolError,
+	type Hello,
+	type ProtocolLimits,
+	type SyncMessage
+} from './sync-protocol';
+
+/** Transaction origin of updates received from a peer (so they are not sent back to it). */
+export interface PeerOrigin {
+	peer: PeerId;
+}
+
+export interface RejectedMessage {
+	from: PeerId;
+	reason: string;
+}
+
+export interface SyncOptions {
+	repo: Repo;
+	network: NetworkAdapter;
+	policy: SharePolicy;
+	/** This device's agent and floor, announced in hello. */
+	agentId: string;
+	floor: string;
+	limits?: Partial<ProtocolLimits>;
+}
+
+interface PeerState {
+	hello?: Hello;
+	answered: boolean;
+	/** Messages that arrived before hello (possible on reordering transports). */
+	early: Uint8Array[];
+}
+
+export class Synchronizer {
+	readonly #repo: Repo;
+	readonly #net: NetworkAdapter;
+	readonly #policy: SharePolicy;
+	readonly #hello: Hello;
+	readonly #limits: ProtocolLimits;
+	readonly #peers = new Map<PeerId, PeerState>();
+	readonly #off: (() => void)[] = [];
+	readonly #work = new Set<Promise<unknown>>();
+	readonly #rejected: RejectedMessage[] = [];
+	readonly #listeners = new Set<(r: RejectedMessage) => void>();
+	#destroyed = false;
+
+	constructor(options: SyncOptions) {
+		this.#repo = options.repo;
+		this.#net = options.network;
+		this.#policy = options.policy;
+		this.#limits = { ...defaultProtocolLimits, ...options.limits };
+		this.#hello = { protocol: PROTOCOL_VERSION, agentId: options.agentId, floor: options.floor, spaces: this.#policy.spaces() };
+		this.#off.push(
+			this.#net.on('peer-connected', (peer) => this.#connected(peer)),
+			this.#net.on('peer-disconnected', (peer) => this.#peers.delete(peer)),
+			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
+			this.#repo.onChange((e) => this.#broadcast(e.docId, e.update, e.origin))
+		);
+		for (const peer of this.#net.peers()) this.#connected(peer);
+	}
+
+	/** Peers that have introduced themselves, with what they said. */
+	peers(): Map<PeerId, Hello> {
+		const out = new Map<PeerId, Hello>();
+		for (const [id, state] of this.#peers) if (state.hello) out.set(id, state.hello);
+		return out;
+	}
+
+	/** Messages refused so far (malformed, oversized, unknown, not allowed). */
+	get rejected(): readonly RejectedMessage[] {
+		return this.#rejected;
+	}
+
+	onRejected(listener: (r: RejectedMessage) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Resolves once every received message has been handled (for tests and benchmarks). */
+	async idle(): Promise<void> {
+		while (this.#work.size) await Promise.allSettled([...this.#work]);
+	}
+
+	destroy(): void {
+		this.#destroyed = true;
+		for (const off of this.#off.splice(0)) off();
+		this.#peers.clear();
+		this.#listeners.clear();
+	}
+
+	#connected(peer: PeerId): void {
+		this.#peers.set(peer, { early: [], answered: false });
+		this.#send(peer, { type: 'hello', hello: this.#hello });
+	}
+
+	async #receive(from: PeerId, bytes: Uint8Array): Promise<void> {
+		if (this.#destroyed) return;
+		const state = this.#peers.get(from);
+		if (!state) return;
+		let m: SyncMessage;
+		try {
+			m = decodeMessage(bytes, this.#limits);
+		} catch (err) {
+			this.#reject(from, err instanceof ProtocolError ? err.message : String(err));
+			return;
+		}
+		if (m.type === 'hello') {
+			if (!m.hello.answer && !state.answered) {
+				state.answered = true;
+				this.#send(from, { type: 'hello', hello: { ...this.#hello, answer: true } });
+			}
+			const first = !state.hello;
+			state.hello = m.hello;
+			if (!first) return;
+			await this.#sendInventories(from, m.hello);
+			for (const early of state.early.splice(0)) await this.#receive(from, early);
+			return;
+		}
+		if (!state.hello) {
+			if (state.early.length < 10_000) state.early.push(bytes);
+			return;
+		}
+		const peer = state.hello;
+		switch (m.type) {
+			case 'inventory':
+				return this.#onInventory(from, peer, m.space, m.entries);
+			case 'syncStep1': {
+				if (!this.#policy.mayShare(peer, m.docId)) return this.#reject(from, `asked for ${m.docId}, which it may not read`);
+				const doc = await this.#repo.find(m.docId);
+				if (!doc) return;
+				let update: Uint8Array;
+				try {
+					update = Y.encodeStateAsUpdate(doc, m.stateVector);
+				} catch {
+					return this.#reject(from, `malformed state vector for ${m.docId}`);
+				}
+				this.#send(from, { type: 'syncStep2', docId: m.docId, update });
+				return;
+			}
+			case 'syncStep2':
+			case 'update':
+				return this.#apply(from, peer, m.docId, m.update);
+			case 'awareness':
+				return;
+		}
+	}
+
+	async #sendInventories(to: PeerId, peer: Hello): Promise<void> {
+		const ids = await this.#repo.list();
+		const bySpace = new Map<string, [string, string][]>();
+		for (const id of ids) {
+			const space = this.#policy.spaceOf(id);
+			if (!space || !this.#policy.mayShare(peer, id)) continue;
+			const doc = await this.#repo.open(id);
+			let list = bySpace.get(space);
+			if (!list) bySpace.set(space, (list = []));
+			list.push([id, digest(Y.encodeStateVector(doc))]);
+		}
+		// Spaces we share but hold nothing of still get an (empty) inventory: the peer then
+		// knows to send us everything it has there.
+		for (const space of this.#hello.spaces) if (peer.spaces.includes(space) && !bySpace.has(space)) bySpace.set(space, []);
+		for (const [space, entries] of bySpace) this.#send(to, { type: 'inventory', space, entries });
+	}
+
+	async #onInventory(from: PeerId, peer: Hello, space: string, entries: [string, string][]): Promise<void> {
+		const theirs = new Map(entries);
+		const ours = (await this.#repo.list()).filter((id) => this.#policy.spaceOf(id) === space);
+		const ids = new Set([...theirs.keys(), ...ours]);
+		for (const id of ids) {
+			if (this.#policy.spaceOf(id) !== space || !this.#policy.mayShare(peer, id)) {
+				if (theirs.has(id)) this.#reject(from, `listed ${id} outside space ${space} or not shared`);
+				continue;
+			}
+			const doc = await this.#repo.find(id);
+			const mine = doc ? digest(Y.encodeStateVector(doc)) : undefined;
+			if (mine === theirs.get(id)) continue;
+			const sv = doc ? Y.encodeStateVector(doc) : Y.encodeStateVector(new Y.Doc());
+			// Ask for what we lack; if they lack something, their own inventory round asks us.
+			if (theirs.has(id)) this.#send(from, { type: 'syncStep1', docId: id, stateVector: sv });
+		}
+	}
+
+	async #apply(from: PeerId, peer: Hello, docId: string, update: Uint8Array): Promise<void> {
+		if (!this.#policy.mayShare(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
+		const problem = checkUpdate(update);
+		if (problem) return this.#reject(from, `update for ${docId} is ${problem}`);
+		const doc = await this.#repo.open(docId);
+		try {
+			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
+		} catch (err) {
+			this.#reject(from, `update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`);
+		}
+	}
+
+	#broadcast(docId: string, update: Uint8Array, origin: unknown): void {
+		if (this.#destroyed) return;
+		const source = isPeerOrigin(origin) ? origin.peer : undefined;
+		for (const [peer, state] of this.#peers) {
+			if (peer === source || !state.hello || !this.#policy.mayShare(state.hello, docId)) continue;
+			this.#send(peer, { type: 'update', docId, update });
+		}
+	}
+
+	#send(to: PeerId, m: SyncMessage): void {
+		this.#net.send(to, encodeMessage(m));
+	}
+
+	#reject(from: PeerId, reason: string): void {
+		const r = { from, reason };
+		this.#rejected.push(r);
+		if (this.#rejected.length > 1000) this.#rejected.shift();
+		if (this.#listeners.size === 0) console.warn(`Plateau sync: rejected a message from ${from}: ${reason}`);
+		for (const listener of this.#listeners) listener(r);
+	}
+
+	#track(p: Promise<void>): void {
+		const tracked = p.catch((err: unknown) => this.#reject('?', err instanceof Error ? err.message : String(err)));
+		this.#work.add(tracked);
+		void tracked.finally(() => this.#work.delete(tracked));
+	}
+}
+
+function isPeerOrigin(origin: unknown): origin is PeerOrigin {
+	return typeof origin === 'object' && origin !== null && typeof (origin as PeerOrigin).peer === 'string';
+}

@@ -1,0 +1,186 @@
+// Several Repos syncing through the Synchronizer over the memory network: convergence, empty peers
+// filled by others, offline edits, the share policy, and rogue messages.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { ArticleMeta } from '../../src/lib/domain/article';
+import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
+import { Repo } from '../../src/lib/repo/repo';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
+import { encodeMessage } from '../../src/lib/repo/sync-protocol';
+import { initArticle, readArticleMeta, readCatalog, updateArticleMeta } from '../../src/lib/schema/index';
+import { applySeed } from '../../src/lib/seed/seed';
+import { MemoryStorage } from '../../src/lib/storage/memory';
+import demoSeed from '../../src/lib/seed/demo-centre.json';
+import type { SeedFile } from '../../src/lib/seed/seed';
+
+interface Peer {
+	id: string;
+	repo: Repo;
+	net: MemoryNetworkAdapter;
+	sync: Synchronizer;
+}
+
+const peers: Peer[] = [];
+
+async function peer(hub: MemoryHub, id: string, agentId = id, floor = 'bourse'): Promise<Peer> {
+	const repo = new Repo({ storage: new MemoryStorage() });
+	const net = hub.join(id);
+	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(agentId), agentId, floor });
+	sync.onRejected(() => {});
+	const p = { id, repo, net, sync };
+	peers.push(p);
+	return p;
+}
+
+/** Lets every message and write in flight finish (the memory network delivers synchronously, but
+ *  handling a message is asynchronous and may send more). */
+async function settle(...ps: Peer[]): Promise<void> {
+	for (let round = 0; round < 10; round++) {
+		await Promise.all(ps.map((p) => p.sync.idle()));
+		await Promise.all(ps.map((p) => p.repo.flush()));
+		await new Promise((r) => setTimeout(r, 0));
+	}
+}
+
+const meta = (title: string): ArticleMeta => ({
+	kind: 'procedure',
+	title,
+	node: 'bourse.ordres.rejete',
+	locale: 'fr',
+	tags: [],
+	status: 'published',
+	createdAt: 1,
+	updatedAt: 1
+});
+
+afterEach(async () => {
+	for (const p of peers.splice(0)) {
+		p.sync.destroy();
+		await p.net.destroy();
+		await p.repo.destroy();
+	}
+});
+
+describe('Synchronizer over the memory network', () => {
+	it('fills an empty peer with the whole demo knowledge base, byte for byte', async () => {
+		const hub = new MemoryHub();
+		const full = await peer(hub, 'full');
+		await applySeed(full.repo, demoSeed as SeedFile);
+		const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
+		await settle(full, empty);
+		const ids = (await full.repo.list()).sort();
+		expect((await empty.repo.list()).sort()).toEqual(ids);
+		for (const id of ids) {
+			const a = await full.repo.open(id);
+			const b = await empty.repo.open(id);
+			expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+		}
+		const catalog = readCatalog(await empty.repo.open('space/kb'));
+		expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
+	});
+
+	it('sends live edits to connected peers, and not back to their source', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a');
+		const b = await peer(hub, 'b', 'agent-b', 'gestion-compte');
+		await settle(a, b);
+		const sent: string[] = [];
+		a.net.on('message', () => sent.push('a received'));
+		initArticle(await b.repo.open('article/x'), meta('Ordre rejeté'));
+		await settle(a, b);
+		expect(readArticleMeta(await a.repo.open('article/x')).title).toBe('Ordre rejeté');
+		const received = sent.length;
+		// a applying b's update must not echo it to b.
+		const bGot: number[] = [];
+		b.net.on('message', () => bGot.push(1));
+		await settle(a, b);
+		expect(bGot).toHaveLength(0);
+		expect(received).toBeGreaterThan(0);
+	});
+
+	it('merges edits made on both sides while disconnected, in both directions, after reconnecting', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a');
+		const b = await peer(hub, 'b', 'agent-b');
+		const docA = await a.repo.open('article/shared');
+		initArticle(docA, meta('Titre'));
+		await settle(a, b);
+		hub.unlink('a', 'b');
+		const docB = await b.repo.open('article/shared');
+		docA.getXmlFragment('body').insert(0, [new Y.XmlText('edit from a')]);
+		updateArticleMeta(docB, { tags: ['from-b'] }, 50);
+		initArticle(await b.repo.open('article/new-on-b'), meta('Nouveau chez B'));
+		hub.link('a', 'b');
+		await settle(a, b);
+		expect(Y.encodeStateAsUpdate(docA)).toEqual(Y.encodeStateAsUpdate(docB));
+		expect(docA.getXmlFragment('body').toString()).toContain('edit from a');
+		expect(readArticleMeta(docA).tags).toEqual(['from-b']);
+		expect(readArticleMeta(await a.repo.open('article/new-on-b')).title).toBe('Nouveau chez B');
+	});
+
+	it('keeps a personal document on the agent’s own devices', async () => {
+		const hub = new MemoryHub();
+		const policy = (agent: string) => new CentreSharePolicy(agent);
+		const laptop = await peer(hub, 'laptop', 'agent-a');
+		const phone = await peer(hub, 'phone', 'agent-a');
+		const other = await peer(hub, 'other', 'agent-b');
+		expect(policy('agent-a').spaceOf('space/personal:agent-a')).toBe('personal:agent-a');
+		const mine = await laptop.repo.open('space/personal:agent-a');
+		mine.getMap('catalog').set('note/1', { title: 'private' });
+		await settle(laptop, phone, other);
+		expect((await phone.repo.find('space/personal:agent-a'))?.getMap('catalog').get('note/1')).toEqual({ title: 'private' });
+		expect(await other.repo.find('space/personal:agent-a')).toBeUndefined();
+		expect(await other.repo.list()).not.toContain('space/personal:agent-a');
+	});
+
+	it('rejects malformed, oversized, unknown and unauthorised messages, and the session goes on', async () => {
+		const hub = new MemoryHub();
+		const honest = await peer(hub, 'honest');
+		const rogueNet = hub.join('rogue');
+		const reasons: string[] = [];
+		honest.sync.onRejected((r) => reasons.push(r.reason));
+		// The rogue introduces itself properly, then misbehaves.
+		rogueNet.send('honest', encodeMessage({ type: 'hello', hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] } }));
+		await honest.sync.idle();
+		rogueNet.send('honest', encodeMessage({ type: 'syncStep1', docId: 'article/truncated', stateVector: new Uint8Array(40) }).slice(0, 12));
+		rogueNet.send('honest', new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]));
+		rogueNet.send('honest', new Uint8Array([42, 1, 2]));
+		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'article/x', update: new Uint8Array([1, 2, 3, 4, 5]) }));
+		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'space/personal:honest', update: Y.encodeStateAsUpdate(new Y.Doc()) }));
+		const big = new Y.Doc();
+		big.getText('t').insert(0, 'x'.repeat(64 * 1024));
+		const limited = await peer(hub, 'limited');
+		limited.sync.destroy();
+		const strict = new Synchronizer({ repo: limited.repo, network: limited.net, policy: new CentreSharePolicy('limited'), agentId: 'limited', floor: 'bourse', limits: { maxMessageBytes: 16 * 1024 } });
+		const strictReasons: string[] = [];
+		strict.onRejected((r) => strictReasons.push(r.reason));
+		limited.sync = strict;
+		rogueNet.send('limited', encodeMessage({ type: 'hello', hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] } }));
+		rogueNet.send('limited', encodeMessage({ type: 'update', docId: 'article/big', update: Y.encodeStateAsUpdate(big) }));
+		await settle(honest, limited);
+		expect(reasons.some((r) => /malformed/.test(r))).toBe(true);
+		expect(reasons.some((r) => /unknown message type 42/.test(r))).toBe(true);
+		expect(reasons.some((r) => /unknown message type 4294967295/.test(r))).toBe(true);
+		expect(reasons.some((r) => /article\/x.*(undecodable|could not be applied)/.test(r))).toBe(true);
+		expect(reasons.some((r) => /personal:honest.*may not write/.test(r))).toBe(true);
+		expect(strictReasons.some((r) => /exceeds the 16384-byte limit/.test(r))).toBe(true);
+		expect(await honest.repo.find('space/personal:honest')).toBeUndefined();
+		expect(await limited.repo.find('article/big')).toBeUndefined();
+		// The honest session still works.
+		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'article/fine', update: Y.encodeStateAsUpdate(await (async () => { const d = new Y.Doc(); initArticle(d, meta('Correct')); return d; })()) }));
+		await settle(honest);
+		expect(readArticleMeta(await honest.repo.open('article/fine')).title).toBe('Correct');
+		await rogueNet.destroy();
+	});
+
+	it('releases its subscriptions on destroy', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a');
+		const before = a.repo.stats.changeListeners;
+		expect(a.net.listenerCount).toBe(3);
+		a.sync.destroy();
+		expect(a.net.listenerCount).toBe(0);
+		expect(a.repo.stats.changeListeners).toBe(before - 1);
+	});
+});

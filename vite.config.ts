@@ -44,6 +44,7 @@ const appBuild = defineConfig({
 				test: {
 					name: 'browser',
 					include: ['tests/browser/**/*.test.ts'],
+					globalSetup: ['tests/support/signaling-global-setup.ts'],
 					browser
 				}
 			},
@@ -52,6 +53,7 @@ const appBuild = defineConfig({
 				test: {
 					name: 'bench',
 					include: ['tests/bench/**/*.browser.ts', 'tests/bench/**/*.node.ts'],
+					globalSetup: ['tests/support/signaling-global-setup.ts'],
 					testTimeout: 600_000,
 					browser
 				}

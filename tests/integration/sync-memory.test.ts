@@ -2,6 +2,7 @@
 // filled by others, offline edits, the share policy, and rogue messages.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import { Repo } from '../../src/lib/repo/repo';
@@ -172,6 +173,33 @@ describe('Synchronizer over the memory network', () => {
 		await settle(honest);
 		expect(readArticleMeta(await honest.repo.open('article/fine')).title).toBe('Correct');
 		await rogueNet.destroy();
+	});
+
+	it('shares presence with peers and drops a peer’s presence as soon as it disconnects', async () => {
+		const hub = new MemoryHub();
+		const make = async (id: string, name: string) => {
+			const repo = new Repo({ storage: new MemoryStorage() });
+			const awareness = new Awareness(new Y.Doc());
+			awareness.setLocalState({ name, floor: 'bourse' });
+			const net = hub.join(id);
+			const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
+			const p = { id, repo, net, sync };
+			peers.push(p);
+			return { ...p, awareness };
+		};
+		const a = await make('a', 'Alice');
+		const b = await make('b', 'Bruno');
+		await settle(a, b);
+		const names = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
+		expect(names(a.awareness)).toEqual(['Alice', 'Bruno']);
+		b.awareness.setLocalStateField('name', 'Bruno (en appel)');
+		await settle(a, b);
+		expect(names(a.awareness)).toEqual(['Alice', 'Bruno (en appel)']);
+		hub.unlink('a', 'b');
+		expect(names(a.awareness)).toEqual(['Alice']);
+		hub.link('a', 'b');
+		await settle(a, b);
+		expect(names(a.awareness)).toEqual(['Alice', 'Bruno (en appel)']);
 	});
 
 	it('releases its subscriptions on destroy', async () => {

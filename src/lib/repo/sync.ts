@@ -7,6 +7,7 @@
 // Anything a peer sends is decoded, checked against the share policy and validated as a Yjs update
 // before it touches a document; a bad message is rejected and reported, the session goes on.
 import * as Y from 'yjs';
+import { applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates, type Awareness } from 'y-protocols/awareness';
 import type { NetworkAdapter, PeerId } from './network';
 import { checkUpdate, type Repo } from './repo';
 import type { SharePolicy } from './share-policy';
@@ -40,6 +41,8 @@ export interface SyncOptions {
 	agentId: string;
 	floor: string;
 	limits?: Partial<ProtocolLimits>;
+	/** Presence shared with every peer of the centre (y-protocols awareness); optional. */
+	awareness?: Awareness;
 }
 
 interface PeerState {
@@ -47,6 +50,9 @@ interface PeerState {
 	answered: boolean;
 	/** Messages that arrived before hello (possible on reordering transports). */
 	early: Uint8Array[];
+	/** Awareness client ids this peer has told us about, removed when it disconnects (not after
+	 *  awareness's 30 s timeout). */
+	awarenessClients: Set<number>;
 }
 
 export class Synchronizer {
@@ -60,6 +66,7 @@ export class Synchronizer {
 	readonly #work = new Set<Promise<unknown>>();
 	readonly #rejected: RejectedMessage[] = [];
 	readonly #listeners = new Set<(r: RejectedMessage) => void>();
+	readonly #awareness: Awareness | undefined;
 	#destroyed = false;
 
 	constructor(options: SyncOptions) {
@@ -68,9 +75,20 @@ export class Synchronizer {
 		this.#policy = options.policy;
 		this.#limits = { ...defaultProtocolLimits, ...options.limits };
 		this.#hello = { protocol: PROTOCOL_VERSION, agentId: options.agentId, floor: options.floor, spaces: this.#policy.spaces() };
+		this.#awareness = options.awareness;
+		if (this.#awareness) {
+			const awareness = this.#awareness;
+			const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+				if (isPeerOrigin(origin)) return;
+				const payload = encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]);
+				for (const [peer, state] of this.#peers) if (state.hello) this.#send(peer, { type: 'awareness', payload });
+			};
+			awareness.on('update', onAwareness);
+			this.#off.push(() => awareness.off('update', onAwareness));
+		}
 		this.#off.push(
 			this.#net.on('peer-connected', (peer) => this.#connected(peer)),
-			this.#net.on('peer-disconnected', (peer) => this.#peers.delete(peer)),
+			this.#net.on('peer-disconnected', (peer) => this.#disconnected(peer)),
 			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
 			this.#repo.onChange((e) => this.#broadcast(e.docId, e.update, e.origin))
 		);
@@ -107,8 +125,19 @@ export class Synchronizer {
 	}
 
 	#connected(peer: PeerId): void {
-		this.#peers.set(peer, { early: [], answered: false });
+		this.#peers.set(peer, { early: [], answered: false, awarenessClients: new Set() });
 		this.#send(peer, { type: 'hello', hello: this.#hello });
+	}
+
+	#disconnected(peer: PeerId): void {
+		const state = this.#peers.get(peer);
+		this.#peers.delete(peer);
+		if (state && this.#awareness && state.awarenessClients.size) {
+			removeAwarenessStates(this.#awareness, [...state.awarenessClients], { peer } satisfies PeerOrigin);
+			// Forget their clocks too: when the peer comes back it resends the same state with the
+			// same clock, which awareness would otherwise ignore as already seen.
+			for (const id of state.awarenessClients) this.#awareness.meta.delete(id);
+		}
 	}
 
 	async #receive(from: PeerId, bytes: Uint8Array): Promise<void> {
@@ -130,6 +159,10 @@ export class Synchronizer {
 			const first = !state.hello;
 			state.hello = m.hello;
 			if (!first) return;
+			if (this.#awareness) {
+				const clients = [...this.#awareness.getStates().keys()];
+				if (clients.length) this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, clients) });
+			}
 			await this.#sendInventories(from, m.hello);
 			for (const early of state.early.splice(0)) await this.#receive(from, early);
 			return;
@@ -158,8 +191,17 @@ export class Synchronizer {
 			case 'syncStep2':
 			case 'update':
 				return this.#apply(from, peer, m.docId, m.update);
-			case 'awareness':
+			case 'awareness': {
+				if (!this.#awareness) return;
+				const before = new Set(this.#awareness.getStates().keys());
+				try {
+					applyAwarenessUpdate(this.#awareness, m.payload, { peer: from } satisfies PeerOrigin);
+				} catch {
+					return this.#reject(from, 'malformed awareness update');
+				}
+				for (const id of this.#awareness.getStates().keys()) if (!before.has(id) && id !== this.#awareness.clientID) state.awarenessClients.add(id);
 				return;
+			}
 		}
 	}
 

@@ -1,11 +1,25 @@
 // The one place that picks concrete adapters for the browser app.
+import { deriveCentreKey } from './net/crypto';
+import { SignalingClient } from './net/signaling-client';
+import { meshTopic, WebRtcMesh } from './net/webrtc';
 import { databaseName, IndexedDbStorage } from './storage/indexeddb';
 import type { AppEnvironment } from './state/app.svelte';
+
+/** The signaling endpoint of the server that served this page. */
+function signalingUrl(): string {
+	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
+}
 
 export function browserEnvironment(): AppEnvironment {
 	return {
 		openStorage: (centreId) => new IndexedDbStorage(databaseName(centreId)),
 		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(centreId)),
-		storage: globalThis.localStorage
+		storage: globalThis.localStorage,
+		connect: async ({ centreId, secret, room }) => {
+			const key = await deriveCentreKey(secret, centreId);
+			const signaling = new SignalingClient({ url: signalingUrl(), key });
+			const network = new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
+			return { network, signaling };
+		}
 	};
 }

@@ -9,7 +9,7 @@ test('with no network, the knowledge base, an article and a branch open from the
 		const page = await context.newPage();
 		await onboard(page, { name: 'Omar Horsligne', floor: 'Bourse' });
 		await waitForServiceWorkerControl(page);
-		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne/);
+		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne|À jour/);
 		const onlineCount = await listCount(page).textContent();
 
 		await context.setOffline(true);
@@ -69,7 +69,7 @@ test('with no network, the knowledge base, an article and a branch open from the
 
 		// Back online, the top bar says so.
 		await context.setOffline(false);
-		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne/);
+		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne|À jour/);
 	} finally {
 		await context.close();
 	}

@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from '../support/chromium';
 
 const port = Number(process.env.PLATEAU_E2E_PORT ?? 4319);
+const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
 	testDir: '.',
@@ -12,7 +13,13 @@ export default defineConfig({
 	workers: 2,
 	reporter: [['list']],
 	use: {
-		baseURL: `http://localhost:${port}`,
+		baseURL,
+		// Every worker process meets peers in its own room of the demo centre, so tests running in
+		// parallel never sync with each other; sync tests put their agents in a shared room.
+		storageState: {
+			cookies: [],
+			origins: [{ origin: baseURL, localStorage: [{ name: 'plateau:room', value: `e2e-${process.pid}` }] }]
+		},
 		launchOptions: chromiumLaunchOptions,
 		viewport: { width: 1280, height: 800 },
 		locale: 'fr-FR',

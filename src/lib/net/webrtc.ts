@@ -7,6 +7,12 @@ import { Emitter, type NetworkAdapter, type NetworkEvents, type PeerId } from '.
 import { FrameError, Reassembler, toFrames } from './chunking';
 import type { SignalingClient } from './signaling-client';
 
+/** The signaling topic a centre's peers meet on (and, optionally, a room inside it). The server
+ *  sees it; it names the centre only. */
+export function meshTopic(centreId: string, room?: string): string {
+	return room ? `plateau:${centreId}:${room}` : `plateau:${centreId}`;
+}
+
 export interface WebRtcOptions {
 	signaling: SignalingClient;
 	/** Signaling topic of this centre's mesh. */

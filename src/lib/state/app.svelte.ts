@@ -6,15 +6,19 @@ import { applySeed, loadDemoSeed, type SeedFile } from '../seed/seed';
 import { I18n } from './i18n.svelte';
 import { KnowledgeBase } from './knowledge-base.svelte';
 import { Session } from './session.svelte';
+import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredentials } from './centre-credentials';
+import { SyncSession, type Connection } from './sync-session.svelte';
 
-export const DEMO_CENTRE = 'demo';
+export { DEMO_CENTRE };
 
-/** What the app needs from its host: storage per centre (IndexedDB in the browser). */
+/** What the app needs from its host: storage per centre (IndexedDB in the browser) and, optionally,
+ *  a connection to the centre's peers. */
 export interface AppEnvironment {
 	openStorage(centreId: string): StorageAdapter;
 	deleteStorage(centreId: string): Promise<void>;
 	loadSeed?: () => Promise<SeedFile>;
 	storage?: Storage;
+	connect?: (credentials: CentreCredentials) => Promise<Connection>;
 }
 
 /** The running app: one centre's repo, the agent's session and the knowledge base. */
@@ -26,23 +30,36 @@ export class App {
 	online = $state(globalThis.navigator?.onLine ?? true);
 	/** When the demo was last reset on this page, so Settings can confirm it after the restart. */
 	lastResetAt = $state<number | null>(null);
+	/** Why this device cannot reach its peers, when it cannot even try (e.g. no WebCrypto). */
+	syncFailure = $state('');
 
 	readonly i18n: I18n;
+	readonly credentials: CentreCredentials;
 	readonly centreId: string;
 	repo: Repo | undefined = $state.raw();
 	session: Session | undefined = $state.raw();
 	kb: KnowledgeBase | undefined = $state.raw();
+	sync: SyncSession | undefined = $state.raw();
 
 	readonly #env: AppEnvironment;
 	readonly #cleanup: (() => void)[] = [];
+	#connection: Connection | undefined;
+	#stopSync: (() => void)[] = [];
 
-	constructor(env: AppEnvironment, centreId = DEMO_CENTRE) {
+	constructor(env: AppEnvironment) {
 		this.#env = env;
-		this.centreId = centreId;
+		this.credentials = readCredentials(env.storage);
+		this.centreId = this.credentials.centreId;
 		this.i18n = new I18n(env.storage);
 		if (typeof window !== 'undefined') {
-			const on = () => (this.online = true);
-			const off = () => (this.online = false);
+			const on = () => {
+				this.online = true;
+				this.sync?.setOnline(true);
+			};
+			const off = () => {
+				this.online = false;
+				this.sync?.setOnline(false);
+			};
 			window.addEventListener('online', on);
 			window.addEventListener('offline', off);
 			this.#cleanup.push(() => {
@@ -59,7 +76,7 @@ export class App {
 			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
 			this.repo = repo;
 			const centreDocId = docId('centre', this.centreId);
-			if (this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
+			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
 			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
 			this.session = new Session(this.centreId, centre, this.#env.storage);
 			this.kb = new KnowledgeBase(space, centre);
@@ -67,12 +84,47 @@ export class App {
 		} catch (err) {
 			this.failure = err instanceof Error ? err.message : String(err);
 			this.status = 'failed';
+			return;
 		}
+		await this.#startSync();
+	}
+
+	/** Switches this device to the centre of an invite code (throws InviteCodeError for a wrong
+	 *  code); the page must then reload. */
+	join(code: string): CentreCredentials {
+		return joinWithInviteCode(this.#env.storage, code);
+	}
+
+	async #startSync(): Promise<void> {
+		if (!this.#env.connect || !this.repo || !this.session) return;
+		try {
+			const connection = await this.#env.connect(this.credentials);
+			this.#connection = connection;
+			const session = this.session;
+			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '');
+			sync.setOnline(this.online);
+			sync.setPresence(session.profile);
+			this.#stopSync.push(session.onChange((p) => sync.setPresence(p)));
+			this.sync = sync;
+		} catch (err) {
+			this.syncFailure = err instanceof Error ? err.message : String(err);
+		}
+	}
+
+	async #stopSyncing(): Promise<void> {
+		for (const off of this.#stopSync.splice(0)) off();
+		this.sync?.destroy();
+		this.sync = undefined;
+		const connection = this.#connection;
+		this.#connection = undefined;
+		await connection?.network.destroy();
+		connection?.signaling.destroy();
 	}
 
 	/** Erases this device's copy of the demo centre and installs it again. The profile is kept. */
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
+		await this.#stopSyncing();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 		this.kb = undefined;
@@ -107,6 +159,7 @@ export class App {
 
 	async destroy(): Promise<void> {
 		for (const off of this.#cleanup.splice(0)) off();
+		await this.#stopSyncing();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 	}

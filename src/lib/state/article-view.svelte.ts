@@ -2,7 +2,8 @@ import type * as Y from 'yjs';
 import type { ArticleMeta } from '../domain/article';
 import type { BodyNode } from '../domain/body';
 import type { Repo } from '../repo/repo';
-import { readArticleBody, readArticleMeta } from '../schema/index';
+import { docId as makeDocId, KB_SPACE } from '../domain/ids';
+import { articleSummary, putCatalogEntry, readArticleBody, readArticleMeta, updateArticleMeta } from '../schema/index';
 
 /** One article open for reading. Re-reads on every change to its document (a peer's edit, later
  *  the editor) and releases the document on destroy(). */
@@ -48,6 +49,14 @@ export class ArticleView {
 			this.problem = err instanceof Error ? err.message : String(err);
 			this.status = 'invalid';
 		}
+	}
+
+	/** Renames the article, and its line in the knowledge base's catalog. Throws ValidationError
+	 *  for an empty or overlong title. */
+	async rename(title: string): Promise<void> {
+		if (!this.#doc) return;
+		const meta = updateArticleMeta(this.#doc, { title });
+		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleSummary(this.docId, meta));
 	}
 
 	destroy(): void {

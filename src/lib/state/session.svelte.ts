@@ -6,14 +6,24 @@ import { putAgent, readFloors } from '../schema/index';
 /** The agent using this device: their profile, kept on the device and in the centre's directory. */
 export class Session {
 	profile = $state<AgentProfile | null>(null);
+	/** This agent's id, fixed before the profile exists: peers know the device by it from the start. */
+	readonly agentId: string;
 	readonly #key: string;
 	readonly #storage: Storage | undefined;
 	readonly #centre: Y.Doc;
+	readonly #listeners = new Set<(p: AgentProfile | null) => void>();
 
 	constructor(centreId: string, centre: Y.Doc, storage: Storage | undefined = globalThis.localStorage) {
 		this.#key = `plateau:${centreId}:profile`;
 		this.#storage = storage;
 		this.#centre = centre;
+		const idKey = `plateau:${centreId}:agent-id`;
+		let agentId = storage?.getItem(idKey) ?? '';
+		if (!/^agent-[a-z0-9]{6,40}$/.test(agentId)) {
+			agentId = newId('agent-');
+			storage?.setItem(idKey, agentId);
+		}
+		this.agentId = agentId;
 		const saved = storage?.getItem(this.#key);
 		if (saved) {
 			try {
@@ -37,14 +47,21 @@ export class Session {
 				availability: 'available',
 				...this.profile,
 				...input,
-				id: this.profile?.id ?? newId('agent-')
+				id: this.agentId
 			},
 			readFloors(this.#centre)
 		);
 		this.#storage?.setItem(this.#key, JSON.stringify(profile));
 		putAgent(this.#centre, profile);
 		this.profile = profile;
+		for (const listener of this.#listeners) listener(profile);
 		return profile;
+	}
+
+	/** Listens to profile changes; returns the unsubscribe function. */
+	onChange(listener: (p: AgentProfile | null) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
 	}
 
 	setAvailability(availability: Availability): void {
@@ -55,5 +72,6 @@ export class Session {
 	forget(): void {
 		this.#storage?.removeItem(this.#key);
 		this.profile = null;
+		for (const listener of this.#listeners) listener(null);
 	}
 }

@@ -1,0 +1,140 @@
+// The live sync state the UI shows: connection status, peers, who is online (presence), and a
+// wrong-secret warning. Owns the Synchronizer and presence for one centre; destroy() releases all.
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { AgentProfile, Availability } from '../domain/centre';
+import type { NetworkAdapter } from '../repo/network';
+import type { Repo } from '../repo/repo';
+import { CentreSharePolicy } from '../repo/share-policy';
+import { Synchronizer } from '../repo/sync';
+
+/** What the UI needs of the signaling connection (SignalingClient fits). */
+export interface SignalingStatus {
+	readonly state: 'connecting' | 'open' | 'closed';
+	on(event: 'state', listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
+	on(event: 'decrypt-error', listener: (topic: string, error: Error) => void): () => void;
+	/** Skips any reconnection delay (the browser just came back online). */
+	reconnectNow(): void;
+	destroy(): void;
+}
+
+export interface Connection {
+	network: NetworkAdapter;
+	signaling: SignalingStatus;
+}
+
+export type SyncStatus = 'offline' | 'connecting' | 'alone' | 'syncing' | 'up-to-date';
+
+export interface PresenceEntry {
+	clientId: number;
+	agentId: string;
+	name: string;
+	floor: string;
+	availability: Availability;
+	self: boolean;
+}
+
+export class SyncSession {
+	status = $state<SyncStatus>('connecting');
+	peerCount = $state(0);
+	presence = $state.raw<PresenceEntry[]>([]);
+	/** Messages from the centre's topic that this device's secret cannot read. */
+	decryptErrors = $state(0);
+	readonly wrongSecret = $derived(this.decryptErrors > 0 && this.peerCount === 0);
+
+	readonly sync: Synchronizer;
+	readonly awareness: Awareness;
+	readonly #connection: Connection;
+	readonly #off: (() => void)[] = [];
+	#busyTimer: ReturnType<typeof setTimeout> | undefined;
+	#busy = false;
+	#online = true;
+
+	constructor(repo: Repo, connection: Connection, agentId: string, floor: string) {
+		this.#connection = connection;
+		this.awareness = new Awareness(new Y.Doc());
+		this.awareness.setLocalState(null);
+		this.sync = new Synchronizer({
+			repo,
+			network: connection.network,
+			policy: new CentreSharePolicy(agentId),
+			agentId,
+			floor,
+			awareness: this.awareness
+		});
+		const net = connection.network;
+		const refresh = () => this.#refresh();
+		const onPresence = () => this.#readPresence();
+		this.awareness.on('change', onPresence);
+		this.#off.push(
+			() => this.awareness.off('change', onPresence),
+			net.on('peer-connected', refresh),
+			net.on('peer-disconnected', refresh),
+			net.on('message', () => this.#activity()),
+			connection.signaling.on('state', refresh),
+			connection.signaling.on('decrypt-error', () => (this.decryptErrors += 1))
+		);
+		this.#refresh();
+	}
+
+	/** Publishes who this agent is to the centre (or withdraws it with null). */
+	setPresence(profile: AgentProfile | null): void {
+		this.awareness.setLocalState(
+			profile ? { agentId: profile.id, name: profile.name, floor: profile.floor, availability: profile.availability } : null
+		);
+	}
+
+	/** The browser's own online/offline signal. */
+	setOnline(online: boolean): void {
+		if (online && !this.#online) this.#connection.signaling.reconnectNow();
+		this.#online = online;
+		this.#refresh();
+	}
+
+	destroy(): void {
+		clearTimeout(this.#busyTimer);
+		for (const off of this.#off.splice(0)) off();
+		this.sync.destroy();
+		this.awareness.destroy();
+	}
+
+	#activity(): void {
+		if (this.peerCount === 0) return;
+		this.#busy = true;
+		this.status = 'syncing';
+		clearTimeout(this.#busyTimer);
+		// Up to date once received messages are handled and the line has been quiet for a moment.
+		this.#busyTimer = setTimeout(() => {
+			void this.sync.idle().then(() => {
+				this.#busy = false;
+				this.#refresh();
+			});
+		}, 300);
+	}
+
+	#refresh(): void {
+		this.peerCount = this.#connection.network.peers().length;
+		const signaling = this.#connection.signaling.state;
+		if (this.peerCount > 0) this.status = this.#busy ? 'syncing' : 'up-to-date';
+		else if (!this.#online || signaling === 'closed') this.status = 'offline';
+		else if (signaling === 'connecting') this.status = 'connecting';
+		else this.status = 'alone';
+	}
+
+	#readPresence(): void {
+		const out: PresenceEntry[] = [];
+		for (const [clientId, state] of this.awareness.getStates()) {
+			const s = state as Partial<PresenceEntry> | null;
+			if (!s || typeof s.name !== 'string' || typeof s.agentId !== 'string') continue;
+			out.push({
+				clientId,
+				agentId: s.agentId,
+				name: s.name.slice(0, 80),
+				floor: typeof s.floor === 'string' ? s.floor : '',
+				availability: s.availability === 'busy' || s.availability === 'away' ? s.availability : 'available',
+				self: clientId === this.awareness.clientID
+			});
+		}
+		this.presence = out.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+	}
+}

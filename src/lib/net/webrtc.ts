@@ -57,6 +57,7 @@ export class WebRtcMesh implements NetworkAdapter {
 	readonly #links = new Map<PeerId, Link>();
 	readonly #events = new Emitter<NetworkEvents>();
 	readonly #off: (() => void)[] = [];
+	readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 	#destroyed = false;
 
 	constructor(options: WebRtcOptions) {
@@ -71,7 +72,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#log = options.log ?? ((m) => console.warn(`Plateau WebRTC: ${m}`));
 		this.#off.push(
 			this.#signaling.on('message', (topic, payload, from) => {
-				if (topic === this.#topic && from && from !== this.peerId) void this.#onSignal(from, payload);
+				if (topic === this.#topic && from && from !== this.peerId)
+					this.#onSignal(from, payload).catch((err: unknown) => this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`));
 			}),
 			this.#signaling.on('state', (state) => {
 				if (state === 'open') this.announce();
@@ -116,6 +118,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		for (const off of this.#off.splice(0)) off();
 		this.#signaling.unsubscribe(this.#topic);
 		for (const peer of [...this.#links.keys()]) this.#close(peer);
+		for (const timer of this.#timers) clearTimeout(timer);
+		this.#timers.clear();
 		this.#events.clear();
 	}
 
@@ -130,8 +134,19 @@ export class WebRtcMesh implements NetworkAdapter {
 		if (s.to !== undefined && s.to !== this.peerId) return;
 		if (s.type === 'announce') {
 			if (this.#links.has(from)) return;
-			if (this.peerId < from) await this.#offer(from);
-			else this.#publish({ type: 'announce', to: from }); // the other side offers
+			if (this.peerId >= from) {
+				this.#publish({ type: 'announce', to: from }); // the other side offers
+				return;
+			}
+			try {
+				await this.#offer(from);
+			} catch (err) {
+				// The link may have been closed (destroy, disconnect) while the offer was being made.
+				if (!this.#destroyed) {
+					this.#log(`offer to ${from} failed: ${err instanceof Error ? err.message : String(err)}`);
+					this.#close(from);
+				}
+			}
 			return;
 		}
 		if (s.type !== 'signal') return;
@@ -240,6 +255,12 @@ export class WebRtcMesh implements NetworkAdapter {
 		link.pc.close();
 		if (link.open) this.#events.emit('peer-disconnected', peer);
 		// Reconnect both ways after a drop: announcing makes whichever side should offer do it.
-		if (reannounce && !this.#destroyed) setTimeout(() => this.announce(), 250 + Math.random() * 500);
+		if (reannounce && !this.#destroyed) {
+			const timer = setTimeout(() => {
+				this.#timers.delete(timer);
+				this.announce();
+			}, 250 + Math.random() * 500);
+			this.#timers.add(timer);
+		}
 	}
 }

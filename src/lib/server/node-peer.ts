@@ -9,8 +9,7 @@ import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { deriveCentreKey } from '../net/crypto';
 import { SignalingClient, type SignalingClientOptions } from '../net/signaling-client';
-import { meshTopic } from '../net/topics';
-import { WebRtcMesh } from '../net/webrtc';
+import { meshTopic, WebRtcMesh } from '../net/webrtc';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
@@ -24,6 +23,8 @@ export interface NodePeerOptions {
 	/** ws:// or wss:// URL of a y-webrtc-protocol signaling server (Plateau's relay or the stock one). */
 	signalingUrl: string;
 	centreId: string;
+	/** A room inside the centre's topic (tests and e2e workers keep apart this way); none in use. */
+	room?: string;
 	/** The centre secret (canonical form, as parseInviteCode returns it). */
 	secret: string;
 	/** The agent this peer acts for (its personal space is shared only with that agent's devices). */
@@ -65,7 +66,7 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 	});
 	const mesh = new WebRtcMesh({
 		signaling,
-		topic: meshTopic(options.centreId),
+		topic: meshTopic(options.centreId, options.room),
 		iceServers: options.iceServers ?? [],
 		RTCPeerConnectionImpl: wrtc.RTCPeerConnection,
 		log

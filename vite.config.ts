@@ -52,10 +52,19 @@ const appBuild = defineConfig({
 				extends: true,
 				test: {
 					name: 'bench',
-					include: ['tests/bench/**/*.browser.ts', 'tests/bench/**/*.node.ts'],
+					include: ['tests/bench/**/*.browser.ts'],
 					globalSetup: ['tests/support/signaling-global-setup.ts'],
 					testTimeout: 600_000,
 					browser
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'bench-node',
+					environment: 'node',
+					include: ['tests/bench/**/*.node.ts'],
+					testTimeout: 600_000
 				}
 			}
 		]

@@ -16,9 +16,10 @@ for (const group of groups) {
 		console.error(`Unknown benchmark group "${group}". Groups: ${[...new Set(available)].join(', ')}`);
 		process.exit(2);
 	}
-	const file = existsSync(`${dir}${group}.browser.ts`) ? `tests/bench/${group}.browser.ts` : `tests/bench/${group}.node.ts`;
+	const inBrowser = existsSync(`${dir}${group}.browser.ts`);
+	const file = inBrowser ? `tests/bench/${group}.browser.ts` : `tests/bench/${group}.node.ts`;
 	console.log(`\n== ${group} ==`);
-	const result = spawnSync('npx', ['vitest', 'run', '--project', 'bench', '--silent=false', file], {
+	const result = spawnSync('npx', ['vitest', 'run', '--project', inBrowser ? 'bench' : 'bench-node', '--silent=false', file], {
 		encoding: 'utf8',
 		env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
 		maxBuffer: 64 * 1024 * 1024

@@ -224,14 +224,14 @@ export class Synchronizer {
 
 	async #onInventory(from: PeerId, peer: Hello, space: string, entries: [string, string][]): Promise<void> {
 		const theirs = new Map(entries);
-		const ours = (await this.#repo.list()).filter((id) => this.#policy.spaceOf(id) === space);
-		const ids = new Set([...theirs.keys(), ...ours]);
-		for (const id of ids) {
+		const held = new Set(await this.#repo.list());
+		for (const id of theirs.keys()) {
 			if (this.#policy.spaceOf(id) !== space || !this.#policy.mayShare(peer, id)) {
-				if (theirs.has(id)) this.#reject(from, `listed ${id} outside space ${space} or not shared`);
+				this.#reject(from, `listed ${id} outside space ${space} or not shared`);
 				continue;
 			}
-			const doc = await this.#repo.find(id);
+			// A document we do not hold needs no storage read: ask for all of it.
+			const doc = held.has(id) ? await this.#repo.find(id) : undefined;
 			const mine = doc ? digest(Y.encodeStateVector(doc)) : undefined;
 			if (mine === theirs.get(id)) continue;
 			const sv = doc ? Y.encodeStateVector(doc) : Y.encodeStateVector(new Y.Doc());

@@ -24,6 +24,7 @@ export class IndexedDbStorage implements StorageAdapter {
 	#db: Promise<IDBPDatabase>;
 	#counter = 0;
 	#prefix = Math.random().toString(36).slice(2, 8);
+	#batch: { records: ChunkRecord[]; done: Promise<void> } | undefined;
 
 	constructor(name: string) {
 		this.name = name;
@@ -38,6 +39,7 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	async load(docId: string): Promise<StoredChunk[]> {
+		await this.#batch?.done; // read your own writes
 		const db = await this.#db;
 		const records = (await db.getAll(CHUNKS, range(docId))) as unknown[];
 		return records.map((r, i) => {
@@ -46,15 +48,33 @@ export class IndexedDbStorage implements StorageAdapter {
 		});
 	}
 
-	async append(docId: string, update: Uint8Array): Promise<void> {
-		const db = await this.#db;
-		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
-		void tx.objectStore(CHUNKS).put({ doc: docId, key: this.#key('u'), data: update } satisfies ChunkRecord);
-		void tx.objectStore(DOCS).put(Date.now(), docId);
-		await tx.done;
+	/** Appends issued in the same task share one transaction: a peer filling an empty device sends
+	 *  thousands of documents at once, and one transaction each was the bottleneck. */
+	append(docId: string, update: Uint8Array): Promise<void> {
+		const record: ChunkRecord = { doc: docId, key: this.#key('u'), data: update };
+		if (!this.#batch) {
+			const batch: { records: ChunkRecord[]; done: Promise<void> } = { records: [], done: Promise.resolve() };
+			batch.done = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(async () => {
+				this.#batch = undefined;
+				const db = await this.#db;
+				const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
+				const chunks = tx.objectStore(CHUNKS);
+				const docs = tx.objectStore(DOCS);
+				const now = Date.now();
+				for (const r of batch.records) {
+					void chunks.put(r);
+					void docs.put(now, r.doc);
+				}
+				await tx.done;
+			});
+			this.#batch = batch;
+		}
+		this.#batch.records.push(record);
+		return this.#batch.done;
 	}
 
 	async compact(docId: string, snapshot: Uint8Array, replaced: readonly string[]): Promise<void> {
+		await this.#batch?.done;
 		const db = await this.#db;
 		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
 		const chunks = tx.objectStore(CHUNKS);
@@ -65,11 +85,13 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	async list(): Promise<string[]> {
+		await this.#batch?.done;
 		const db = await this.#db;
 		return (await db.getAllKeys(DOCS)) as string[];
 	}
 
 	async remove(docId: string): Promise<void> {
+		await this.#batch?.done;
 		const db = await this.#db;
 		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
 		void tx.objectStore(CHUNKS).delete(range(docId));
@@ -78,6 +100,7 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	async destroy(): Promise<void> {
+		await this.#batch?.done.catch(() => {});
 		(await this.#db).close();
 	}
 

@@ -42,6 +42,7 @@ export const en: Record<MessageKey, string> = {
 	'presence.myFloor': 'Colleagues online on my floor',
 	'settings.invite': 'Invite a colleague',
 	'settings.inviteHint': 'Give this code to a colleague: their Plateau joins this centre and receives the knowledge base from connected peers.',
+	'settings.inviteLink': 'Or send this link, to open on the new device:',
 	'settings.copy': 'Copy the code',
 	'settings.copied': 'Code copied.',
 	'settings.join': 'Join a centre',

@@ -42,6 +42,7 @@ export const fr = {
 	'presence.myFloor': 'Collègues en ligne sur mon plateau',
 	'settings.invite': 'Inviter un collègue',
 	'settings.inviteHint': 'Donnez ce code à un collègue : son Plateau rejoindra ce centre et recevra la base de connaissances de ses pairs connectés.',
+	'settings.inviteLink': 'Ou envoyez ce lien, à ouvrir sur le nouvel appareil :',
 	'settings.copy': 'Copier le code',
 	'settings.copied': 'Code copié.',
 	'settings.join': 'Rejoindre un centre',

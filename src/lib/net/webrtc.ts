@@ -58,6 +58,7 @@ export class WebRtcMesh implements NetworkAdapter {
 	readonly #events = new Emitter<NetworkEvents>();
 	readonly #off: (() => void)[] = [];
 	readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+	#lastForeignAnnounce = 0;
 	#destroyed = false;
 
 	constructor(options: WebRtcOptions) {
@@ -77,6 +78,15 @@ export class WebRtcMesh implements NetworkAdapter {
 			}),
 			this.#signaling.on('state', (state) => {
 				if (state === 'open') this.announce();
+			}),
+			// Someone on our topic uses another centre key. Announce again (at most every few
+			// seconds): our announce is just as unreadable to them, which is how a newcomer with a
+			// wrong invite code learns it.
+			this.#signaling.on('decrypt-error', () => {
+				const now = Date.now();
+				if (now - this.#lastForeignAnnounce < 3000) return;
+				this.#lastForeignAnnounce = now;
+				this.announce();
 			})
 		);
 		this.#signaling.subscribe(this.#topic);

@@ -8,6 +8,7 @@ import { KnowledgeBase } from './knowledge-base.svelte';
 import { Session } from './session.svelte';
 import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredentials } from './centre-credentials';
 import { SyncSession, type Connection } from './sync-session.svelte';
+import { InviteCodeError } from '../net/crypto';
 
 export { DEMO_CENTRE };
 
@@ -40,14 +41,29 @@ export class App {
 	session: Session | undefined = $state.raw();
 	kb: KnowledgeBase | undefined = $state.raw();
 	sync: SyncSession | undefined = $state.raw();
+	/** This device's invite code is probably wrong: it reaches nobody, hears only messages it cannot
+	 *  read, and has no centre content yet (a device holding the centre is not the one to blame). */
+	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
 
 	readonly #env: AppEnvironment;
 	readonly #cleanup: (() => void)[] = [];
 	#connection: Connection | undefined;
 	#stopSync: (() => void)[] = [];
 
-	constructor(env: AppEnvironment) {
+	/** Why an invite link this page was opened with was refused (an InviteCodeError reason). */
+	inviteError = $state<string | null>(null);
+
+	/** `inviteCode`: from an invite link (/join#plateau:…). Joining before anything else runs means a
+	 *  new device starts empty and is filled by its peers. */
+	constructor(env: AppEnvironment, inviteCode?: string) {
 		this.#env = env;
+		if (inviteCode !== undefined) {
+			try {
+				joinWithInviteCode(env.storage, inviteCode);
+			} catch (err) {
+				this.inviteError = err instanceof InviteCodeError ? err.reason : 'parts';
+			}
+		}
 		this.credentials = readCredentials(env.storage);
 		this.centreId = this.credentials.centreId;
 		this.i18n = new I18n(env.storage);
@@ -72,7 +88,7 @@ export class App {
 	/** Opens the store, seeds the demo centre on its first start, and loads the knowledge base. */
 	async start(): Promise<void> {
 		try {
-			const repo = new Repo({ storage: this.#env.openStorage(this.centreId) });
+			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
 			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
 			this.repo = repo;
 			const centreDocId = docId('centre', this.centreId);
@@ -87,6 +103,12 @@ export class App {
 			return;
 		}
 		await this.#startSync();
+	}
+
+	/** The local store: a joined centre gets its own, apart from the locally seeded demo, so it
+	 *  starts empty and holds exactly what its peers share. */
+	get storeName(): string {
+		return this.credentials.seed ? this.centreId : `joined-${this.centreId}`;
 	}
 
 	/** Switches this device to the centre of an invite code (throws InviteCodeError for a wrong
@@ -131,7 +153,7 @@ export class App {
 		this.repo = undefined;
 		this.problems = [];
 		this.status = 'starting';
-		await this.#env.deleteStorage(this.centreId);
+		await this.#env.deleteStorage(this.storeName);
 		await this.start();
 		if (profile && this.session) this.session.save(profile);
 		this.lastResetAt = Date.now();

@@ -40,7 +40,9 @@ export class SyncSession {
 	presence = $state.raw<PresenceEntry[]>([]);
 	/** Messages from the centre's topic that this device's secret cannot read. */
 	decryptErrors = $state(0);
-	readonly wrongSecret = $derived(this.decryptErrors > 0 && this.peerCount === 0);
+	/** Someone on the centre's topic uses another secret and this device reaches nobody. Which side
+	 *  is wrong cannot be told from the messages; the UI asks the device that has no content yet. */
+	readonly foreignSecret = $derived(this.decryptErrors > 0 && this.peerCount === 0);
 
 	readonly sync: Synchronizer;
 	readonly awareness: Awareness;

@@ -9,7 +9,8 @@ import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
-import { initArticle, readArticleMeta, readCatalog, updateArticleMeta } from '../../src/lib/schema/index';
+import { articleSummary, initArticle, putCatalogEntry, readArticleMeta, readCatalog, updateArticleMeta } from '../../src/lib/schema/index';
+import { CatalogKeeper } from '../../src/lib/repo/catalog-keeper';
 import { applySeed } from '../../src/lib/seed/seed';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import demoSeed from '../../src/lib/seed/demo-centre.json';
@@ -200,6 +201,35 @@ describe('Synchronizer over the memory network', () => {
 		hub.link('a', 'b');
 		await settle(a, b);
 		expect(names(a.awareness)).toEqual(['Alice', 'Bruno (en appel)']);
+	});
+
+	it('keeps article and catalog in agreement after concurrent renames on two peers', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a');
+		const b = await peer(hub, 'b', 'agent-b');
+		await applySeed(a.repo, demoSeed as SeedFile);
+		await settle(a, b);
+		const keepers = [new CatalogKeeper(a.repo, { delayMs: 5 }), new CatalogKeeper(b.repo, { delayMs: 5 })];
+		const ids = Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).slice(0, 20);
+		hub.unlink('a', 'b');
+		// Each peer renames every article and writes its own catalog line, as ArticleView.rename does.
+		for (const [p, who] of [[a, 'A'], [b, 'B']] as const) {
+			const space = await p.repo.open('space/kb');
+			for (const id of ids) {
+				const meta = updateArticleMeta(await p.repo.open(id), { title: `${id} par ${who}` }, 99);
+				putCatalogEntry(space, articleSummary(id, meta));
+			}
+		}
+		hub.link('a', 'b');
+		for (let i = 0; i < 5; i++) {
+			await settle(a, b);
+			await Promise.all(keepers.map((k) => k.idle()));
+		}
+		for (const p of [a, b]) {
+			const catalog = new Map(readCatalog(await p.repo.open('space/kb')).map((e) => [e.docId, e.title]));
+			for (const id of ids) expect(catalog.get(id), `${p.id} ${id}`).toBe(readArticleMeta(await p.repo.open(id)).title);
+		}
+		keepers.forEach((k) => k.destroy());
 	});
 
 	it('releases its subscriptions on destroy', async () => {

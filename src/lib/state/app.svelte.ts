@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import { docId, KB_SPACE } from '../domain/ids';
 import { Repo, type RepoError } from '../repo/repo';
+import { CatalogKeeper } from '../repo/catalog-keeper';
 import type { StorageAdapter } from '../repo/storage';
 import { applySeed, loadDemoSeed, type SeedFile } from '../seed/seed';
 import { I18n } from './i18n.svelte';
@@ -49,6 +50,7 @@ export class App {
 	readonly #cleanup: (() => void)[] = [];
 	#connection: Connection | undefined;
 	#stopSync: (() => void)[] = [];
+	#keeperOff: (() => void) | undefined;
 
 	/** Why an invite link this page was opened with was refused (an InviteCodeError reason). */
 	inviteError = $state<string | null>(null);
@@ -90,6 +92,8 @@ export class App {
 		try {
 			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
 			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
+			const keeper = new CatalogKeeper(repo);
+			this.#keeperOff = () => keeper.destroy();
 			this.repo = repo;
 			const centreDocId = docId('centre', this.centreId);
 			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
@@ -147,6 +151,7 @@ export class App {
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
 		await this.#stopSyncing();
+		this.#keeperOff?.();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 		this.kb = undefined;
@@ -182,6 +187,7 @@ export class App {
 	async destroy(): Promise<void> {
 		for (const off of this.#cleanup.splice(0)) off();
 		await this.#stopSyncing();
+		this.#keeperOff?.();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 	}

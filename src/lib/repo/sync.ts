@@ -79,8 +79,10 @@ export class Synchronizer {
 		if (this.#awareness) {
 			const awareness = this.#awareness;
 			const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-				if (isPeerOrigin(origin)) return;
-				const payload = encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]);
+				// Only this device's own state is ours to announce; others announce theirs directly
+				// (relaying them would resurrect the state of a page that has since closed).
+				if (isPeerOrigin(origin) || ![...added, ...updated, ...removed].includes(awareness.clientID)) return;
+				const payload = encodeAwarenessUpdate(awareness, [awareness.clientID]);
 				for (const [peer, state] of this.#peers) if (state.hello) this.#send(peer, { type: 'awareness', payload });
 			};
 			awareness.on('update', onAwareness);
@@ -159,9 +161,8 @@ export class Synchronizer {
 			const first = !state.hello;
 			state.hello = m.hello;
 			if (!first) return;
-			if (this.#awareness) {
-				const clients = [...this.#awareness.getStates().keys()];
-				if (clients.length) this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, clients) });
+			if (this.#awareness?.getLocalState()) {
+				this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID]) });
 			}
 			await this.#sendInventories(from, m.hello);
 			for (const early of state.early.splice(0)) await this.#receive(from, early);

@@ -203,6 +203,32 @@ describe('Synchronizer over the memory network', () => {
 		expect(names(a.awareness)).toEqual(['Alice', 'Bruno (en appel)']);
 	});
 
+	it('does not relay a departed peer’s presence: each device announces only its own state', async () => {
+		const hub = new MemoryHub();
+		const make = async (id: string, name: string) => {
+			const repo = new Repo({ storage: new MemoryStorage() });
+			const awareness = new Awareness(new Y.Doc());
+			awareness.setLocalState({ name, floor: 'bourse' });
+			const net = hub.join(id);
+			const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
+			const p = { id, repo, net, sync };
+			peers.push(p);
+			return { ...p, awareness };
+		};
+		const names = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
+		const a = await make('a', 'Alice');
+		const b = await make('b', 'Bruno');
+		await settle(a, b);
+		expect(names(b.awareness)).toEqual(['Alice', 'Bruno']);
+		// Alice's page closes without a goodbye reaching Bruno (B still holds her state until it times out).
+		hub.unlink('a', 'b');
+		b.awareness.states.set(a.awareness.clientID, { name: 'Alice', floor: 'bourse' });
+		const c = await make('c', 'Chloé');
+		hub.unlink('a', 'c');
+		await settle(b, c);
+		expect(names(c.awareness)).toEqual(['Bruno', 'Chloé']);
+	});
+
 	it('keeps article and catalog in agreement after concurrent renames on two peers', async () => {
 		const hub = new MemoryHub();
 		const a = await peer(hub, 'a');

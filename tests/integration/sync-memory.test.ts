@@ -229,6 +229,57 @@ describe('Synchronizer over the memory network', () => {
 		expect(names(c.awareness)).toEqual(['Bruno', 'Chloé']);
 	});
 
+	it('shares carets per open document with the peers that have it open, and drops them on close or disconnect', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a');
+		const b = await peer(hub, 'b', 'agent-b');
+		const rogue = await peer(hub, 'r', 'agent-r');
+		await settle(a, b, rogue);
+		const docA = await a.repo.open('article/x');
+		const docB = await b.repo.open('article/x');
+		const awA = new Awareness(docA);
+		const awB = new Awareness(docB);
+		awA.setLocalState({ user: { name: 'Alice' }, cursor: { anchor: 1, head: 1 } });
+		const stopA = a.sync.shareDocAwareness('article/x', awA);
+		await settle(a, b);
+		// B has not opened it yet: nothing to show, nothing kept.
+		expect(awB.getStates().size).toBe(1);
+		awB.setLocalState({ user: { name: 'Bruno' } });
+		const stopB = b.sync.shareDocAwareness('article/x', awB);
+		await settle(a, b);
+		const users = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { user: { name: string } }).user.name).sort();
+		// Bruno's opening brings Alice's caret back to him, and his to her.
+		expect(users(awA)).toEqual(['Alice', 'Bruno']);
+		expect(users(awB)).toEqual(['Alice', 'Bruno']);
+		awA.setLocalStateField('cursor', { anchor: 4, head: 9 });
+		await settle(a, b);
+		expect((awB.getStates().get(awA.clientID) as { cursor: unknown }).cursor).toEqual({ anchor: 4, head: 9 });
+		// Closing the editor removes the caret at once, and reopening (a fresh awareness whose clock
+		// restarts) shows it again.
+		stopA();
+		await settle(a, b);
+		expect(users(awB)).toEqual(['Bruno']);
+		const awA2 = new Awareness(docA);
+		awA2.setLocalState({ user: { name: 'Alice' } });
+		const stopA2 = a.sync.shareDocAwareness('article/x', awA2);
+		await settle(a, b);
+		expect(users(awB)).toEqual(['Alice', 'Bruno']);
+		hub.unlink('a', 'b');
+		expect(users(awB)).toEqual(['Bruno']);
+		// Carets for a document the sender may not read are refused.
+		const reasons: string[] = [];
+		b.sync.onRejected((r) => reasons.push(r.reason));
+		rogue.net.send('b', encodeMessage({ type: 'docAwareness', docId: 'space/personal:agent-b', payload: new Uint8Array([0]) }));
+		rogue.net.send('b', encodeMessage({ type: 'docAwareness', docId: 'article/x', payload: new Uint8Array([9, 9, 9]) }));
+		await settle(b, rogue);
+		expect(reasons.some((r) => /carets for space\/personal:agent-b/.test(r))).toBe(true);
+		expect(reasons.some((r) => /malformed carets for article\/x/.test(r))).toBe(true);
+		expect(users(awB)).toEqual(['Bruno']);
+		stopA2();
+		stopB();
+		for (const aw of [awA, awA2, awB]) aw.destroy();
+	});
+
 	it('keeps article and catalog in agreement after concurrent renames on two peers', async () => {
 		const hub = new MemoryHub();
 		const a = await peer(hub, 'a');

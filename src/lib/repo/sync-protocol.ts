@@ -11,7 +11,8 @@ export const MessageType = {
 	syncStep1: 2,
 	syncStep2: 3,
 	update: 4,
-	awareness: 5
+	awareness: 5,
+	docAwareness: 6
 } as const;
 
 /** Who a peer says it is, sent first on every connection. */
@@ -33,7 +34,9 @@ export type SyncMessage =
 	| { type: 'syncStep1'; docId: string; stateVector: Uint8Array }
 	| { type: 'syncStep2'; docId: string; update: Uint8Array }
 	| { type: 'update'; docId: string; update: Uint8Array }
-	| { type: 'awareness'; payload: Uint8Array };
+	| { type: 'awareness'; payload: Uint8Array }
+	/** Carets and selections of the agents who have one document open. */
+	| { type: 'docAwareness'; docId: string; payload: Uint8Array };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -82,6 +85,10 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
 		case 'awareness':
 			encoding.writeVarUint8Array(e, m.payload);
 			break;
+		case 'docAwareness':
+			encoding.writeVarString(e, m.docId);
+			encoding.writeVarUint8Array(e, m.payload);
+			break;
 	}
 	return encoding.toUint8Array(e);
 }
@@ -124,6 +131,9 @@ export function decodeMessage(bytes: Uint8Array, limits: ProtocolLimits = defaul
 				break;
 			case MessageType.awareness:
 				m = { type: 'awareness', payload: decoding.readVarUint8Array(d) };
+				break;
+			case MessageType.docAwareness:
+				m = { type: 'docAwareness', docId: id(), payload: decoding.readVarUint8Array(d) };
 				break;
 			default:
 				throw new ProtocolError(`unknown message type ${type}`);

@@ -53,6 +53,8 @@ interface PeerState {
 	/** Awareness client ids this peer has told us about, removed when it disconnects (not after
 	 *  awareness's 30 s timeout). */
 	awarenessClients: Set<number>;
+	/** The same, per open document (carets). */
+	docAwarenessClients: Map<string, Set<number>>;
 }
 
 export class Synchronizer {
@@ -67,6 +69,7 @@ export class Synchronizer {
 	readonly #rejected: RejectedMessage[] = [];
 	readonly #listeners = new Set<(r: RejectedMessage) => void>();
 	readonly #awareness: Awareness | undefined;
+	readonly #docAwareness = new Map<string, Awareness>();
 	#destroyed = false;
 
 	constructor(options: SyncOptions) {
@@ -119,6 +122,32 @@ export class Synchronizer {
 		while (this.#work.size) await Promise.allSettled([...this.#work]);
 	}
 
+	/** Shares the carets and selections of one open document (its editor's awareness) with the
+	 *  peers allowed to read it, while it stays open. Returns the stop function, which tells the
+	 *  peers our caret is gone. */
+	shareDocAwareness(docId: string, awareness: Awareness): () => void {
+		this.#docAwareness.set(docId, awareness);
+		const announce = (to?: PeerId) => {
+			const payload = encodeAwarenessUpdate(awareness, [awareness.clientID]);
+			for (const [peer, state] of this.#peers) {
+				if ((to && peer !== to) || !state.hello || !this.#policy.mayShare(state.hello, docId)) continue;
+				this.#send(peer, { type: 'docAwareness', docId, payload });
+			}
+		};
+		const onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+			if (this.#destroyed || isPeerOrigin(origin) || ![...added, ...updated, ...removed].includes(awareness.clientID)) return;
+			announce();
+		};
+		awareness.on('update', onUpdate);
+		if (awareness.getLocalState()) announce();
+		return () => {
+			if (this.#docAwareness.get(docId) === awareness) this.#docAwareness.delete(docId);
+			if (awareness.getLocalState() !== null) awareness.setLocalState(null);
+			awareness.off('update', onUpdate);
+			for (const state of this.#peers.values()) state.docAwarenessClients.delete(docId);
+		};
+	}
+
 	destroy(): void {
 		this.#destroyed = true;
 		for (const off of this.#off.splice(0)) off();
@@ -127,7 +156,7 @@ export class Synchronizer {
 	}
 
 	#connected(peer: PeerId): void {
-		this.#peers.set(peer, { early: [], answered: false, awarenessClients: new Set() });
+		this.#peers.set(peer, { early: [], answered: false, awarenessClients: new Set(), docAwarenessClients: new Map() });
 		this.#send(peer, { type: 'hello', hello: this.#hello });
 	}
 
@@ -139,6 +168,12 @@ export class Synchronizer {
 			// Forget their clocks too: when the peer comes back it resends the same state with the
 			// same clock, which awareness would otherwise ignore as already seen.
 			for (const id of state.awarenessClients) this.#awareness.meta.delete(id);
+		}
+		for (const [docId, clients] of state?.docAwarenessClients ?? []) {
+			const awareness = this.#docAwareness.get(docId);
+			if (!awareness) continue;
+			removeAwarenessStates(awareness, [...clients], { peer } satisfies PeerOrigin);
+			for (const id of clients) awareness.meta.delete(id);
 		}
 	}
 
@@ -163,6 +198,10 @@ export class Synchronizer {
 			if (!first) return;
 			if (this.#awareness?.getLocalState()) {
 				this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID]) });
+			}
+			for (const [docId, awareness] of this.#docAwareness) {
+				if (!awareness.getLocalState() || !this.#policy.mayShare(m.hello, docId)) continue;
+				this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
 			}
 			await this.#sendInventories(from, m.hello);
 			for (const early of state.early.splice(0)) await this.#receive(from, early);
@@ -203,6 +242,40 @@ export class Synchronizer {
 				for (const id of this.#awareness.getStates().keys()) if (!before.has(id) && id !== this.#awareness.clientID) state.awarenessClients.add(id);
 				return;
 			}
+			case 'docAwareness':
+				return this.#onDocAwareness(from, state, m.docId, m.payload);
+		}
+	}
+
+	#onDocAwareness(from: PeerId, state: PeerState, docId: string, payload: Uint8Array): void {
+		if (!this.#policy.mayShare(state.hello!, docId)) return this.#reject(from, `sent carets for ${docId}, which it may not read`);
+		const awareness = this.#docAwareness.get(docId);
+		if (!awareness) return; // not open here: nobody to show them to
+		const before = new Set(awareness.getStates().keys());
+		try {
+			applyAwarenessUpdate(awareness, payload, { peer: from } satisfies PeerOrigin);
+		} catch {
+			return this.#reject(from, `malformed carets for ${docId}`);
+		}
+		let clients = state.docAwarenessClients.get(docId);
+		if (!clients) state.docAwarenessClients.set(docId, (clients = new Set()));
+		const after = awareness.getStates();
+		// A closed editor's caret: forget its clock as well, since reopening the document starts a
+		// new awareness whose clock restarts at zero.
+		for (const id of before) {
+			if (after.has(id)) continue;
+			awareness.meta.delete(id);
+			clients.delete(id);
+		}
+		let newcomer = false;
+		for (const id of after.keys()) {
+			if (before.has(id) || id === awareness.clientID) continue;
+			clients.add(id);
+			newcomer = true;
+		}
+		// Someone just opened the document: show them our caret too (they cannot have seen it).
+		if (newcomer && awareness.getLocalState()) {
+			this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
 		}
 	}
 

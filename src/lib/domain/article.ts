@@ -13,8 +13,15 @@ import {
 export const ARTICLE_KINDS = ['procedure', 'reference', 'response', 'faq'] as const;
 export type ArticleKind = (typeof ARTICLE_KINDS)[number];
 
-export const ARTICLE_STATUSES = ['draft', 'published', 'archived'] as const;
+// 'deleted' keeps the document (peers hold it too, and undo must bring it back): it only leaves the
+// knowledge base's lists, search and counts.
+export const ARTICLE_STATUSES = ['draft', 'published', 'archived', 'deleted'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+/** Statuses that keep an article out of lists and counts. */
+export function isRetired(status: ArticleStatus): boolean {
+	return status === 'archived' || status === 'deleted';
+}
 
 export const TONES = ['formal', 'friendly'] as const;
 export type Tone = (typeof TONES)[number];
@@ -35,6 +42,8 @@ export interface ArticleMeta {
 	floor?: string;
 	/** Standard responses only. */
 	tone?: Tone;
+	/** The status before archiving or deleting, restored by "restore". */
+	statusBefore?: ArticleStatus;
 	createdAt: number;
 	updatedAt: number;
 }
@@ -61,6 +70,7 @@ export function validateArticleMeta(input: unknown): ArticleMeta {
 	const floor = optionalString(m.floor, 'floor', 128);
 	if (floor) meta.floor = requireId(floor, 'floor');
 	if (m.tone !== undefined && m.tone !== null) meta.tone = requireOneOf(m.tone, TONES, 'tone');
+	if (m.statusBefore !== undefined && m.statusBefore !== null) meta.statusBefore = requireOneOf(m.statusBefore, ARTICLE_STATUSES, 'statusBefore');
 	if (kind === 'response' && !meta.tone) meta.tone = 'formal';
 	return meta;
 }

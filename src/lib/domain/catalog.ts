@@ -1,4 +1,4 @@
-import type { ArticleKind, ArticleStatus } from './article';
+import { isRetired, type ArticleKind, type ArticleStatus } from './article';
 import type { Locale } from './locale';
 
 /** One line of a space's catalog: enough to list, count and filter without opening the document. */
@@ -20,7 +20,7 @@ export interface CatalogEntry {
 function countBy<K>(entries: Iterable<CatalogEntry>, key: (e: CatalogEntry) => K): Map<K, number> {
 	const groups = new Map<K, Set<string>>();
 	for (const e of entries) {
-		if (e.status === 'archived') continue;
+		if (isRetired(e.status)) continue;
 		const k = key(e);
 		let set = groups.get(k);
 		if (!set) groups.set(k, (set = new Set()));

@@ -16,6 +16,11 @@ export const PROCEDURE_NODES = {
 	handover: 'escalationHandover'
 } as const;
 
+/** A fresh step id (random, short: it appears in every decision that points at the step). */
+export function newStepId(): string {
+	return `s-${crypto.randomUUID().slice(0, 8)}`;
+}
+
 export interface StepDecision {
 	/** The condition, as written ("Si l'indicateur est déjà actif"). */
 	condition: string;

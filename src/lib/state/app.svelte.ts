@@ -9,6 +9,7 @@ import { KnowledgeBase } from './knowledge-base.svelte';
 import { Session } from './session.svelte';
 import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredentials } from './centre-credentials';
 import { SyncSession, type Connection } from './sync-session.svelte';
+import { Toasts } from './toasts.svelte';
 import { InviteCodeError } from '../net/crypto';
 
 export { DEMO_CENTRE };
@@ -36,6 +37,7 @@ export class App {
 	syncFailure = $state('');
 
 	readonly i18n: I18n;
+	readonly toasts = new Toasts();
 	readonly credentials: CentreCredentials;
 	readonly centreId: string;
 	repo: Repo | undefined = $state.raw();
@@ -186,6 +188,7 @@ export class App {
 
 	async destroy(): Promise<void> {
 		for (const off of this.#cleanup.splice(0)) off();
+		this.toasts.destroy();
 		await this.#stopSyncing();
 		this.#keeperOff?.();
 		this.kb?.destroy();

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import type { ArticleKind } from '../domain/article';
+import { isRetired, type ArticleKind } from '../domain/article';
 import type { CatalogEntry } from '../domain/catalog';
 import { countArticles, countByKind, countByNode, translationGroup } from '../domain/catalog';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
@@ -25,7 +25,7 @@ export class KnowledgeBase {
 	invalidEntries = $state(0);
 
 	readonly nodes = $derived(new Map(this.taxonomy.map((n) => [n.id, n])));
-	readonly visible = $derived(this.entries.filter((e) => e.status !== 'archived'));
+	readonly visible = $derived(this.entries.filter((e) => !isRetired(e.status)));
 	readonly tree: TaxonomyTreeNode[] = $derived(buildTaxonomyTree(this.taxonomy, countByNode(this.visible)));
 	readonly kindCounts = $derived(countByKind(this.visible));
 	readonly articleCount = $derived(countArticles(this.visible));

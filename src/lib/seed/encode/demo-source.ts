@@ -10,6 +10,7 @@ import { articleSummary, initArticle, initCentre, initSpace, putCatalogEntries }
 import type { SeedFile } from '../seed';
 import { SEED_CLIENT_ID, SEED_FORMAT } from '../seed';
 import { markdownToBody } from './markdown-to-body';
+import { structureProcedure } from './procedure-structure';
 
 export interface DemoSource {
 	centre: { id: string; name: { fr: string; en: string } };
@@ -52,7 +53,9 @@ export function readDemoSource(
 			if (Number.isNaN(time)) throw new Error(`${file}: bad updated date`);
 			const meta = validateArticleMeta({ ...fm, createdAt: time, updatedAt: time });
 			if (!nodeIds.has(meta.node)) throw new Error(`${file}: unknown taxonomy node ${meta.node}`);
-			return { id: fm.id as string, meta, body: markdownToBody(match[2]!) };
+			const markdown = markdownToBody(match[2]!);
+			const body = meta.kind === 'procedure' ? structureProcedure(markdown, meta.locale, floors, fm.id as string) : markdown;
+			return { id: fm.id as string, meta, body };
 		});
 	const ids = new Set(articles.map((a) => a.id));
 	for (const a of articles)

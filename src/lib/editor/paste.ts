@@ -10,7 +10,7 @@ export type PasteNotice =
 	| { kind: 'imageTooLarge'; size: number; limit: number }
 	| { kind: 'imagesRefused'; count: number; limit: number }
 	| { kind: 'remoteImagesDropped'; count: number }
-	| { kind: 'unsupportedImage' };
+	| { kind: 'unsupportedImage'; type: string };
 
 export interface SafePasteOptions {
 	onNotice: (notice: PasteNotice) => void;
@@ -26,9 +26,9 @@ async function insertImages(view: EditorView, files: File[], at: number | null, 
 		let src: string;
 		try {
 			src = await readImageFile(file);
-		} catch (err) {
+		} catch (err: unknown) {
 			if (err instanceof ImageTooLargeError) notify({ kind: 'imageTooLarge', size: err.size, limit: err.limit });
-			else notify({ kind: 'unsupportedImage' });
+			else notify({ kind: 'unsupportedImage', type: file.type || file.name });
 			continue;
 		}
 		const image = view.state.schema.nodes.image;

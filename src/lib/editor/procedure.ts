@@ -28,21 +28,8 @@ declare module '@tiptap/core' {
 	interface Commands<ReturnType> {
 		procedure: {
 			/** Inserts a list of steps (one empty step) at the selection. */
-			insertProcedureSteps:
-				() =>
-				({ state, tr, dispatch }) => {
-					const list = state.schema.nodes[N.steps]!.create(null, [emptyStep(state)]);
-					if (dispatch) {
-						// Replaces the current top-level block if it is an empty paragraph, else goes after it.
-						const { $from } = state.selection;
-						const after = $from.depth > 0 ? $from.after(1) : state.doc.content.size;
-						const blockEmpty = $from.depth === 1 && $from.parent.content.size === 0;
-						const from = blockEmpty ? $from.before(1) : after;
-						tr.replaceWith(from, after, list);
-						focusField(tr, from + 2);
-					}
-					return true;
-				},
+			insertProcedureSteps: () => ReturnType;
+			/** Adds an empty step after the current one (or at the end of the list). */
 			addStep: () => ReturnType;
 			/** Gives the current step a decision ("if … go to step N"). */
 			addDecision: () => ReturnType;
@@ -263,10 +250,12 @@ export const ProcedureCommands = Extension.create({
 				({ state, tr, dispatch }) => {
 					const list = state.schema.nodes[N.steps]!.create(null, [emptyStep(state)]);
 					if (dispatch) {
-						const at = state.selection.$from.depth > 0 ? state.selection.$from.after(1) : 0;
-						const blockEmpty = state.selection.$from.depth === 1 && state.selection.$from.parent.content.size === 0;
-						const from = blockEmpty ? state.selection.$from.before(1) : at;
-						tr.replaceWith(from, blockEmpty ? at : at, list);
+						// Replaces the current top-level block if it is an empty paragraph, else goes after it.
+						const { $from } = state.selection;
+						const after = $from.depth > 0 ? $from.after(1) : state.doc.content.size;
+						const blockEmpty = $from.depth === 1 && $from.parent.content.size === 0;
+						const from = blockEmpty ? $from.before(1) : after;
+						tr.replaceWith(from, after, list);
 						focusField(tr, from + 2);
 					}
 					return true;

@@ -230,7 +230,7 @@ export class ArticleEditor {
 			case 'remoteImagesDropped':
 				return t('paste.remoteImagesDropped', { count: n.count });
 			case 'unsupportedImage':
-				return t('paste.unsupportedImage');
+				return t('paste.unsupportedImage', { type: n.type });
 		}
 	}
 }

@@ -227,7 +227,7 @@ export const en: Record<MessageKey, string> = {
 	'editor.others': 'Also on this article: {names}',
 	'procedure.action': 'Action',
 	'procedure.result': 'Expected result:',
-	'procedure.decision': 'If',
+	'procedure.decision': 'Decision:',
 	'procedure.goTo': 'go to',
 	'procedure.noTarget': '— choose a step —',
 	'procedure.stepOption': 'Step {n}: {action}',

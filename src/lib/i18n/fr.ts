@@ -227,7 +227,7 @@ export const fr = {
 	'editor.others': 'Aussi sur cet article : {names}',
 	'procedure.action': 'Action',
 	'procedure.result': 'Résultat attendu :',
-	'procedure.decision': 'Si',
+	'procedure.decision': 'Décision :',
 	'procedure.goTo': 'aller à',
 	'procedure.noTarget': '— choisir une étape —',
 	'procedure.stepOption': 'Étape {n} : {action}',

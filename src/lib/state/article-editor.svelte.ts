@@ -4,7 +4,7 @@
 // "Edit" makes it editable and shows this agent's caret to the others.
 import type { Editor } from '@tiptap/core';
 import { Awareness } from 'y-protocols/awareness';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { localized } from '../domain/locale';
 import { agentColor, safeColor } from '../editor/carets';
 import { createEditor } from '../editor/create-editor';
@@ -41,13 +41,18 @@ export class ArticleEditor {
 	#frame = 0;
 	#stopSharing: () => void;
 	#destroyed = false;
+	readonly #awarenessHost: Y.Doc;
 
 	constructor(app: App, docId: string, doc: Y.Doc, isProcedure: () => boolean) {
 		this.#app = app;
 		this.#docId = docId;
 		this.#doc = doc;
 		this.#isProcedure = isProcedure;
-		this.awareness = new Awareness(doc);
+		// Awareness subscribes to its doc's 'destroy' and never lets go: give it a stand-in doc with
+		// the same client id (carets compare it with the article's) instead of the long-lived article.
+		this.#awarenessHost = new Y.Doc();
+		this.#awarenessHost.clientID = doc.clientID;
+		this.awareness = new Awareness(this.#awarenessHost);
 		// Nothing to show the others until this agent edits.
 		this.awareness.setLocalState(null);
 		this.awareness.on('change', this.#onAwareness);
@@ -180,6 +185,7 @@ export class ArticleEditor {
 		this.#stopSharing();
 		this.awareness.off('change', this.#onAwareness);
 		this.awareness.destroy();
+		this.#awarenessHost.destroy();
 		this.slash.hide();
 	}
 

@@ -1,0 +1,208 @@
+// The article editor in real Chromium on the real app state (IndexedDB, seeded demo centre):
+// no listener left behind after 50 open/close cycles, undo that only takes back one's own
+// changes, procedure keys (Enter/Backspace between fields), and safe paste through the editor.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import * as Y from 'yjs';
+import { readProcedure } from '../../src/lib/domain/procedure';
+import { readArticleBody } from '../../src/lib/schema/index';
+import { bodyText } from '../../src/lib/domain/body';
+import { App } from '../../src/lib/state/app.svelte';
+import { ArticleEditor } from '../../src/lib/state/article-editor.svelte';
+import { ArticleView } from '../../src/lib/state/article-view.svelte';
+import { databaseName, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
+
+const PROCEDURE = 'article/proc-declaration-deces';
+let app: App;
+
+function memoryStorage(): Storage {
+	const map = new Map<string, string>([['plateau:locale', 'fr']]);
+	return {
+		get length() {
+			return map.size;
+		},
+		clear: () => map.clear(),
+		getItem: (k) => map.get(k) ?? null,
+		key: (i) => [...map.keys()][i] ?? null,
+		removeItem: (k) => void map.delete(k),
+		setItem: (k, v) => void map.set(k, v)
+	};
+}
+
+/** Every listener a Y.Doc holds: its own events, and observers on each of its shared types. */
+function listeners(doc: Y.Doc): number {
+	let n = 0;
+	for (const set of (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.values()) n += set.size;
+	const types = [...doc.share.values()];
+	const walk = (t: Y.AbstractType<unknown>) => {
+		const h = t as unknown as { _eH: { l: unknown[] }; _dEH: { l: unknown[] } };
+		n += h._eH.l.length + h._dEH.l.length;
+	};
+	for (const t of types) walk(t);
+	// Nested elements of the body (y-prosemirror observes deep, on the fragment).
+	return n;
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > end) throw new Error('timed out');
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+function mountPoint(): HTMLElement {
+	const el = document.createElement('div');
+	document.body.append(el);
+	return el;
+}
+
+beforeAll(async () => {
+	const suffix = `editor-${Date.now()}`;
+	app = new App({
+		openStorage: (c) => new IndexedDbStorage(databaseName(`${c}-${suffix}`)),
+		deleteStorage: (c) => IndexedDbStorage.deleteDatabase(databaseName(`${c}-${suffix}`)),
+		storage: memoryStorage()
+	});
+	await app.start();
+	app.session!.save({ name: 'Camille Dupont', floor: 'bourse', languages: ['fr'] });
+});
+
+afterAll(async () => {
+	await app.destroy();
+});
+
+describe('article editor', () => {
+	it('opening and closing an article 50 times leaves no listener behind on its document', async () => {
+		const doc = await app.repo!.open(PROCEDURE);
+		const before = listeners(doc);
+		let whileOpen = 0;
+		for (let i = 0; i < 50; i++) {
+			const view = new ArticleView(app.repo!, PROCEDURE);
+			await until(() => view.status === 'ready');
+			const editor = new ArticleEditor(app, PROCEDURE, view.doc!, () => true);
+			const el = mountPoint();
+			editor.mount(el);
+			editor.setEditable(true);
+			editor.editor!.commands.insertContentAt(3, 'x');
+			if (i === 0) whileOpen = listeners(doc);
+			editor.destroy();
+			view.destroy();
+			el.remove();
+		}
+		// The count measures something: an open editor and view do listen.
+		expect(whileOpen).toBeGreaterThan(before);
+		expect(listeners(doc)).toBe(before);
+		// The 50 edits all landed (one character each).
+		expect(bodyText(readArticleBody(doc))).toContain('x'.repeat(50));
+	});
+
+	it('undo takes back only this agent’s own change, not a colleague’s typed meanwhile', async () => {
+		const base = await app.repo!.open(PROCEDURE);
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		Y.applyUpdate(a, Y.encodeStateAsUpdate(base));
+		Y.applyUpdate(b, Y.encodeStateAsUpdate(base));
+		a.on('update', (u, origin) => origin !== 'peer' && Y.applyUpdate(b, u, 'peer'));
+		b.on('update', (u, origin) => origin !== 'peer' && Y.applyUpdate(a, u, 'peer'));
+		const ea = new ArticleEditor(app, PROCEDURE, a, () => true);
+		const eb = new ArticleEditor(app, PROCEDURE, b, () => true);
+		const [ela, elb] = [mountPoint(), mountPoint()];
+		ea.mount(ela);
+		eb.mount(elb);
+		ea.setEditable(true);
+		eb.setEditable(true);
+		ea.editor!.commands.insertContentAt(1, 'ALPHA ');
+		eb.editor!.commands.insertContentAt(1, 'BRAVO ');
+		const text = (d: Y.Doc) => bodyText(readArticleBody(d));
+		expect(text(a)).toContain('ALPHA');
+		expect(text(a)).toContain('BRAVO');
+		expect(ea.canUndo || ea.editor!.can().undo()).toBe(true);
+		ea.undo();
+		expect(text(a)).not.toContain('ALPHA');
+		expect(text(a)).toContain('BRAVO');
+		expect(text(b)).toBe(text(a));
+		ea.redo();
+		expect(text(b)).toContain('ALPHA');
+		ea.destroy();
+		eb.destroy();
+		ela.remove();
+		elb.remove();
+	});
+
+	it('Enter moves from action to result, then makes a new step; Backspace removes an empty step', async () => {
+		const view = new ArticleView(app.repo!, PROCEDURE);
+		await until(() => view.status === 'ready');
+		const editor = new ArticleEditor(app, PROCEDURE, view.doc!, () => true);
+		const el = mountPoint();
+		editor.mount(el);
+		editor.setEditable(true);
+		const steps = () => readProcedure(readArticleBody(view.doc!)).steps;
+		const count = steps().length;
+		const secondAction = el.querySelectorAll('.procedure-step .step-action')[1] as HTMLElement;
+		await userEvent.click(secondAction);
+		await userEvent.keyboard('{End}');
+		await userEvent.keyboard('{Enter}');
+		await userEvent.keyboard(' lu et noté');
+		expect(steps()[1]!.result.endsWith('lu et noté')).toBe(true);
+		await userEvent.keyboard('{Enter}');
+		await userEvent.keyboard('Nouvelle vérification');
+		const after = steps();
+		expect(after.length).toBe(count + 1);
+		expect(after[2]!.action).toBe('Nouvelle vérification');
+		expect(new Set(after.map((s) => s.id)).size).toBe(after.length);
+		// The decision of step 2 still points at the same step, now numbered one more.
+		expect(after[1]!.decision?.targetNumber).toBe(7);
+		for (let i = 0; i < 'Nouvelle vérification'.length; i++) await userEvent.keyboard('{Backspace}');
+		await userEvent.keyboard('{Backspace}');
+		expect(steps().length).toBe(count);
+		expect(steps()[1]!.decision?.targetNumber).toBe(6);
+		editor.destroy();
+		view.destroy();
+		el.remove();
+	});
+
+	it('pasted HTML keeps its structure and loses scripts, handlers, styles and remote images, with a notice', async () => {
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(await app.repo!.open('article/faq-code-double-authentification')));
+		const editor = new ArticleEditor(app, 'article/faq-code-double-authentification', doc, () => false);
+		const el = mountPoint();
+		editor.mount(el);
+		editor.setEditable(true);
+		editor.editor!.commands.setTextSelection(1);
+		editor.editor!.view.pasteHTML(
+			'<h2 style="color:red" onclick="alert(1)">Collé</h2><script>window.__pwned = 1</script><ul><li>un</li><li>deux</li></ul><img src="https://tracker.example/p.gif"><a href="javascript:alert(1)">piège</a>'
+		);
+		const body = readArticleBody(doc);
+		const json = JSON.stringify(body);
+		expect(body.some((n) => n.type === 'heading' && bodyText([n]) === 'Collé')).toBe(true);
+		expect(body.some((n) => n.type === 'bulletList' && bodyText([n]).includes('deux'))).toBe(true);
+		expect(json).not.toMatch(/script|onclick|javascript:|tracker\.example|style/);
+		expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+		expect(editor.notice).toMatch(/1 image\(s\) hébergée\(s\) ailleurs/);
+		expect(el.querySelector('.plateau-editor h2')?.getAttribute('style')).toBeNull();
+		editor.destroy();
+		el.remove();
+	});
+
+	it('refuses a pasted image over the limit with a message, and stores a small one in the document', async () => {
+		const doc = new Y.Doc();
+		const editor = new ArticleEditor(app, 'article/new-images', doc, () => false);
+		const el = mountPoint();
+		editor.mount(el);
+		editor.setEditable(true);
+		// A 1×1 PNG, then the same header padded past 1.5 MiB.
+		const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+		const big = new Uint8Array(2 * 1024 * 1024);
+		big.set(png);
+		await editor.insertImage(new File([big], 'capture.png', { type: 'image/png' }));
+		expect(editor.notice).toMatch(/Image de 2\s?Mo refusée\s?: la limite est de 1,5\s?Mo/);
+		expect(JSON.stringify(readArticleBody(doc))).not.toContain('image');
+		await editor.insertImage(new File([png], 'petit.png', { type: 'image/png' }));
+		const images = readArticleBody(doc).filter((n) => n.type === 'image');
+		expect(images).toHaveLength(1);
+		expect(String(images[0]!.attrs?.src)).toMatch(/^data:image\/png;base64,/);
+		editor.destroy();
+		el.remove();
+	});
+});

@@ -34,12 +34,11 @@ function listeners(doc: Y.Doc): number {
 	let n = 0;
 	for (const set of (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.values()) n += set.size;
 	const types = [...doc.share.values()];
-	const walk = (t: Y.AbstractType<unknown>) => {
+	const walk = (t: unknown) => {
 		const h = t as unknown as { _eH: { l: unknown[] }; _dEH: { l: unknown[] } };
 		n += h._eH.l.length + h._dEH.l.length;
 	};
 	for (const t of types) walk(t);
-	// Nested elements of the body (y-prosemirror observes deep, on the fragment).
 	return n;
 }
 

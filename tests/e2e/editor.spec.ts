@@ -48,9 +48,10 @@ test('two agents type in the same paragraph at once, end with the same text and 
 			});
 		await expect(first(a.page)).toContainText(`alpha${tag}`);
 		await expect(first(a.page)).toContainText(`bravo${tag}`);
-		await expect.poll(async () => (await textOf(a.page)) === (await textOf(b.page))).toBe(true);
+		const [pa, pb] = [a.page, b.page];
+		await expect.poll(async () => (await textOf(pa)) === (await textOf(pb))).toBe(true);
 		// Neither word is interleaved with the other: each agent's characters stay together.
-		const text = await textOf(a.page);
+		const text = await textOf(pa);
 		expect(text).toContain(`alpha${tag}`);
 		expect(text).toContain(`bravo${tag}`);
 

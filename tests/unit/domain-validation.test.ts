@@ -69,7 +69,7 @@ describe('validateArticleMeta', () => {
 		['locale', 'FR'],
 		['tags', 'connexion'],
 		['tags', [1]],
-		['status', 'deleted'],
+		['status', 'removed'],
 		['createdAt', -1],
 		['createdAt', Number.NaN],
 		['createdAt', '2026-10-14'],

@@ -2,6 +2,7 @@
 // and rich enough to demonstrate every kind of article.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readProcedure } from '../../src/lib/domain/procedure';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -153,15 +154,26 @@ describe('demo content', () => {
 		}
 	});
 
-	it('gives every procedure an ordered list of steps and an escalation section', () => {
+	it('gives every procedure structured steps (action and expected result, decisions resolved) and an escalation', () => {
 		const procedures = ofKind('procedure');
 		expect(procedures.length).toBeGreaterThan(0);
+		let decisions = 0;
 		for (const [id, a] of procedures) {
-			const nodes = walk(a.body);
-			expect(nodes.some((n) => n.type === 'orderedList'), `${id}: ordered list`).toBe(true);
-			const headings = nodes.filter((n) => n.type === 'heading').map((h) => bodyText([h]));
-			expect(headings.some((h) => /Escalade|Escalation/.test(h)), `${id}: headings ${headings.join(' | ')}`).toBe(true);
+			const p = readProcedure(a.body);
+			expect(p.steps.length, `${id}: steps`).toBeGreaterThanOrEqual(5);
+			for (const s of p.steps) {
+				expect(s.action, `${id} step ${s.number}: action`).not.toBe('');
+				expect(s.result, `${id} step ${s.number}: result`).not.toMatch(/Résultat attendu|Expected result/);
+				if (s.decision) {
+					decisions++;
+					expect(s.decision.targetNumber, `${id} step ${s.number}: decision target`).toBeGreaterThan(0);
+				}
+			}
+			expect(p.escalation, `${id}: escalation`).not.toBeNull();
+			expect(p.escalation!.to, `${id}: escalation destination`).not.toBe('');
+			expect(p.escalation!.handover, `${id}: hand-over`).not.toBe('');
 		}
+		expect(decisions).toBeGreaterThan(10);
 	});
 
 	it('gives every standard response a placeholder and a tone chosen by its author', () => {

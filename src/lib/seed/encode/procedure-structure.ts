@@ -85,6 +85,11 @@ function toStep(item: BodyNode, locale: Locale): RawStep {
 		result = fromResult.rest;
 		decision = fromResult.decision;
 	}
+	// A step that is only a decision ("Si … : passer à l'étape 7.") asks its question as the action.
+	if (!text(action) && decision) {
+		const question = text(decision.condition).replace(/^(Si|If)\s+/i, '');
+		action = [{ type: 'text', text: `${question.charAt(0).toUpperCase()}${question.slice(1)}${locale === 'fr' ? ' ?' : '?'}` }];
+	}
 	return { action, result, ...(decision ? { decision } : {}) };
 }
 

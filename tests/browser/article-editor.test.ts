@@ -204,4 +204,27 @@ describe('article editor', () => {
 		editor.destroy();
 		el.remove();
 	});
+
+	it('keyboard shortcuts insert tables, callouts, lists and procedure blocks', async () => {
+		const doc = new Y.Doc();
+		const editor = new ArticleEditor(app, 'article/new-shortcuts', doc, () => true);
+		const el = mountPoint();
+		editor.mount(el);
+		editor.setEditable(true);
+		await userEvent.click(el.querySelector('.plateau-editor')!);
+		const types = () => readArticleBody(doc).map((n) => n.type);
+		await userEvent.keyboard('{Control>}{Alt>}t{/Alt}{/Control}');
+		expect(types()).toContain('table');
+		editor.editor!.commands.setTextSelection(editor.editor!.state.doc.content.size - 1);
+		await userEvent.keyboard('{Control>}{Alt>}s{/Alt}{/Control}');
+		expect(types()).toContain('procedureSteps');
+		await userEvent.keyboard('Vérifier');
+		await userEvent.keyboard('{Control>}{Alt>}d{/Alt}{/Control}');
+		await userEvent.keyboard('Si bloqué');
+		expect(readProcedure(readArticleBody(doc)).steps[0]).toMatchObject({ action: 'Vérifier', decision: { condition: 'Si bloqué', target: null } });
+		await userEvent.keyboard('{Control>}{Alt>}e{/Alt}{/Control}');
+		expect(types()).toContain('escalation');
+		editor.destroy();
+		el.remove();
+	});
 });

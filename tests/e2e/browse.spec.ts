@@ -171,13 +171,13 @@ test('an article shows its body, details panel and a link to its English version
 	await expect(article).toHaveAttribute('lang', 'fr');
 	await expect(article.getByText('Procédure', { exact: true })).toBeVisible();
 
-	// The body: a heading "Étapes", an ordered list of 8 steps, a warning callout, "Escalade".
+	// The body: a heading "Étapes", 8 structured steps, a warning callout, "Escalade".
 	await expect(article.getByRole('heading', { level: 2, name: 'Étapes' })).toBeVisible();
-	const steps = article.locator('ol').first();
-	await expect(steps.locator('> li')).toHaveCount(8);
-	await expect(steps.locator('> li').first()).toContainText('contrôle d\'identité de niveau 1');
+	const steps = article.locator('ol.procedure-steps').first();
+	await expect(steps.locator('> li.procedure-step')).toHaveCount(8);
+	await expect(steps.locator('> li').first().locator('.step-action')).toContainText('contrôle d\'identité de niveau 1');
 	await expect(steps.locator('> li').first().locator('strong')).toHaveText('Contrôle d\'identité');
-	await expect(article.getByRole('complementary', { name: 'Attention' })).toContainText('Ne jamais demander au client son ancien mot de passe');
+	await expect(article.getByRole('note', { name: 'Attention' })).toContainText('Ne jamais demander au client son ancien mot de passe');
 	await expect(article.getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
 
 	// The details panel: topic path, owner, floor, status, outline.
@@ -190,7 +190,7 @@ test('an article shows its body, details panel and a link to its English version
 	await expect(details.locator('dt:has-text("Plateau") + dd')).toHaveText('Gestion de compte');
 	await expect(details.locator('dt:has-text("Statut") + dd')).toHaveText('Publié');
 	await expect(details.getByRole('heading', { name: 'Sommaire' })).toBeVisible();
-	await expect(details.getByRole('link', { name: 'Escalade' })).toBeVisible();
+	await expect(details.getByRole('button', { name: 'Escalade' })).toBeVisible();
 
 	// "Aussi disponible en" leads to the English version.
 	await expect(details.getByRole('heading', { name: 'Aussi disponible en' })).toBeVisible();
@@ -200,7 +200,7 @@ test('an article shows its body, details panel and a link to its English version
 	await expect(english.getByRole('heading', { level: 1 })).toHaveText('Forgotten password');
 	await expect(english).toHaveAttribute('lang', 'en');
 	await expect(english.getByRole('heading', { level: 2, name: 'Steps' })).toBeVisible();
-	await expect(english.locator('ol').first().locator('> li')).toHaveCount(8);
+	await expect(english.locator('ol.procedure-steps').first().locator('> li.procedure-step')).toHaveCount(8);
 	await expect(page.getByRole('complementary', { name: 'Détails' }).getByRole('link', { name: 'Français — Mot de passe oublié' })).toBeVisible();
 
 	// The topic link goes back to the branch in the list.

@@ -37,7 +37,7 @@ export const Callout = Node.create<{ labels: Record<CalloutType, string> }>({
 
 	renderHTML({ node, HTMLAttributes }) {
 		const type: CalloutType = node.attrs.type === 'warning' ? 'warning' : 'tip';
-		return ['div', mergeAttributes(HTMLAttributes, { class: `callout ${type}`, role: 'note', 'data-label': this.options.labels[type] }), 0];
+		return ['div', mergeAttributes(HTMLAttributes, { class: `callout ${type}`, role: 'note', 'aria-label': this.options.labels[type], 'data-label': this.options.labels[type] }), 0];
 	},
 
 	addCommands() {

@@ -1,7 +1,7 @@
 // createEditor(): a Tiptap editor bound to an article body (a Y.XmlFragment), showing the carets of
 // everyone else who has it open. Undo and redo come from the Collaboration extension's Yjs undo
 // manager, which only tracks this editor's own changes: an agent never undoes a colleague's typing.
-import { Editor, type Range } from '@tiptap/core';
+import { Editor, Extension, type Range } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import Image from '@tiptap/extension-image';
@@ -84,7 +84,18 @@ export function createEditor(setup: EditorSetup): Editor {
 				isProcedure: setup.isProcedure,
 				run: (item: BlockCommand, editor: Editor, range: Range) => item.run(editor, range, setup.commands)
 			}),
-			SafePaste.configure({ onNotice: setup.onNotice })
+			SafePaste.configure({ onNotice: setup.onNotice }),
+			// Shortcuts for the blocks Tiptap binds none to.
+			Extension.create({
+				name: 'plateauShortcuts',
+				addKeyboardShortcuts: () => ({
+					'Mod-Alt-t': ({ editor }) => editor.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
+					'Mod-Alt-i': () => {
+						setup.commands.pickImage();
+						return true;
+					}
+				})
+			})
 		]
 	});
 }

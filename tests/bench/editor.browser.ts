@@ -17,6 +17,7 @@ import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate } from 'y-protoc
 import * as Y from 'yjs';
 import { PROCEDURE_NODES as N } from '../../src/lib/domain/procedure';
 import { createEditor } from '../../src/lib/editor/create-editor';
+import { editorTexts } from '../../src/lib/editor/texts';
 import { translate, type MessageKey } from '../../src/lib/i18n/index';
 import { articleBody, initArticle } from '../../src/lib/schema/index';
 import { generateLongArticle } from './generate-article';
@@ -114,24 +115,7 @@ async function mountArticle(words: number, steps: number): Promise<Fixture> {
 		awareness,
 		user: { name: 'Agent banc d’essai', color: '#1d4ed8' },
 		editable: true,
-		placeholder: t('editor.placeholder'),
-		labels: {
-			action: t('procedure.action'),
-			result: t('procedure.result'),
-			when: t('procedure.when'),
-			to: t('procedure.to'),
-			handover: t('procedure.handover')
-		},
-		calloutLabels: { warning: t('callout.warning'), tip: t('callout.tip') },
-		viewLabels: {
-			decision: t('procedure.decision'),
-			goTo: t('procedure.goTo'),
-			noTarget: t('procedure.noTarget'),
-			escalation: t('procedure.escalation'),
-			floor: t('procedure.floor'),
-			noFloor: t('procedure.noFloor'),
-			step: t('procedure.stepOption')
-		},
+		...editorTexts(t),
 		floors: [
 			{ id: 'floor-1', name: 'Plateau particuliers' },
 			{ id: 'floor-2', name: 'Plateau experts' }

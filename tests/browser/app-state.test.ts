@@ -6,6 +6,7 @@ import { App, type AppEnvironment } from '../../src/lib/state/app.svelte';
 import { ArticleView } from '../../src/lib/state/article-view.svelte';
 import { databaseName, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
 import { putCatalogEntry } from '../../src/lib/schema/index';
+import { memoryStorage } from '../support/memory-storage';
 
 let n = 0;
 const apps: App[] = [];
@@ -15,20 +16,6 @@ function environment(suffix: string, storage: Storage): AppEnvironment {
 		openStorage: (centreId) => new IndexedDbStorage(databaseName(`${centreId}-${suffix}`)),
 		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(`${centreId}-${suffix}`)),
 		storage
-	};
-}
-
-function memoryStorage(): Storage {
-	const map = new Map<string, string>();
-	return {
-		get length() {
-			return map.size;
-		},
-		clear: () => map.clear(),
-		getItem: (k) => map.get(k) ?? null,
-		key: (i) => [...map.keys()][i] ?? null,
-		removeItem: (k) => void map.delete(k),
-		setItem: (k, v) => void map.set(k, v)
 	};
 }
 

@@ -11,23 +11,10 @@ import { App } from '../../src/lib/state/app.svelte';
 import { ArticleEditor } from '../../src/lib/state/article-editor.svelte';
 import { ArticleView } from '../../src/lib/state/article-view.svelte';
 import { databaseName, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
+import { memoryStorage } from '../support/memory-storage';
 
 const PROCEDURE = 'article/proc-declaration-deces';
 let app: App;
-
-function memoryStorage(): Storage {
-	const map = new Map<string, string>([['plateau:locale', 'fr']]);
-	return {
-		get length() {
-			return map.size;
-		},
-		clear: () => map.clear(),
-		getItem: (k) => map.get(k) ?? null,
-		key: (i) => [...map.keys()][i] ?? null,
-		removeItem: (k) => void map.delete(k),
-		setItem: (k, v) => void map.set(k, v)
-	};
-}
 
 /** Every listener a Y.Doc holds: its own events, and observers on each of its shared types. */
 function listeners(doc: Y.Doc): number {
@@ -61,7 +48,7 @@ beforeAll(async () => {
 	app = new App({
 		openStorage: (c) => new IndexedDbStorage(databaseName(`${c}-${suffix}`)),
 		deleteStorage: (c) => IndexedDbStorage.deleteDatabase(databaseName(`${c}-${suffix}`)),
-		storage: memoryStorage()
+		storage: memoryStorage({ 'plateau:locale': 'fr' })
 	});
 	await app.start();
 	app.session!.save({ name: 'Camille Dupont', floor: 'bourse', languages: ['fr'] });

@@ -8,6 +8,13 @@ import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag,
 
 const body = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 
+/** Onboards both agents on their floors and waits until they are in sync with each other. */
+async function connect(a: Agent, floorA: string, b: Agent, floorB: string): Promise<void> {
+	await Promise.all([onboard(a.page, { name: a.name, floor: floorA }), onboard(b.page, { name: b.name, floor: floorB })]);
+	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
+	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
+}
+
 async function openForEditing(page: Page, id: string): Promise<void> {
 	await page.goto(`/article/${id}`);
 	await expect(articleTitle(page)).toBeVisible();
@@ -23,9 +30,7 @@ test('two agents type in the same paragraph at once, end with the same text and 
 	try {
 		a = await newAgent(browser, room, 'Alice Bourse');
 		b = await newAgent(browser, room, 'Bruno Gestion');
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
-		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
-		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
+		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'faq-code-double-authentification';
 		await Promise.all([openForEditing(a.page, id), openForEditing(b.page, id)]);
 
@@ -78,8 +83,7 @@ test('editing a procedure step redraws the process map for both agents', async (
 	try {
 		a = await newAgent(browser, room, 'Alice Bourse');
 		b = await newAgent(browser, room, 'Bruno Gestion');
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
-		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
+		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'proc-declaration-deces';
 		await openForEditing(a.page, id);
 		await b.page.goto(`/article/${id}`);

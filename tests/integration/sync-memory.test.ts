@@ -35,6 +35,18 @@ async function peer(hub: MemoryHub, id: string, agentId = id, floor = 'bourse'):
 	return p;
 }
 
+/** A peer that shares presence (its name on floor Bourse) through the centre-wide awareness. */
+function presencePeer(hub: MemoryHub, id: string, name: string): Peer & { awareness: Awareness } {
+	const repo = new Repo({ storage: new MemoryStorage() });
+	const awareness = new Awareness(new Y.Doc());
+	awareness.setLocalState({ name, floor: 'bourse' });
+	const net = hub.join(id);
+	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
+	const p = { id, repo, net, sync };
+	peers.push(p);
+	return { ...p, awareness };
+}
+
 /** Lets every message and write in flight finish (the memory network delivers synchronously, but
  *  handling a message is asynchronous and may send more). */
 async function settle(...ps: Peer[]): Promise<void> {
@@ -178,16 +190,7 @@ describe('Synchronizer over the memory network', () => {
 
 	it('shares presence with peers and drops a peer’s presence as soon as it disconnects', async () => {
 		const hub = new MemoryHub();
-		const make = async (id: string, name: string) => {
-			const repo = new Repo({ storage: new MemoryStorage() });
-			const awareness = new Awareness(new Y.Doc());
-			awareness.setLocalState({ name, floor: 'bourse' });
-			const net = hub.join(id);
-			const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
-			const p = { id, repo, net, sync };
-			peers.push(p);
-			return { ...p, awareness };
-		};
+		const make = (id: string, name: string) => presencePeer(hub, id, name);
 		const a = await make('a', 'Alice');
 		const b = await make('b', 'Bruno');
 		await settle(a, b);
@@ -205,16 +208,7 @@ describe('Synchronizer over the memory network', () => {
 
 	it('does not relay a departed peer’s presence: each device announces only its own state', async () => {
 		const hub = new MemoryHub();
-		const make = async (id: string, name: string) => {
-			const repo = new Repo({ storage: new MemoryStorage() });
-			const awareness = new Awareness(new Y.Doc());
-			awareness.setLocalState({ name, floor: 'bourse' });
-			const net = hub.join(id);
-			const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
-			const p = { id, repo, net, sync };
-			peers.push(p);
-			return { ...p, awareness };
-		};
+		const make = (id: string, name: string) => presencePeer(hub, id, name);
 		const names = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
 		const a = await make('a', 'Alice');
 		const b = await make('b', 'Bruno');

@@ -3,27 +3,14 @@
 import { flushSync, mount, unmount, type Component } from 'svelte';
 import { App } from '../../src/lib/state/app.svelte';
 import WithApp from './WithApp.svelte';
-
-function memoryStorage(locale: string): Storage {
-	const map = new Map<string, string>([['plateau:locale', locale]]);
-	return {
-		get length() {
-			return map.size;
-		},
-		clear: () => map.clear(),
-		getItem: (k) => map.get(k) ?? null,
-		key: (i) => [...map.keys()][i] ?? null,
-		removeItem: (k) => void map.delete(k),
-		setItem: (k, v) => void map.set(k, v)
-	};
-}
+import { memoryStorage } from './memory-storage';
 
 /** An app that is never started: enough for components that only need `i18n`. */
 export function testApp(locale: 'fr' | 'en' = 'fr'): App {
 	const fail = () => {
 		throw new Error('not used in component tests');
 	};
-	return new App({ openStorage: fail, deleteStorage: fail, storage: memoryStorage(locale) });
+	return new App({ openStorage: fail, deleteStorage: fail, storage: memoryStorage({ 'plateau:locale': locale }) });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

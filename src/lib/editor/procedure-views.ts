@@ -51,47 +51,30 @@ function stepsAround(doc: PMNode, pos: number): { id: string; label: string }[] 
 
 const excerpt = (text: string) => (text.length > 48 ? `${text.slice(0, 47)}…` : text);
 
-export function decisionView(props: NodeViewRendererProps, options: ProcedureViewOptions): NodeView {
+/** The node view around one choice: `attr` follows `select`, `render` refreshes the choices on every
+ *  transaction (they depend on the rest of the document), and `controls` stay out of ProseMirror's hands. */
+function choiceView(
+	props: NodeViewRendererProps,
+	parts: { dom: HTMLElement; contentDOM: HTMLElement; controls: HTMLElement; select: HTMLSelectElement; attr: string; render: (node: PMNode, pos: number) => void }
+): NodeView {
 	const { editor, getPos } = props;
+	const { dom, contentDOM, controls, select, attr } = parts;
 	let node = props.node as PMNode;
-	const L = options.labels;
-	const dom = el('div', { class: 'step-decision' });
-	const head = el('span', { class: 'decision-label', contenteditable: 'false' }, L.decision);
-	const contentDOM = el('div', { class: 'decision-condition' });
-	const chooser = el('label', { class: 'decision-target', contenteditable: 'false' });
-	const select = el('select', { 'aria-label': L.goTo });
-	chooser.append(el('span', {}, L.goTo), select);
-	dom.append(head, contentDOM, chooser);
-
+	const position = () => (typeof getPos === 'function' ? getPos() : undefined);
 	const render = () => {
-		const pos = typeof getPos === 'function' ? getPos() : undefined;
+		const pos = position();
 		if (pos === undefined) return;
-		const steps = stepsAround(editor.state.doc, pos);
-		const own = (() => {
-			const $p = editor.state.doc.resolve(pos);
-			return $p.depth > 0 ? String($p.parent.attrs.id ?? '') : '';
-		})();
-		const choices = [{ value: '', label: L.noTarget }];
-		steps.forEach((s, i) => {
-			if (s.id !== own) choices.push({ value: s.id, label: L.step.replace('{n}', String(i + 1)).replace('{action}', excerpt(s.label)) });
-		});
-		const target = typeof node.attrs.target === 'string' ? node.attrs.target : '';
-		// A target whose step was deleted stays visible as missing, so nobody loses the link silently.
-		if (target && !steps.some((s) => s.id === target)) choices.push({ value: target, label: `⚠ ${L.noTarget}` });
-		setOptions(select, choices, target);
+		parts.render(node, pos);
 		select.disabled = !editor.isEditable;
-		dom.toggleAttribute('data-missing-target', !target || !steps.some((s) => s.id === target));
 	};
 	const onChange = () => {
-		const pos = typeof getPos === 'function' ? getPos() : undefined;
+		const pos = position();
 		if (pos === undefined) return;
-		editor.view.dispatch(editor.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, target: select.value || null }));
+		editor.view.dispatch(editor.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, [attr]: select.value || null }));
 	};
 	select.addEventListener('change', onChange);
-	// Step numbers and actions change elsewhere in the document: refresh the choices on every update.
 	editor.on('transaction', render);
 	render();
-
 	return {
 		dom,
 		contentDOM,
@@ -101,7 +84,7 @@ export function decisionView(props: NodeViewRendererProps, options: ProcedureVie
 			render();
 			return true;
 		},
-		stopEvent: (event) => chooser.contains(event.target as globalThis.Node),
+		stopEvent: (event) => controls.contains(event.target as globalThis.Node),
 		ignoreMutation: (m) => !contentDOM.contains(m.target) || m.target === dom,
 		destroy() {
 			select.removeEventListener('change', onChange);
@@ -110,9 +93,42 @@ export function decisionView(props: NodeViewRendererProps, options: ProcedureVie
 	};
 }
 
+export function decisionView(props: NodeViewRendererProps, options: ProcedureViewOptions): NodeView {
+	const doc = () => props.editor.state.doc;
+	const L = options.labels;
+	const dom = el('div', { class: 'step-decision' });
+	const head = el('span', { class: 'decision-label', contenteditable: 'false' }, L.decision);
+	const contentDOM = el('div', { class: 'decision-condition' });
+	const chooser = el('label', { class: 'decision-target', contenteditable: 'false' });
+	const select = el('select', { 'aria-label': L.goTo });
+	chooser.append(el('span', {}, L.goTo), select);
+	dom.append(head, contentDOM, chooser);
+
+	return choiceView(props, {
+		dom,
+		contentDOM,
+		controls: chooser,
+		select,
+		attr: 'target',
+		render: (node, pos) => {
+			const steps = stepsAround(doc(), pos);
+			const $p = doc().resolve(pos);
+			const own = $p.depth > 0 ? String($p.parent.attrs.id ?? '') : '';
+			const choices = [{ value: '', label: L.noTarget }];
+			steps.forEach((s, i) => {
+				if (s.id !== own) choices.push({ value: s.id, label: L.step.replace('{n}', String(i + 1)).replace('{action}', excerpt(s.label)) });
+			});
+			const target = typeof node.attrs.target === 'string' ? node.attrs.target : '';
+			const exists = steps.some((s) => s.id === target);
+			// A target whose step was deleted stays visible as missing, so nobody loses the link silently.
+			if (target && !exists) choices.push({ value: target, label: `⚠ ${L.noTarget}` });
+			setOptions(select, choices, target);
+			dom.toggleAttribute('data-missing-target', !target || !exists);
+		}
+	});
+}
+
 export function escalationView(props: NodeViewRendererProps, options: ProcedureViewOptions): NodeView {
-	const { editor, getPos } = props;
-	let node = props.node as PMNode;
 	const L = options.labels;
 	const dom = el('section', { class: 'escalation' });
 	const header = el('div', { class: 'escalation-header', contenteditable: 'false' });
@@ -124,36 +140,17 @@ export function escalationView(props: NodeViewRendererProps, options: ProcedureV
 	const contentDOM = el('div', { class: 'escalation-fields' });
 	dom.append(header, contentDOM);
 
-	const render = () => {
-		const floor = typeof node.attrs.floor === 'string' ? node.attrs.floor : '';
-		const choices = [{ value: '', label: L.noFloor }, ...options.floors.map((f) => ({ value: f.id, label: f.name }))];
-		if (floor && !options.floors.some((f) => f.id === floor)) choices.push({ value: floor, label: floor });
-		setOptions(select, choices, floor);
-		select.disabled = !editor.isEditable;
-	};
-	const onChange = () => {
-		const pos = typeof getPos === 'function' ? getPos() : undefined;
-		if (pos === undefined) return;
-		editor.view.dispatch(editor.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, floor: select.value || null }));
-	};
-	select.addEventListener('change', onChange);
-	editor.on('transaction', render);
-	render();
-
-	return {
+	return choiceView(props, {
 		dom,
 		contentDOM,
-		update(next) {
-			if (next.type !== node.type) return false;
-			node = next;
-			render();
-			return true;
-		},
-		stopEvent: (event) => header.contains(event.target as globalThis.Node),
-		ignoreMutation: (m) => !contentDOM.contains(m.target) || m.target === dom,
-		destroy() {
-			select.removeEventListener('change', onChange);
-			editor.off('transaction', render);
+		controls: header,
+		select,
+		attr: 'floor',
+		render: (node) => {
+			const floor = typeof node.attrs.floor === 'string' ? node.attrs.floor : '';
+			const choices = [{ value: '', label: L.noFloor }, ...options.floors.map((f) => ({ value: f.id, label: f.name }))];
+			if (floor && !options.floors.some((f) => f.id === floor)) choices.push({ value: floor, label: floor });
+			setOptions(select, choices, floor);
 		}
-	};
+	});
 }

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { localized } from '../domain/locale';
 import { agentColor, safeColor } from '../editor/carets';
 import { createEditor } from '../editor/create-editor';
+import { editorTexts } from '../editor/texts';
 import { insertImageFile, type PasteNotice } from '../editor/paste';
 import { formatBytes } from '../domain/format';
 import type { MessageKey } from '../i18n/index';
@@ -83,24 +84,7 @@ export class ArticleEditor {
 			awareness: this.awareness,
 			user: this.#user(),
 			editable: this.editable,
-			placeholder: t('editor.placeholder'),
-			labels: {
-				action: t('procedure.action'),
-				result: t('procedure.result'),
-				when: t('procedure.when'),
-				to: t('procedure.to'),
-				handover: t('procedure.handover')
-			},
-			calloutLabels: { warning: t('callout.warning'), tip: t('callout.tip') },
-			viewLabels: {
-				decision: t('procedure.decision'),
-				goTo: t('procedure.goTo'),
-				noTarget: t('procedure.noTarget'),
-				escalation: t('procedure.escalation'),
-				floor: t('procedure.floor'),
-				noFloor: t('procedure.noFloor'),
-				step: t('procedure.stepOption')
-			},
+			...editorTexts(t),
 			floors,
 			translate: (key) => t(key as MessageKey),
 			isProcedure: this.#isProcedure,

@@ -63,6 +63,13 @@ export class KnowledgeBase {
 		return [...best.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
 	}
 
+	/** Every taxonomy node as a choice for a form: its full path, sorted. */
+	topicChoices(locale: Locale): { id: string; label: string }[] {
+		return this.taxonomy
+			.map((n) => ({ id: n.id, label: this.path(n.id, locale).join(' › ') }))
+			.sort((a, b) => a.label.localeCompare(b.label));
+	}
+
 	path(nodeId: string, locale: Locale): string[] {
 		return taxonomyPath(this.nodes, nodeId, locale);
 	}

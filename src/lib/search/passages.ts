@@ -1,6 +1,7 @@
 // Bodies are indexed as passages, not whole: Orama's BM25 divides by field length, so a long article
 // sinks below short ones for a query it answers in one step (DESIGN.md, "Search"). A passage is the
-// text under a heading, or one step of a numbered procedure; a document ranks by its best passage.
+// text under a heading, or a run of steps of a numbered procedure of at least MIN_CHARS; a document
+// ranks by its best passage.
 import { bodyText, type BodyNode } from '../domain/body';
 
 export interface Passage {
@@ -9,8 +10,9 @@ export interface Passage {
 	text: string;
 }
 
-/** Passages shorter than this join the next one, so a one-line paragraph does not stand alone. */
-const MIN_CHARS = 80;
+/** Steps and paragraphs gather until a passage has this many characters (about 60 words): short
+ *  passages multiply records (index size and build time) without ranking better. */
+const MIN_CHARS = 400;
 
 export function splitPassages(nodes: readonly BodyNode[]): Passage[] {
 	const out: Passage[] = [];
@@ -30,14 +32,18 @@ export function splitPassages(nodes: readonly BodyNode[]): Passage[] {
 		if (node.type === 'orderedList' && (node.content?.length ?? 0) > 1) {
 			flush();
 			const start = Number.isInteger(node.attrs?.start) ? (node.attrs!.start as number) : 1;
+			let first = 0;
 			node.content!.forEach((item, i) => {
-				pending = [item];
-				flush(heading ? `${heading} ${start + i}` : String(start + i));
+				pending.push(item);
+				if (bodyText(pending).length < MIN_CHARS && i < node.content!.length - 1) return;
+				const steps = first === i ? `${start + i}` : `${start + first}–${start + i}`;
+				flush(heading ? `${heading} ${steps}` : steps);
+				first = i + 1;
 			});
 			continue;
 		}
 		pending.push(node);
-		if (bodyText(pending).length >= MIN_CHARS * 4) flush();
+		if (bodyText(pending).length >= MIN_CHARS * 2) flush();
 	}
 	flush();
 	return mergeShort(out);

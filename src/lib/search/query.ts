@@ -4,7 +4,6 @@
 // word unmatched: it costs latency and buys little when the words are spelled right.
 import { search } from '@orama/orama';
 import type { Locale } from '../domain/locale';
-import { tokenMatches } from './match';
 import { BOOST, SEARCH_PROPERTIES, type PassageRecord } from './schema-def';
 import type { SearchIndex } from './search-index';
 import { markText, snippet, type Segment } from './snippet';
@@ -69,7 +68,7 @@ interface DocAgg {
 	best: PassageRecord;
 	score: number;
 	passages: PassageRecord[];
-	tokens?: Map<string, string[]>;
+	internal?: number[];
 }
 
 /** The query's readings: as typed, and with each synonym phrase in place of the one it matched. */
@@ -102,14 +101,27 @@ function runPass(index: SearchIndex, term: string, tolerance: number, where: Rec
 	return docs;
 }
 
-/** Which of the reading's words the document's matching passages contain (by their indexed tokens). */
-function found(index: SearchIndex, agg: DocAgg, reading: readonly QueryWord[], fuzzy: boolean): Set<number> {
+/** Per query word (by its position in `words`), the passages that contain it. */
+type WordSets = Map<string, Set<number>>;
+
+function wordSets(index: SearchIndex, all: QueryWord[][], fuzzy: boolean): WordSets {
+	const sets: WordSets = new Map();
+	for (const q of all.flat()) {
+		if (sets.has(q.word)) continue;
+		const set = index.passagesWith(q.forms);
+		if (fuzzy && q.word.length >= 4) for (const id of index.passagesWith([q.word], q.word.length >= 8 ? 2 : 1)) set.add(id);
+		sets.set(q.word, set);
+	}
+	return sets;
+}
+
+/** Which of the reading's words the document's matching passages contain. */
+function found(index: SearchIndex, agg: DocAgg, reading: readonly QueryWord[], sets: WordSets): Set<number> {
 	const out = new Set<number>();
-	for (const p of agg.passages) {
-		for (const t of index.passageTokens(p.id)) {
-			for (let i = 0; i < reading.length; i++) if (!out.has(i) && tokenMatches(t, reading[i]!, fuzzy)) out.add(i);
-			if (out.size === reading.length) return out;
-		}
+	agg.internal ??= agg.passages.map((p) => index.internalId(p.id) ?? -1);
+	for (const id of agg.internal) {
+		for (let i = 0; i < reading.length; i++) if (!out.has(i) && sets.get(reading[i]!.word)!.has(id)) out.add(i);
+		if (out.size === reading.length) break;
 	}
 	return out;
 }
@@ -123,10 +135,11 @@ interface Ranked {
 /** Scores documents: best passage × how much of the query they cover × language. */
 function rank(index: SearchIndex, docs: Iterable<DocAgg>, all: QueryWord[][], locale: Locale, fuzzy: boolean, seen?: Set<number>): Ranked[] {
 	const out: Ranked[] = [];
+	const sets = wordSets(index, all, fuzzy);
 	for (const agg of docs) {
 		let cov = 0;
 		all.forEach((reading, i) => {
-			const f = found(index, agg, reading, fuzzy);
+			const f = found(index, agg, reading, sets);
 			if (i === 0 && seen) for (const w of f) seen.add(w);
 			const c = reading.length ? f.size / reading.length : 0;
 			// A synonym reading counts only when complete: "automatique" alone is not "guichet automatique".
@@ -165,6 +178,7 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 			if (!held) docs.set(id, t);
 			else {
 				held.passages.push(...t.passages.filter((p) => !held.passages.some((h) => h.id === p.id)));
+				held.internal = undefined;
 				held.score += t.score;
 			}
 		}
@@ -174,7 +188,6 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	ranked = ranked.filter((r) => r.cov > 0 && (base.length === 1 || r.cov >= 0.5));
 	// Archived documents stay out unless asked for.
 	if (filters.status !== 'archived') ranked = ranked.filter((r) => r.agg.best.status !== 'archived');
-
 	const facets = EMPTY_FACETS();
 	const passes = (r: (typeof ranked)[number], except?: FacetName) =>
 		FACETS.every((f) => f === except || !filters[f] || (r.agg.best[f] as string) === filters[f]);

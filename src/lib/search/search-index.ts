@@ -39,19 +39,25 @@ export class SearchIndex {
 		return this.entries.has(docId);
 	}
 
-	/** The tokens indexed for a passage, from Orama's own term frequencies (internal structures of
-	 *  the pinned Orama 3.1.18): what a query word must match for the passage to contain it. */
-	passageTokens(passageId: string): string[] {
-		const db = this.db as unknown as {
-			internalDocumentIDStore: { idToInternalId: Map<string, number> };
-			data: { index: { frequencies: Record<string, Record<number, Record<string, number> | undefined>> } };
-		};
-		const internal = db.internalDocumentIDStore.idToInternalId.get(passageId);
-		if (internal === undefined) return [];
-		const out: string[] = [];
+	/** Orama's internal passage number of a passage id (internal structures of the pinned Orama
+	 *  3.1.18, read only). */
+	internalId(passageId: string): number | undefined {
+		return (this.db as unknown as OramaInternals).internalDocumentIDStore.idToInternalId.get(passageId);
+	}
+
+	/** Internal numbers of the passages holding a word that starts with one of `forms` (or, with a
+	 *  tolerance, is that many edits from one): the same lookup Orama's search makes, kept per query
+	 *  word so ranking can tell which words a document contains without re-reading its text. */
+	passagesWith(forms: readonly string[], tolerance = 0): Set<number> {
+		const indexes = (this.db as unknown as OramaInternals).data.index.indexes;
+		const out = new Set<number>();
 		for (const prop of SEARCH_PROPERTIES) {
-			const terms = db.data.index.frequencies[prop]?.[internal];
-			if (terms) for (const t in terms) out.push(t);
+			const tree = indexes[prop]?.node;
+			if (!tree) continue;
+			for (const term of forms) {
+				const found = tree.find({ term, exact: false, tolerance });
+				for (const w in found) for (const id of found[w]!) out.add(id);
+			}
 		}
 		return out;
 	}
@@ -78,4 +84,9 @@ export class SearchIndex {
 		this.entries.clear();
 		for (const [id, e] of Object.entries(entries)) this.entries.set(id, e);
 	}
+}
+
+interface OramaInternals {
+	internalDocumentIDStore: { idToInternalId: Map<string, number> };
+	data: { index: { indexes: Record<string, { node: { find(p: { term: string; exact: boolean; tolerance: number }): Record<string, number[]> } } | undefined> } };
 }

@@ -1,8 +1,10 @@
-// French and English text → index tokens. One tokenizer serves every document: Orama passes the
-// document's language on insert and remove, so each text is stemmed in its own language. Accents are
-// folded *before* stemming, so "oublié" in a title and "oublie" typed without accents stem alike.
-// Each word is indexed twice — folded surface form and stem — so typo tolerance can reach the surface
-// form ("virment" → "virement") when the stem is too short to be within reach ("vir").
+// French and English text → index tokens, and queries → the forms to look up. The index holds each
+// content word once, folded (lower case, no accents), with the stop words of the document's own
+// language removed: Orama passes that language on insert and remove. Stemming happens on the query
+// side: each query word is looked up as typed and as its French and English stems, all as prefixes
+// (Orama matches prefixes), so "refusées" finds "refusé" and "refus" and "oublié" finds "oublie".
+// Stems in the index instead were measured to double its size and build time (both forms needed for
+// typo tolerance: "virment" is one edit from "virement", four from its stem "vir").
 import type { Tokenizer } from '@orama/orama';
 import { stemmer as englishStemmer } from '@orama/stemmers/english';
 import { stemmer as frenchStemmer } from '@orama/stemmers/french';
@@ -55,15 +57,10 @@ export function stem(word: string, locale: Locale): string {
 	return s;
 }
 
-/** Index tokens of a text in a language: each content word and its stem. */
+/** Index tokens of a text in a language: its content words, folded. */
 export function indexTokens(text: string, locale: Locale): string[] {
 	const out = new Set<string>();
-	for (const w of words(text)) {
-		if (isStopWord(w, locale)) continue;
-		out.add(w);
-		const s = stem(w, locale);
-		if (s.length > 1) out.add(s);
-	}
+	for (const w of words(text)) if (!isStopWord(w, locale)) out.add(w);
 	return [...out];
 }
 
@@ -82,7 +79,8 @@ export function queryWords(query: string, locale: Locale): QueryWord[] {
 	const content = all.filter((w) => !isStopWord(w, locale));
 	return (content.length ? content : all).map((word) => ({
 		word,
-		forms: [...new Set([word, stem(word, 'fr'), stem(word, 'en')])].filter((f) => f.length > 1 || /\d/.test(f))
+		// A stem shorter than 3 letters as a prefix would match half the vocabulary.
+		forms: [...new Set([word, stem(word, 'fr'), stem(word, 'en')])].filter((f) => f === word || f.length > 2)
 	}));
 }
 

@@ -75,12 +75,17 @@ export interface QueryWord {
  *  either), so both stemmers contribute; stop words are those of the UI language, and a query made
  *  only of stop words keeps them. */
 export function queryWords(query: string, locale: Locale): QueryWord[] {
-	const all = words(query);
-	const content = all.filter((w) => !isStopWord(w, locale));
-	return (content.length ? content : all).map((word) => ({
+	const all = query
+		.toLowerCase()
+		.split(/[^\p{L}\p{N}]+/u)
+		.map((raw) => ({ raw, word: fold(raw) }))
+		.filter(({ word }) => word.length > 1 || /\d/.test(word));
+	const content = all.filter(({ word }) => !isStopWord(word, locale));
+	return (content.length ? content : all).map(({ raw, word }) => ({
 		word,
-		// A stem shorter than 3 letters as a prefix would match half the vocabulary.
-		forms: [...new Set([word, stem(word, 'fr'), stem(word, 'en')])].filter((f) => f === word || f.length > 2)
+		// The French stemmer reads accents ("refusées" → "refus", "refusees" → "refuse"): stem both
+		// spellings. A stem shorter than 3 letters as a prefix would match half the vocabulary.
+		forms: [...new Set([word, fold(stem(raw, 'fr')), stem(word, 'fr'), stem(word, 'en')])].filter((f) => f === word || f.length > 2)
 	}));
 }
 

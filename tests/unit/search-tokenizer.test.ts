@@ -1,0 +1,105 @@
+// Text → tokens, queries → forms, synonyms, passages and snippets: the pieces search is built from.
+import { describe, expect, it } from 'vitest';
+import type { BodyNode } from '../../src/lib/domain/body';
+import { withinOneEdit } from '../../src/lib/search/match';
+import { splitPassages } from '../../src/lib/search/passages';
+import { markText, snippet } from '../../src/lib/search/snippet';
+import { synonymReadings } from '../../src/lib/search/synonyms';
+import { createSearchTokenizer, fold, indexTokens, queryWords, words } from '../../src/lib/search/tokenizer';
+
+const p = (text: string): BodyNode => ({ type: 'paragraph', content: [{ type: 'text', text }] });
+
+describe('tokenizer', () => {
+	it('folds case, accents and ligatures', () => {
+		expect(fold('Mot de passe OUBLIÉ — cœur À Noël')).toBe('mot de passe oublie — coeur a noel');
+	});
+
+	it('splits on apostrophes and punctuation and keeps codes with digits', () => {
+		expect(words("L'application d'Atlas : code 2FA, étape 3")).toEqual(['application', 'atlas', 'code', '2fa', 'etape', '3']);
+	});
+
+	it('drops the stop words of the document language only', () => {
+		expect(indexTokens('Le virement de la cliente', 'fr')).toEqual(['virement', 'cliente']);
+		expect(indexTokens('The transfer of the customer', 'en')).toEqual(['transfer', 'customer']);
+		// "son" is a French stop word, an English noun.
+		expect(indexTokens('son', 'fr')).toEqual([]);
+		expect(indexTokens('son', 'en')).toEqual(['son']);
+	});
+
+	it('looks a query word up as typed and as its French and English stems', () => {
+		const [refusees] = queryWords('refusées', 'fr');
+		expect(refusees!.forms).toContain('refusees');
+		expect(refusees!.forms).toContain('refus');
+		const [rejected] = queryWords('rejected', 'en');
+		expect(rejected!.forms).toContain('reject');
+		// Stop words of the UI language go, unless the query has nothing else.
+		expect(queryWords('mot de passe', 'fr').map((q) => q.word)).toEqual(['mot', 'passe']);
+		expect(queryWords('de la', 'fr').map((q) => q.word)).toEqual(['de', 'la']);
+	});
+
+	it('never uses a stem shorter than three letters as a prefix', () => {
+		for (const q of queryWords('as os ai', 'en')) for (const f of q.forms) expect(f === q.word || f.length > 2).toBe(true);
+	});
+
+	it('tokenizes documents in the language Orama passes, and search terms as given', () => {
+		const t = createSearchTokenizer();
+		expect(t.tokenize('Le fils et son père', 'french', 'text')).toEqual(['fils', 'pere']);
+		expect(t.tokenize('Le fils et son père', 'english', 'text')).toEqual(['le', 'fils', 'et', 'son', 'pere']);
+		expect(t.tokenize('vir virement vir', 'french')).toEqual(['vir', 'virement']);
+	});
+});
+
+describe('synonyms', () => {
+	it('reads a query with each synonym phrase in place of the one it contains', () => {
+		const readings = synonymReadings('Carte avalée au DAB');
+		expect(readings).toContain('carte capturee au dab');
+		expect(readings).toContain('carte avalee au distributeur');
+		expect(synonymReadings('mdp oublié')).toContain('mot de passe oublie');
+		expect(synonymReadings('code 2FA')).toContain('code double authentification');
+		expect(synonymReadings('virement')).toEqual([]);
+	});
+});
+
+describe('passages', () => {
+	it('splits at headings and gathers procedure steps into passages of some length', () => {
+		const long = (n: number) => `Étape numéro ${n} `.repeat(15);
+		const body: BodyNode[] = [
+			p('Introduction courte.'),
+			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Étapes' }] },
+			{ type: 'orderedList', content: [1, 2, 3, 4].map((n) => ({ type: 'listItem', content: [p(long(n))] })) },
+			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Escalade' }] },
+			p('Escalader au niveau 2.')
+		];
+		const passages = splitPassages(body);
+		expect(passages[0]).toEqual({ heading: '', text: 'Introduction courte.' });
+		const steps = passages.filter((x) => x.heading.startsWith('Étapes'));
+		expect(steps.map((x) => x.heading)).toEqual(['Étapes 1–2', 'Étapes 3–4']);
+		expect(steps[1]!.text).toContain('numéro 4');
+		expect(passages.at(-1)).toEqual({ heading: 'Escalade', text: 'Escalader au niveau 2.' });
+	});
+});
+
+describe('snippets', () => {
+	it('marks matching words whatever their accents, and only them', () => {
+		const q = queryWords('refuse virement', 'fr');
+		const segments = markText('Le virement a été refusé.', q, 'fr', false);
+		expect(segments.filter((s) => s.mark).map((s) => s.text)).toEqual(['virement', 'refusé']);
+		expect(segments.map((s) => s.text).join('')).toBe('Le virement a été refusé.');
+	});
+
+	it('cuts a window around the matches of a long text', () => {
+		const text = `${'Texte sans rapport. '.repeat(30)}Le plafond de retrait est atteint. ${'Suite sans rapport. '.repeat(30)}`;
+		const segs = snippet(text, queryWords('plafond', 'fr'), 'fr', false);
+		const joined = segs.map((s) => s.text).join('');
+		expect(joined.startsWith('… ')).toBe(true);
+		expect(joined.endsWith(' …')).toBe(true);
+		expect(segs.some((s) => s.mark && s.text === 'plafond')).toBe(true);
+		expect(joined.length).toBeLessThan(240);
+	});
+
+	it('counts one edit as a typo', () => {
+		expect(withinOneEdit('virment', 'virement')).toBe(true);
+		expect(withinOneEdit('viremnet', 'virement')).toBe(true);
+		expect(withinOneEdit('virmnt', 'virement')).toBe(false);
+	});
+});

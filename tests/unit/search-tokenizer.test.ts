@@ -4,6 +4,7 @@ import type { BodyNode } from '../../src/lib/domain/body';
 import { withinOneEdit } from '../../src/lib/search/match';
 import { splitPassages } from '../../src/lib/search/passages';
 import { markText, snippet } from '../../src/lib/search/snippet';
+import { suggestNodes } from '../../src/lib/search/suggest';
 import { synonymReadings } from '../../src/lib/search/synonyms';
 import { createSearchTokenizer, fold, indexTokens, queryWords, words } from '../../src/lib/search/tokenizer';
 
@@ -101,5 +102,29 @@ describe('snippets', () => {
 		expect(withinOneEdit('virment', 'virement')).toBe(true);
 		expect(withinOneEdit('viremnet', 'virement')).toBe(true);
 		expect(withinOneEdit('virmnt', 'virement')).toBe(false);
+	});
+});
+
+describe('taxonomy suggestions', () => {
+	const node = (id: string, fr: string, en: string, parent?: string) => ({ id, parent, label: { fr, en }, order: 0 });
+	const nodes = [
+		node('compte', 'Compte', 'Account'),
+		node('compte.acces', 'Accès et connexion', 'Access and login', 'compte'),
+		node('compte.acces.mot-de-passe', 'Mot de passe oublié', 'Forgotten password', 'compte.acces'),
+		node('versements', 'Versements et retraits', 'Deposits and withdrawals'),
+		node('versements.virement-sortant.refuse', 'Virement refusé', 'Rejected transfer', 'versements'),
+		node('fiscalite.non-residents', 'Non-résidents', 'Non-residents')
+	];
+
+	it('suggests the nodes whose label is closest, in the agent’s language', () => {
+		expect(suggestNodes('virmeent refusé', nodes, 'fr')[0]?.node.id).toBe('versements.virement-sortant.refuse');
+		expect(suggestNodes('non resident impots', nodes, 'fr')[0]?.node.id).toBe('fiscalite.non-residents');
+		expect(suggestNodes('password lost', nodes, 'en')[0]?.node.id).toBe('compte.acces.mot-de-passe');
+		expect(suggestNodes('retraits', nodes, 'fr')[0]?.path).toEqual(['Versements et retraits']);
+	});
+
+	it('suggests nothing for words unlike any node', () => {
+		expect(suggestNodes('xyzzy', nodes, 'fr')).toEqual([]);
+		expect(suggestNodes('', nodes, 'fr')).toEqual([]);
 	});
 });

@@ -7,9 +7,8 @@ import { Repo } from '../../src/lib/repo/repo';
 import { bodyFragment, initArticle, readArticleBody, updateArticleMeta, writeBody } from '../../src/lib/schema/index';
 import { GapLogger, MemoryGapStore } from '../../src/lib/search/gap-log';
 import type { SearchIndexer } from '../../src/lib/search/indexer';
-import { MemorySearchStore, parseSavedIndex } from '../../src/lib/search/persistence';
+import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SavedIndex } from '../../src/lib/search/persistence';
 import { runQuery } from '../../src/lib/search/query';
-import { INDEX_FORMAT } from '../../src/lib/search/schema-def';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import { seededRepo, startIndexer } from './search-fixture';
 
@@ -95,9 +94,12 @@ describe('saved index', () => {
 
 	for (const [problem, damage] of [
 		['missing', (s: MemorySearchStore) => (s.data = undefined)],
-		['corrupt', (s: MemorySearchStore) => (s.data = s.data!.slice(0, s.data!.length / 2))],
-		['corrupt', (s: MemorySearchStore) => (s.data = JSON.stringify({ ...JSON.parse(s.data!), index: { nonsense: true } }))],
-		['old', (s: MemorySearchStore) => (s.data = JSON.stringify({ ...JSON.parse(s.data!), format: INDEX_FORMAT - 1 }))]
+		['corrupt', (s: MemorySearchStore) => (s.data = 'not an index')],
+		['corrupt', (s: MemorySearchStore) => (s.data = { ...(s.data as SavedIndex), index: { nonsense: true } })],
+		// A posting list pointing past the documents (a torn write): restoring it would crash queries.
+		['corrupt', (s: MemorySearchStore) => (s.data as SavedIndex).index.slots.fill(1e6)],
+		['corrupt', (s: MemorySearchStore) => ((s.data as SavedIndex).index.offsets = (s.data as SavedIndex).index.offsets.slice(1))],
+		['old', (s: MemorySearchStore) => (s.data = { ...(s.data as SavedIndex), format: INDEX_FORMAT - 1 })]
 	] as const) {
 		it(`rebuilds a ${problem} saved index from every document, with progress`, async () => {
 			const d = await device();

@@ -9,9 +9,8 @@ import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
 import type { ChangeEvent, Repo } from '../repo/repo';
 import { readTaxonomy } from '../schema/index';
 import { docDigest, hashText } from './digest';
-import { MemorySearchStore, parseSavedIndex, serializeIndex, type SearchStore } from './persistence';
+import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SearchStore } from './persistence';
 import { readerFor } from './readers';
-import { INDEX_FORMAT } from './schema-def';
 import { SearchIndex } from './search-index';
 
 export interface IndexerOptions {
@@ -77,11 +76,11 @@ export class SearchIndexer {
 		this.#off = this.#repo.onChange((e) => this.#onChange(e));
 		this.#setProgress({ phase: 'loading', done: 0, total: 0 });
 		await this.#readTaxonomy();
-		const parsed = parseSavedIndex(await this.#store.load().catch(() => '\u0000'));
+		const parsed = parseSavedIndex(await this.#store.load().catch(() => null));
 		let rebuiltBecause: IndexProgress['rebuiltBecause'];
 		if ('saved' in parsed) {
 			try {
-				this.index.restore(parsed.saved.index, parsed.saved.entries);
+				this.index.restore(parsed.saved.index);
 				for (const [id, d] of Object.entries(parsed.saved.ledger)) this.#ledger.set(id, d);
 				// Paths were written with another taxonomy: every document's entry is out of date.
 				if (parsed.saved.taxonomy !== this.#taxonomyDigest) this.#ledger.clear();
@@ -111,16 +110,13 @@ export class SearchIndexer {
 		this.#saveTimer = undefined;
 		if (!this.#dirty) return;
 		this.#dirty = false;
-		const { raw, entries } = this.index.snapshot();
-		const text = serializeIndex({
+		await this.#store.save({
 			format: INDEX_FORMAT,
 			savedAt: Date.now(),
 			taxonomy: this.#taxonomyDigest,
-			index: raw,
-			entries,
+			index: this.index.snapshot(),
 			ledger: Object.fromEntries(this.#ledger)
 		});
-		await this.#store.save(text);
 	}
 
 	async destroy(): Promise<void> {
@@ -154,7 +150,7 @@ export class SearchIndexer {
 		const ids = (await this.#repo.list()).filter((id) => readerFor(id)).sort();
 		const present = new Set(ids);
 		await this.#enqueue(async () => {
-			for (const id of [...this.index.entries.keys()]) if (!present.has(id)) this.#drop(id);
+			for (const id of [...this.index.ids()]) if (!present.has(id)) this.#drop(id);
 		});
 		const phase = rebuiltBecause ? 'rebuilding' : 'checking';
 		this.#setProgress({ phase, done: 0, total: ids.length, rebuiltBecause });
@@ -206,7 +202,7 @@ export class SearchIndexer {
 	async #dropRemoved(): Promise<void> {
 		const present = new Set(await this.#repo.list());
 		let dropped = false;
-		for (const id of [...this.index.entries.keys()]) if (!present.has(id)) dropped = this.#drop(id) || dropped;
+		for (const id of [...this.index.ids()]) if (!present.has(id)) dropped = this.#drop(id) || dropped;
 		if (dropped) this.#notify();
 	}
 
@@ -214,7 +210,7 @@ export class SearchIndexer {
 		const before = this.#taxonomyDigest;
 		await this.#readTaxonomy();
 		if (before === this.#taxonomyDigest) return;
-		for (const id of [...this.index.entries.keys()]) {
+		for (const id of [...this.index.ids()]) {
 			const doc = await this.#repo.find(id);
 			if (doc) this.#indexDoc(id, doc);
 		}

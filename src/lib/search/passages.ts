@@ -1,5 +1,5 @@
-// Bodies are indexed as passages, not whole: Orama's BM25 divides by field length, so a long article
-// sinks below short ones for a query it answers in one step (DESIGN.md, "Search"). A passage is the
+// Bodies are weighed by passages, not whole: BM25 divides by field length, so a long article would
+// sink below short ones for a query it answers in one step (DESIGN.md, "Search"). A passage is the
 // text under a heading, or a run of steps of a numbered procedure of at least MIN_CHARS; a document
 // ranks by its best passage.
 import { bodyText, type BodyNode } from '../domain/body';

@@ -1,19 +1,14 @@
-// French and English text → index tokens, and queries → the forms to look up. The index holds each
-// content word once, folded (lower case, no accents), with the stop words of the document's own
-// language removed: Orama passes that language on insert and remove. Stemming happens on the query
-// side: each query word is looked up as typed and as its French and English stems, all as prefixes
-// (Orama matches prefixes), so "refusées" finds "refusé" and "refus" and "oublié" finds "oublie".
-// Stems in the index instead were measured to double its size and build time (both forms needed for
-// typo tolerance: "virment" is one edit from "virement", four from its stem "vir").
-import type { Tokenizer } from '@orama/orama';
+// French and English text → index words, and queries → the forms to look up. The index holds the
+// content words of a document folded (lower case, no accents), without the stop words of the
+// document's own language. Stemming happens on the query side: each query word is looked up as typed
+// and as its French and English stems, all as prefixes, so "refusées" finds "refusé" and "refus"
+// and "oublié" finds "oublie". Stems in the index instead would double it, and typo tolerance needs
+// the words anyway ("virment" is one edit from "virement", four from its stem "vir").
 import { stemmer as englishStemmer } from '@orama/stemmers/english';
 import { stemmer as frenchStemmer } from '@orama/stemmers/french';
 import { stopwords as englishStopwords } from '@orama/stopwords/english';
 import { stopwords as frenchStopwords } from '@orama/stopwords/french';
 import type { Locale } from '../domain/locale';
-
-/** Orama's language names for Plateau's locales. */
-export const ORAMA_LANGUAGE: Record<Locale, 'french' | 'english'> = { fr: 'french', en: 'english' };
 
 /** Lower case, accents removed, ligatures opened: the form every comparison uses. */
 export function fold(text: string): string {
@@ -57,11 +52,14 @@ export function stem(word: string, locale: Locale): string {
 	return s;
 }
 
-/** Index tokens of a text in a language: its content words, folded. */
+/** The content words of a text in a language, folded, in order, repeats kept (the index counts them). */
+export function contentWords(text: string, locale: Locale): string[] {
+	return words(text).filter((w) => !isStopWord(w, locale));
+}
+
+/** Each content word of a text once (MiniSearch's terms in the benchmark). */
 export function indexTokens(text: string, locale: Locale): string[] {
-	const out = new Set<string>();
-	for (const w of words(text)) if (!isStopWord(w, locale)) out.add(w);
-	return [...out];
+	return [...new Set(contentWords(text, locale))];
 }
 
 /** One word of a query and the tokens that may stand for it in the index. */
@@ -87,22 +85,4 @@ export function queryWords(query: string, locale: Locale): QueryWord[] {
 		// spellings. A stem shorter than 3 letters as a prefix would match half the vocabulary.
 		forms: [...new Set([word, fold(stem(raw, 'fr')), stem(word, 'fr'), stem(word, 'en')])].filter((f) => f === word || f.length > 2)
 	}));
-}
-
-function localeOf(language: string | undefined): Locale {
-	return language === 'english' || language === 'en' ? 'en' : 'fr';
-}
-
-/** The Orama tokenizer. With a property (insert, remove) it tokenizes in the document's language;
- *  without one (a search term) the term is already a list of query forms, separated by spaces. */
-export function createSearchTokenizer(): Tokenizer {
-	return {
-		language: 'french',
-		normalizationCache: new Map(),
-		tokenize(raw: string, language?: string, prop?: string): string[] {
-			if (typeof raw !== 'string') return [raw];
-			if (prop === undefined) return [...new Set(raw.split(/\s+/).filter(Boolean))];
-			return indexTokens(raw, localeOf(language));
-		}
-	};
 }

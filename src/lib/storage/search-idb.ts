@@ -3,7 +3,7 @@
 // index (one record) and the log of searches that found nothing.
 import { openDB, type IDBPDatabase } from 'idb';
 import type { GapEntry, GapStore } from '../search/gap-log';
-import type { SearchStore } from '../search/persistence';
+import type { SavedIndex, SearchStore } from '../search/persistence';
 
 const INDEX = 'index';
 const GAPS = 'gaps';
@@ -27,15 +27,13 @@ export class IndexedDbSearchStore implements SearchStore, GapStore {
 		});
 	}
 
-	/** The stored index as text, or undefined; anything else stored there is handed on as corrupt. */
-	async load(): Promise<string | undefined> {
-		const value: unknown = await (await this.#db).get(INDEX, KEY);
-		if (value === undefined) return undefined;
-		return typeof value === 'string' ? value : '\u0000';
+	/** The stored index as it was read (checked by parseSavedIndex before use), or undefined. */
+	async load(): Promise<unknown> {
+		return (await this.#db).get(INDEX, KEY);
 	}
 
-	async save(serialized: string): Promise<void> {
-		await (await this.#db).put(INDEX, serialized, KEY);
+	async save(saved: SavedIndex): Promise<void> {
+		await (await this.#db).put(INDEX, saved, KEY);
 	}
 
 	async clear(): Promise<void> {

@@ -161,7 +161,8 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	const columns = FACETS.map((f) => index.facet(f));
 	const wanted = FACETS.map((f, i) => (filters[f] === undefined ? -1 : (columns[i]!.code(filters[f]!) ?? -2)));
 	const counts = columns.map((c) => new Int32Array(c.values.length));
-	const matching: number[] = [];
+	const matching = scores.matching;
+	let total = 0;
 	for (let r = 0; r < count; r++) {
 		const slot = rankedSlots[r]!;
 		let failed = -1;
@@ -169,7 +170,7 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 		for (let f = 0; f < FACETS.length; f++) if (wanted[f] !== -1 && columns[f]!.codes[slot] !== wanted[f] && ++failures === 1) failed = f;
 		if (failures > 1) continue;
 		if (failures === 0) {
-			matching.push(r);
+			matching[total++] = r;
 			for (let f = 0; f < FACETS.length; f++) counts[f]![columns[f]!.codes[slot]!]!++;
 		} else counts[failed]![columns[failed]!.codes[slot]!]!++;
 	}
@@ -187,7 +188,8 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	const docIdOf = (r: number) => index.docs[rankedSlots[r]!]!.docId;
 	const before = (a: number, b: number) => rankedScore[a]! > rankedScore[b]! || (rankedScore[a] === rankedScore[b] && docIdOf(a) < docIdOf(b));
 	const best: number[] = [];
-	for (const r of matching) {
+	for (let m = 0; m < total; m++) {
+		const r = matching[m]!;
 		if (best.length === limit && !before(r, best[limit - 1]!)) continue;
 		let i = best.length === limit ? limit - 1 : best.length;
 		while (i > 0 && before(r, best[i - 1]!)) {
@@ -216,5 +218,5 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 			titleMarks: markText(doc.title, isMatch)
 		};
 	});
-	return { query, hits, total: matching.length, facets, fuzzy, words: base.map((q) => q.word) };
+	return { query, hits, total, facets, fuzzy, words: base.map((q) => q.word) };
 }

@@ -31,6 +31,8 @@ export class Scores {
 	readonly rankedSlots: Int32Array;
 	readonly rankedScore: Float64Array;
 	readonly rankedCov: Float32Array;
+	/** Ranks passing every filter. */
+	readonly matching: Int32Array;
 	readonly #seen: Int32Array;
 	readonly #capacity: number;
 	readonly #best: Float32Array;
@@ -48,6 +50,7 @@ export class Scores {
 		this.rankedSlots = new Int32Array(capacity);
 		this.rankedScore = new Float64Array(capacity);
 		this.rankedCov = new Float32Array(capacity);
+		this.matching = new Int32Array(capacity);
 		this.#seen = new Int32Array(capacity);
 	}
 

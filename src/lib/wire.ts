@@ -3,6 +3,7 @@ import { deriveCentreKey } from './net/crypto';
 import { SignalingClient } from './net/signaling-client';
 import { meshTopic, WebRtcMesh } from './net/webrtc';
 import { databaseName, IndexedDbStorage } from './storage/indexeddb';
+import { IndexedDbSearchStore, searchDatabaseName } from './storage/search-idb';
 import type { AppEnvironment } from './state/app.svelte';
 
 /** The signaling endpoint of the server that served this page. */
@@ -15,6 +16,7 @@ export function browserEnvironment(): AppEnvironment {
 		openStorage: (centreId) => new IndexedDbStorage(databaseName(centreId)),
 		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(centreId)),
 		storage: globalThis.localStorage,
+		openSearchStore: (storeName) => new IndexedDbSearchStore(searchDatabaseName(storeName)),
 		connect: async ({ centreId, secret, room }) => {
 			const key = await deriveCentreKey(secret, centreId);
 			const signaling = new SignalingClient({ url: signalingUrl(), key });

@@ -70,10 +70,20 @@ export const fr = {
 	kbTitle: 'Base de connaissances',
 	welcomeTitle: 'Bienvenue sur Plateau',
 	start: 'Commencer',
-	filterLabel: 'Filtrer les articles par titre',
+	searchLabel: 'Rechercher dans la base de connaissances',
 	availability: 'Ma disponibilité',
 	nav: 'Navigation principale'
 };
+
+/** The top bar's search field (a combobox). */
+export function searchField(page: Page): Locator {
+	return page.getByRole('combobox', { name: fr.searchLabel });
+}
+
+/** The search results list box and its options. */
+export function searchOptions(page: Page): Locator {
+	return page.getByRole('listbox', { name: 'Résultats de recherche' }).getByRole('option');
+}
 
 /** The article list of the knowledge-base page (aria-label "Articles" in both languages). */
 export function articleList(page: Page): Locator {

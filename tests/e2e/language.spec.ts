@@ -11,7 +11,7 @@ async function expectEnglish(page: Page): Promise<void> {
 	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 	await expect(navLink(page, 'Procedures', 'Main navigation')).toBeVisible();
 	await expect(navLink(page, 'Standard responses', 'Main navigation')).toBeVisible();
-	await expect(page.getByRole('searchbox', { name: 'Filter articles by title' })).toBeVisible();
+	await expect(page.getByRole('combobox', { name: 'Search the knowledge base' })).toBeVisible();
 	await expect(page.getByRole('group', { name: 'Interface language' }).getByRole('button', { name: 'EN', exact: true })).toHaveAttribute('aria-pressed', 'true');
 }
 
@@ -19,7 +19,7 @@ async function expectFrench(page: Page): Promise<void> {
 	await expect(mainHeading(page)).toHaveText('Base de connaissances');
 	await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 	await expect(navLink(page, 'Procédures')).toBeVisible();
-	await expect(page.getByRole('searchbox', { name: 'Filtrer les articles par titre' })).toBeVisible();
+	await expect(page.getByRole('combobox', { name: 'Rechercher dans la base de connaissances' })).toBeVisible();
 	await expect(page.getByRole('group', { name: 'Langue de l’interface' }).getByRole('button', { name: 'FR', exact: true })).toHaveAttribute('aria-pressed', 'true');
 }
 

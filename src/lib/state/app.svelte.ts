@@ -10,6 +10,9 @@ import { Session } from './session.svelte';
 import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredentials } from './centre-credentials';
 import { SyncSession, type Connection } from './sync-session.svelte';
 import { Toasts } from './toasts.svelte';
+import { SearchState } from './search.svelte';
+import type { SearchStore } from '../search/persistence';
+import type { GapStore } from '../search/gap-log';
 import { InviteCodeError } from '../net/crypto';
 
 export { DEMO_CENTRE };
@@ -22,6 +25,8 @@ export interface AppEnvironment {
 	loadSeed?: () => Promise<SeedFile>;
 	storage?: Storage;
 	connect?: (credentials: CentreCredentials) => Promise<Connection>;
+	/** Where the search index and the no-result log are kept (memory if absent). */
+	openSearchStore?: (storeName: string) => SearchStore & GapStore;
 }
 
 /** The running app: one centre's repo, the agent's session and the knowledge base. */
@@ -44,6 +49,7 @@ export class App {
 	session: Session | undefined = $state.raw();
 	kb: KnowledgeBase | undefined = $state.raw();
 	sync: SyncSession | undefined = $state.raw();
+	search: SearchState | undefined = $state.raw();
 	/** This device's invite code is probably wrong: it reaches nobody, hears only messages it cannot
 	 *  read, and has no centre content yet (a device holding the centre is not the one to blame). */
 	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
@@ -102,6 +108,8 @@ export class App {
 			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
 			this.session = new Session(this.centreId, centre, this.#env.storage);
 			this.kb = new KnowledgeBase(space, centre);
+			this.search = new SearchState({ repo, centreDocId, locale: () => this.i18n.locale, store: this.#env.openSearchStore?.(this.storeName) });
+			void this.search.start(); // restores or rebuilds in the background, with progress
 			this.status = 'ready';
 		} catch (err) {
 			this.failure = err instanceof Error ? err.message : String(err);
@@ -155,6 +163,8 @@ export class App {
 		await this.#stopSyncing();
 		this.#keeperOff?.();
 		this.kb?.destroy();
+		await this.search?.destroy();
+		this.search = undefined;
 		await this.repo?.destroy();
 		this.kb = undefined;
 		this.repo = undefined;
@@ -192,6 +202,7 @@ export class App {
 		await this.#stopSyncing();
 		this.#keeperOff?.();
 		this.kb?.destroy();
+		await this.search?.destroy();
 		await this.repo?.destroy();
 	}
 }

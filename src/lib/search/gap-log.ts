@@ -1,0 +1,92 @@
+// Searches that found nothing, kept on the device for the knowledge-gap report: what agents looked
+// for and the knowledge base could not answer. Typing "vir", "virm", "virme" must not log every
+// prefix, so a no-result search is recorded only once the agent pauses on it or leaves the field.
+import type { Locale } from '../domain/locale';
+import type { SearchFilters } from './query';
+import { queryWords } from './tokenizer';
+
+export interface GapEntry {
+	query: string;
+	/** Folded content words, so "Carte avalée" and "carte avalee" count as one gap. */
+	normalized: string;
+	filters: SearchFilters;
+	locale: Locale;
+	at: number;
+}
+
+export interface GapStore {
+	add(entry: GapEntry): Promise<void>;
+	list(): Promise<GapEntry[]>;
+}
+
+export class MemoryGapStore implements GapStore {
+	readonly entries: GapEntry[] = [];
+	async add(entry: GapEntry): Promise<void> {
+		this.entries.push(entry);
+	}
+	async list(): Promise<GapEntry[]> {
+		return [...this.entries];
+	}
+}
+
+export function normalizeQuery(query: string, locale: Locale): string {
+	return queryWords(query, locale)
+		.map((q) => q.word)
+		.join(' ');
+}
+
+export class GapLogger {
+	readonly #store: GapStore;
+	readonly #pauseMs: number;
+	readonly #now: () => number;
+	#pending: Omit<GapEntry, 'at'> | undefined;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	#last = '';
+
+	constructor(store: GapStore, { pauseMs = 1500, now = Date.now }: { pauseMs?: number; now?: () => number } = {}) {
+		this.#store = store;
+		this.#pauseMs = pauseMs;
+		this.#now = now;
+	}
+
+	/** Tells the logger what the latest search found; a no-result search is logged after a pause. */
+	observe(query: string, filters: SearchFilters, locale: Locale, total: number): void {
+		clearTimeout(this.#timer);
+		this.#timer = undefined;
+		const normalized = normalizeQuery(query, locale);
+		if (total > 0 || !normalized) {
+			this.#pending = undefined;
+			return;
+		}
+		this.#pending = { query: query.trim(), normalized, filters: { ...filters }, locale };
+		this.#timer = setTimeout(() => void this.#record(), this.#pauseMs);
+	}
+
+	/** The agent left the search field: a pending no-result search is logged now. */
+	leave(): Promise<void> {
+		clearTimeout(this.#timer);
+		this.#timer = undefined;
+		return this.#record();
+	}
+
+	/** Every no-result search recorded on this device, oldest first. */
+	read(): Promise<GapEntry[]> {
+		return this.#store.list();
+	}
+
+	destroy(): void {
+		clearTimeout(this.#timer);
+		this.#pending = undefined;
+	}
+
+	async #record(): Promise<void> {
+		const pending = this.#pending;
+		this.#pending = undefined;
+		if (!pending) return;
+		// The same search logged twice in a row (pause, then leave) is one gap.
+		const key = JSON.stringify([pending.normalized, pending.filters]);
+		if (key === this.#last) return;
+		this.#last = key;
+		await this.#store.add({ ...pending, at: this.#now() }).catch((err) => console.warn('Plateau search: gap log failed', err));
+	}
+}

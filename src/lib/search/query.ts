@@ -1,0 +1,222 @@
+// A query over the index: each query word's forms are looked up as prefixes in the vocabulary, the
+// posting lists of the words found are walked once, and each document gets, per query word, the
+// best weight of a word standing for it times that query word's rarity (BM25's idf). Then the share
+// of the query a document covers, its language, facet counts per document and snippets of the
+// passage holding most of the query. Typo tolerance applies only to query words nothing contains:
+// it costs latency and buys little when the words are spelled right.
+import type { Locale } from '../domain/locale';
+import { tolerance } from './match';
+import { MAX_WORDS, Scores } from './scores';
+import { FACETS, type FacetName, type SearchIndex } from './search-index';
+import { markText, snippet, type Segment } from './snippet';
+import { synonymReadings } from './synonyms';
+import { queryWords, type QueryWord } from './tokenizer';
+
+export { FACETS, type FacetName };
+export type SearchFilters = Partial<Record<FacetName | 'space', string>>;
+
+export interface SearchParams {
+	query: string;
+	/** The agent's UI language: its stop words apply, and documents in it rank first. */
+	locale: Locale;
+	filters?: SearchFilters;
+	limit?: number;
+}
+
+export interface SearchHit {
+	docId: string;
+	title: string;
+	kind: string;
+	node: string;
+	locale: Locale;
+	floor: string;
+	status: string;
+	updatedAt: number;
+	score: number;
+	/** Share of the query's words the document contains (0–1). */
+	coverage: number;
+	/** The best passage: its heading and a marked snippet. */
+	heading: string;
+	snippet: Segment[];
+	titleMarks: Segment[];
+}
+
+export interface FacetCount {
+	value: string;
+	count: number;
+}
+
+export interface SearchResults {
+	query: string;
+	hits: SearchHit[];
+	/** Documents matching, before `limit`. */
+	total: number;
+	/** Per facet, documents matching the query and every *other* facet's filter. */
+	facets: Record<FacetName, FacetCount[]>;
+	/** Whether typo tolerance was needed. */
+	fuzzy: boolean;
+	/** The query's content words (for highlighting in the opened document). */
+	words: string[];
+}
+
+/** Results shown as the agent types: the ten best with their snippets (the count and the facets
+ *  tell what else matched). Building snippets is most of a query's cost past the ranking: 20
+ *  doubled the p95 latency on 10,000 articles (docs/decisions.md). */
+export const RESULTS_SHOWN = 10;
+/** Documents in the UI language rank this much higher: of an article and its translation that both
+ *  match, the agent sees the one in their language first. */
+const LOCALE_BOOST = 1.6;
+/** A word found only within typing distance counts this much of an exact one. */
+const TYPO_WEIGHT = 0.7;
+
+/** The query's readings: as typed, and with each synonym phrase in place of the one it matched. */
+function readings(query: string, locale: Locale): QueryWord[][] {
+	return [queryWords(query, locale), ...synonymReadings(query).map((r) => queryWords(r, locale))];
+}
+
+/** The vocabulary's term numbers standing for a query word: a form of it as prefix. */
+function termsFor(index: SearchIndex, q: QueryWord): number[] {
+	const out: number[] = [];
+	for (const f of q.forms) index.vocabulary.withPrefix(f, out);
+	return [...new Set(out)];
+}
+
+const EMPTY_FACETS = (): Record<FacetName, FacetCount[]> => ({ kind: [], node: [], locale: [], floor: [], status: [] });
+
+export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
+	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
+	const all = readings(query, locale);
+	const base = all[0]!;
+	const empty: SearchResults = { query, hits: [], total: 0, facets: EMPTY_FACETS(), fuzzy: false, words: base.map((q) => q.word) };
+	if (!base.length) return empty;
+	// Every distinct word of every reading, one bit each.
+	const words: QueryWord[] = [];
+	const bitOf = new Map<string, number>();
+	for (const q of all.flat()) {
+		if (bitOf.has(q.word) || words.length === MAX_WORDS) continue;
+		bitOf.set(q.word, words.length);
+		words.push(q);
+	}
+	const readingBits = all.map((r) => r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined));
+
+	const scores = Scores.for(index);
+	let fuzzy = false;
+	// The index words that stood for a query word: snippets mark exactly these.
+	const marked = new Set<string>();
+	words.forEach((q, bit) => {
+		let terms = termsFor(index, q);
+		if (scores.addWord(bit, terms, 1) === 0) {
+			// Nothing holds the word as typed: look for words within typing distance of it.
+			const typed = base.some((b) => b.word === q.word);
+			terms = typed && tolerance(q.word) > 0 ? index.vocabulary.near(q.word, tolerance(q.word)) : [];
+			if (scores.addWord(bit, terms, TYPO_WEIGHT) > 0) fuzzy = true;
+		}
+		for (const t of terms) marked.add(index.vocabulary.words[t]!);
+	});
+	const isMatch = (word: string) => marked.has(word);
+
+	// Ranked documents as parallel arrays: a broad query touches every document of the base.
+	const { rankedSlots, rankedScore, rankedCov } = scores;
+	let count = 0;
+	const single = readingBits.length === 1;
+	const spaceCode = filters.space === undefined ? -1 : (index.facet('space').code(filters.space) ?? -2);
+	const spaces = index.facet('space').codes;
+	const statuses = index.facet('status').codes;
+	const archived = filters.status === 'archived' ? -1 : (index.facet('status').code('archived') ?? -1);
+	const locales = index.facet('locale').codes;
+	const uiLocale = index.facet('locale').code(locale) ?? -1;
+	for (let t = 0; t < scores.touchedCount; t++) {
+		const slot = scores.touched[t]!;
+		if (spaceCode !== -1 && spaces[slot] !== spaceCode) continue;
+		// Archived documents stay out unless asked for.
+		if (statuses[slot] === archived) continue;
+		const mask = scores.mask[slot]!;
+		// The document's best reading: readings are alternatives, so their scores never add up.
+		let cov = 0;
+		let score = 0;
+		for (let i = 0; i < readingBits.length; i++) {
+			const bits = readingBits[i]!;
+			let held = 0;
+			let sum = 0;
+			for (const b of bits) {
+				if (!(mask & (1 << b))) continue;
+				held++;
+				sum += scores.word[slot * MAX_WORDS + b]!;
+			}
+			const c = bits.length ? held / bits.length : 0;
+			// A synonym reading counts only when complete: "automatique" alone is not "guichet automatique".
+			if (i > 0 && c < 1) continue;
+			const s = sum * (0.25 + 0.75 * c * c);
+			if (single || s > score) [score, cov] = [s, c];
+		}
+		// Nothing of the query, or less than half of a multi-word query, is noise rather than an answer.
+		if (cov === 0 || (base.length > 1 && cov < 0.5)) continue;
+		rankedSlots[count] = slot;
+		rankedCov[count] = cov;
+		rankedScore[count++] = score * (locales[slot] === uiLocale ? LOCALE_BOOST : 1);
+	}
+
+	// Facet counts: a document counts in a facet if it passes every *other* facet's filter, so the
+	// agent sees how many they would get by switching that filter. One pass, in typed arrays.
+	const columns = FACETS.map((f) => index.facet(f));
+	const wanted = FACETS.map((f, i) => (filters[f] === undefined ? -1 : (columns[i]!.code(filters[f]!) ?? -2)));
+	const counts = columns.map((c) => new Int32Array(c.values.length));
+	const matching = scores.matching;
+	let total = 0;
+	for (let r = 0; r < count; r++) {
+		const slot = rankedSlots[r]!;
+		let failed = -1;
+		let failures = 0;
+		for (let f = 0; f < FACETS.length; f++) if (wanted[f] !== -1 && columns[f]!.codes[slot] !== wanted[f] && ++failures === 1) failed = f;
+		if (failures > 1) continue;
+		if (failures === 0) {
+			matching[total++] = r;
+			for (let f = 0; f < FACETS.length; f++) counts[f]![columns[f]!.codes[slot]!]!++;
+		} else counts[failed]![columns[failed]!.codes[slot]!]!++;
+	}
+	const facets = EMPTY_FACETS();
+	FACETS.forEach((f, i) => {
+		const out: FacetCount[] = [];
+		counts[i]!.forEach((c, code) => {
+			const value = columns[i]!.values[code]!;
+			if (c > 0 && value !== '') out.push({ value, count: c });
+		});
+		facets[f] = out.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+	});
+
+	// The best `limit`, best first, without sorting them all.
+	const docIdOf = (r: number) => index.docs[rankedSlots[r]!]!.docId;
+	const before = (a: number, b: number) => rankedScore[a]! > rankedScore[b]! || (rankedScore[a] === rankedScore[b] && docIdOf(a) < docIdOf(b));
+	const best: number[] = [];
+	for (let m = 0; m < total; m++) {
+		const r = matching[m]!;
+		if (best.length === limit && !before(r, best[limit - 1]!)) continue;
+		let i = best.length === limit ? limit - 1 : best.length;
+		while (i > 0 && before(r, best[i - 1]!)) {
+			best[i] = best[i - 1]!;
+			i--;
+		}
+		best[i] = r;
+	}
+	const hits = best.map((r): SearchHit => {
+		const slot = rankedSlots[r]!;
+		const doc = index.docs[slot]!;
+		const passage = doc.passages[scores.bestPassage(slot, words.length)];
+		return {
+			docId: doc.docId,
+			title: doc.title,
+			kind: doc.kind,
+			node: doc.node,
+			locale: doc.locale,
+			floor: doc.floor,
+			status: doc.status,
+			updatedAt: doc.updatedAt,
+			score: rankedScore[r]!,
+			coverage: rankedCov[r]!,
+			heading: passage?.heading ?? '',
+			snippet: snippet(passage?.text || doc.title, isMatch),
+			titleMarks: markText(doc.title, isMatch)
+		};
+	});
+	return { query, hits, total, facets, fuzzy, words: base.map((q) => q.word) };
+}

@@ -1,0 +1,47 @@
+// Customers and agents use words the articles do not ("DAB", "carte avalée", "mdp"): a small domain
+// table, applied to queries only (the index stays as written). Each group lists phrases meaning the
+// same thing; a query containing one phrase also searches the others.
+import { words } from './tokenizer';
+
+export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
+	['dab', 'distributeur', 'guichet automatique', 'atm', 'cash machine'],
+	['carte avalée', 'carte capturée', 'carte retenue', 'card swallowed', 'card retained'],
+	['mdp', 'mot de passe', 'password'],
+	['rib', 'relevé d identité bancaire', 'coordonnées bancaires', 'iban', 'bank details'],
+	['2fa', 'double authentification', 'authentification forte', 'two-factor authentication', 'mfa'],
+	['appli', 'application mobile', 'app'],
+	['pea', 'plan d épargne en actions'],
+	['ifu', 'imprimé fiscal unique', 'tax statement'],
+	['srd', 'service de règlement différé', 'deferred settlement'],
+	['hameçonnage', 'phishing', 'mail frauduleux', 'arnaque'],
+	['bloqué', 'verrouillé', 'locked'],
+	['résilier', 'clôturer', 'fermer mon compte']
+];
+
+/** A synonym group as folded word lists, matched against the query's folded words. */
+const GROUPS = SYNONYM_GROUPS.map((g) => g.map((phrase) => words(phrase)));
+
+function indexOf(haystack: readonly string[], needle: readonly string[]): number {
+	outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+		for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+		return i;
+	}
+	return -1;
+}
+
+/** Other readings of a query: for every synonym phrase it contains, the query with that phrase
+ *  replaced by each other phrase of its group. */
+export function synonymReadings(query: string): string[] {
+	const q = words(query);
+	const out = new Set<string>();
+	for (const group of GROUPS) {
+		const found = group.find((phrase) => indexOf(q, phrase) >= 0);
+		if (!found) continue;
+		const at = indexOf(q, found);
+		for (const phrase of group) {
+			if (phrase === found) continue;
+			out.add([...q.slice(0, at), ...phrase, ...q.slice(at + found.length)].join(' '));
+		}
+	}
+	return [...out];
+}

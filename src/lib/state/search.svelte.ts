@@ -1,0 +1,127 @@
+// The search as the UI uses it: query, filters, results, indexing progress, and the gap log. Built
+// from the app (its repo and the agent's language); runs queries synchronously on each keystroke,
+// since they take milliseconds, and again whenever the index changes under them.
+import type { Locale } from '../domain/locale';
+import type { TaxonomyNode } from '../domain/taxonomy';
+import type { Repo } from '../repo/repo';
+import { GapLogger, MemoryGapStore, type GapEntry, type GapStore } from '../search/gap-log';
+import { SearchIndexer, type IndexProgress } from '../search/indexer';
+import { MemorySearchStore, type SearchStore } from '../search/persistence';
+import { RESULTS_SHOWN, runQuery, type FacetName, type SearchFilters, type SearchResults } from '../search/query';
+import { suggestNodes, type NodeSuggestion } from '../search/suggest';
+
+export interface SearchOptions {
+	repo: Repo;
+	centreDocId: string;
+	locale: () => Locale;
+	store?: SearchStore & Partial<GapStore>;
+}
+
+export class SearchState {
+	query = $state('');
+	filters = $state<SearchFilters>({});
+	/** Results shown: RESULTS_SHOWN, more each time the agent asks (back to it on a new query). */
+	limit = $state(RESULTS_SHOWN);
+	results = $state.raw<SearchResults | null>(null);
+	progress = $state.raw<IndexProgress>({ phase: 'idle', done: 0, total: 0 });
+	/** Documents (re)indexed since the app started (0 after a reload with nothing changed). */
+	reindexed = $state(0);
+	indexed = $state(0);
+
+	readonly indexer: SearchIndexer;
+	readonly #gaps: GapLogger;
+	readonly #locale: () => Locale;
+	readonly #off: () => void;
+
+	constructor(options: SearchOptions) {
+		const store: SearchStore & Partial<GapStore> = options.store ?? new MemorySearchStore();
+		this.#locale = options.locale;
+		this.indexer = new SearchIndexer(options.repo, { store, centreDocId: options.centreDocId });
+		const gapStore: GapStore = store.add && store.list ? (store as GapStore) : new MemoryGapStore();
+		this.#gaps = new GapLogger(gapStore);
+		this.#off = this.indexer.onUpdate(() => {
+			this.progress = this.indexer.progress;
+			this.reindexed = this.indexer.reindexed;
+			this.indexed = this.indexer.index.size;
+			if (this.query.trim()) this.#run(false);
+		});
+	}
+
+	start(): Promise<void> {
+		return this.indexer.start();
+	}
+
+	get busy(): boolean {
+		return this.progress.phase === 'loading' || this.progress.phase === 'rebuilding';
+	}
+
+	setQuery(query: string): void {
+		this.query = query;
+		this.limit = RESULTS_SHOWN;
+		this.#run(true);
+	}
+
+	/** Shows the next RESULTS_SHOWN results of the current query. */
+	showMore(): void {
+		this.limit += RESULTS_SHOWN;
+		this.#run(false);
+	}
+
+	/** Matching documents not shown yet. */
+	get more(): number {
+		return Math.max(0, (this.results?.total ?? 0) - (this.results?.hits.length ?? 0));
+	}
+
+	/** Turns a facet value on (replacing that facet's other value) or off. */
+	toggle(facet: FacetName, value: string): void {
+		const next = { ...this.filters };
+		if (next[facet] === value) delete next[facet];
+		else next[facet] = value;
+		this.filters = next;
+		this.#run(true);
+	}
+
+	clearFilters(): void {
+		this.filters = {};
+		this.#run(true);
+	}
+
+	clear(): void {
+		this.query = '';
+		this.results = null;
+		this.#gaps.observe('', this.filters, this.#locale(), 0);
+	}
+
+	/** The agent left the search: a pending search without result is logged now. */
+	leave(): void {
+		void this.#gaps.leave();
+	}
+
+	/** Closest taxonomy nodes to the query (for the empty state). */
+	suggestions(nodes: readonly TaxonomyNode[]): NodeSuggestion[] {
+		return suggestNodes(this.query, nodes, this.#locale());
+	}
+
+	/** Searches that found nothing on this device (for the knowledge-gap report). */
+	gaps(): Promise<GapEntry[]> {
+		return this.#gaps.read();
+	}
+
+	async destroy(): Promise<void> {
+		this.#off();
+		this.#gaps.destroy();
+		await this.indexer.destroy();
+	}
+
+	#run(typed: boolean): void {
+		const query = this.query;
+		if (!query.trim()) {
+			this.results = null;
+			return;
+		}
+		const results = runQuery(this.indexer.index, { query, locale: this.#locale(), filters: this.filters, limit: this.limit });
+		this.results = results;
+		// Only what the agent typed or chose counts for the gap log, not a refresh from the index.
+		if (typed) this.#gaps.observe(query, this.filters, this.#locale(), results.total);
+	}
+}

@@ -4,16 +4,9 @@
 // details, creation, archive and delete with undo work from the UI.
 import { expect, test, type Page } from '@playwright/test';
 import { onboard } from './helpers';
-import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, closeAll, connect, newAgent, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
 
 const body = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
-
-/** Onboards both agents on their floors and waits until they are in sync with each other. */
-async function connect(a: Agent, floorA: string, b: Agent, floorB: string): Promise<void> {
-	await Promise.all([onboard(a.page, { name: a.name, floor: floorA }), onboard(b.page, { name: b.name, floor: floorB })]);
-	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
-	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
-}
 
 async function openForEditing(page: Page, id: string): Promise<void> {
 	await page.goto(`/article/${id}`);

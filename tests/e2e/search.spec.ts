@@ -4,7 +4,7 @@
 // synced over WebRTC) found by its new words.
 import { expect, test, type Page } from '@playwright/test';
 import { mainHeading, onboard, searchField, searchOptions } from './helpers';
-import { articleTitle, closeAll, newAgent, renameOpenArticle, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, closeAll, connect, newAgent, renameOpenArticle, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
 
 /** The element carrying the search index's phase and counters. */
 const searchBox = (page: Page) => page.locator('[data-search-phase]');
@@ -143,9 +143,7 @@ test('an article renamed by another agent is found by its new words in this agen
 	try {
 		a = await newAgent(browser, room, 'Alice Renomme');
 		b = await newAgent(browser, room, 'Bruno Cherche');
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
-		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
-		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
+		await connect(a, 'Bourse', b, 'Gestion de compte');
 		await searchReady(b.page);
 		const word = `okapi${tag}`;
 		await searchField(b.page).fill(word);

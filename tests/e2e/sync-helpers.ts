@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { SECRET_ALPHABET } from '../../src/lib/net/crypto';
-import { articleList, DB_NAME, escapeRegExp } from './helpers';
+import { articleList, DB_NAME, escapeRegExp, onboard } from './helpers';
 
 /** A signaling room no other test uses (localStorage `plateau:room` accepts [a-z0-9-]{1,64}). */
 export function uniqueRoom(label: string): string {
@@ -308,4 +308,11 @@ export async function appendRawChunks(page: Page, chunks: RawChunk[]): Promise<v
 			db.close();
 		}
 	}, chunks);
+}
+
+/** Onboards both agents on their floors and waits until they are in sync with each other. */
+export async function connect(a: Agent, floorA: string, b: Agent, floorB: string): Promise<void> {
+	await Promise.all([onboard(a.page, { name: a.name, floor: floorA }), onboard(b.page, { name: b.name, floor: floorB })]);
+	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
+	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
 }

@@ -34,15 +34,16 @@ async function peer(hub: MemoryHub, id: string, identity: AgentIdentity | undefi
 	const storage = new MemoryStorage();
 	const repo = new Repo({ storage });
 	const agentId = identity?.agentId ?? claimedAgent!;
+	const p = { id, agentId, floor } as Peer;
 	const registry = new NoteAccessRegistry(repo);
 	await registry.load();
-	const janitor = removeUnreadableNotes(repo, registry, () => ({ id: agentId, floor }));
-	const policy = new CentreSharePolicy(agentId, { floor: () => floor, notes: registry });
+	const janitor = removeUnreadableNotes(repo, registry, () => ({ id: agentId, floor: p.floor }));
+	const policy = new CentreSharePolicy(agentId, { floor: () => p.floor, notes: registry });
 	const net = hub.join(id);
 	const sync = new Synchronizer({ repo, network: net, policy, agentId, floor, identity });
 	const rejected: string[] = [];
 	sync.onRejected((r) => rejected.push(r.reason));
-	const p: Peer = { id, agentId, floor, repo, storage, net, sync, rejected, stop: () => (janitor.stop(), registry.destroy()) };
+	Object.assign(p, { repo, storage, net, sync, rejected, stop: () => (janitor.stop(), registry.destroy()) });
 	peers.push(p);
 	return p;
 }
@@ -155,6 +156,20 @@ describe('notes between agents', () => {
 			expect(await p.repo.find(id)).toBeUndefined();
 		}
 		expect(readNoteMeta(await a.repo.open(id)).visibility).toBe('private');
+	});
+
+	it('an agent who chooses their floor after connecting receives that floor’s notes', async () => {
+		const hub = new MemoryHub();
+		const a = await peer(hub, 'a', await generateIdentity(), 'bourse');
+		const b = await peer(hub, 'b', await generateIdentity(), '');
+		const id = await writeNote(a, 'Pour le plateau', 'x');
+		await share(a, id, { visibility: 'floor', floor: 'bourse', colleaguesMayEdit: false });
+		await settle(a, b);
+		expect(await b.repo.find(id)).toBeUndefined();
+		b.floor = 'bourse';
+		b.sync.setFloor('bourse');
+		await settle(a, b);
+		expect(readNoteMeta(await b.repo.open(id)).title).toBe('Pour le plateau');
 	});
 
 	it('a colleague offline at the withdrawal deletes the note when it comes back', async () => {

@@ -228,7 +228,8 @@ export class Synchronizer {
 				state.answered = true;
 				this.#send(from, { type: 'hello', hello: this.#helloFor(state.nonce, true) });
 			}
-			if (state.hello || state.pending) return;
+			if (state.hello) return this.#updated(from, state, state.hello, m.hello);
+			if (state.pending) return;
 			state.pending = m.hello;
 			// Prove this device's identity by signing the nonce the peer chose for this connection.
 			if (this.#identity && m.hello.nonce && !state.proved) {
@@ -285,6 +286,27 @@ export class Synchronizer {
 			}
 			case 'docAwareness':
 				return this.#onDocAwareness(from, state, m.docId, m.payload);
+		}
+	}
+
+	/** An introduced peer announced a new floor (its agent moved): share what its new spaces hold. */
+	async #updated(from: PeerId, state: PeerState, known: Hello, hello: Hello): Promise<void> {
+		if (hello.agentId !== known.agentId || hello.key !== known.key) return;
+		if (hello.floor === known.floor && hello.spaces.join() === known.spaces.join()) return;
+		state.hello = { ...known, floor: hello.floor, spaces: hello.spaces };
+		await this.#sendInventories(from, state.hello);
+	}
+
+	/** This agent moved to another floor (or just chose one): tell every peer, and share what the
+	 *  new floor's space holds. */
+	setFloor(floor: string): void {
+		if (floor === this.#hello.floor) return;
+		this.#hello.floor = this.#self.floor = floor;
+		this.#hello.spaces = this.#self.spaces = this.#policy.spaces();
+		for (const [peer, state] of this.#peers) {
+			if (!state.hello) continue;
+			this.#send(peer, { type: 'hello', hello: this.#helloFor(state.nonce, true) });
+			this.#track(this.#sendInventories(peer, state.hello));
 		}
 	}
 

@@ -11,6 +11,10 @@ import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredential
 import { SyncSession, type Connection } from './sync-session.svelte';
 import { Toasts } from './toasts.svelte';
 import { InviteCodeError } from '../net/crypto';
+import type { AgentIdentity } from '../repo/identity';
+import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
+import { loadIdentity } from './identity-store';
+import { Notes } from './notes.svelte';
 
 export { DEMO_CENTRE };
 
@@ -44,6 +48,11 @@ export class App {
 	session: Session | undefined = $state.raw();
 	kb: KnowledgeBase | undefined = $state.raw();
 	sync: SyncSession | undefined = $state.raw();
+	notes: Notes | undefined = $state.raw();
+	/** Who may read and write each shared note (its authors' access records). */
+	noteAccess: NoteAccessRegistry | undefined;
+	/** This device's agent key pair; undefined only where WebCrypto is missing. */
+	identity: AgentIdentity | undefined;
 	/** This device's invite code is probably wrong: it reaches nobody, hears only messages it cannot
 	 *  read, and has no centre content yet (a device holding the centre is not the one to blame). */
 	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
@@ -53,6 +62,7 @@ export class App {
 	#connection: Connection | undefined;
 	#stopSync: (() => void)[] = [];
 	#keeperOff: (() => void) | undefined;
+	#notesOff: (() => void) | undefined;
 
 	/** Why an invite link this page was opened with was refused (an InviteCodeError reason). */
 	inviteError = $state<string | null>(null);
@@ -100,8 +110,12 @@ export class App {
 			const centreDocId = docId('centre', this.centreId);
 			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
 			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
-			this.session = new Session(this.centreId, centre, this.#env.storage);
+			const loaded = await loadIdentity(this.#env.storage, this.centreId).catch(() => undefined);
+			this.identity = loaded?.identity;
+			const session = new Session(this.centreId, centre, this.#env.storage, loaded?.identity.agentId, loaded?.formerId);
+			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
+			await this.#startNotes(repo, session);
 			this.status = 'ready';
 		} catch (err) {
 			this.failure = err instanceof Error ? err.message : String(err);
@@ -123,16 +137,42 @@ export class App {
 		return joinWithInviteCode(this.#env.storage, code);
 	}
 
+	/** Notes: access records, removal of withdrawn notes, and the lists. */
+	async #startNotes(repo: Repo, session: Session): Promise<void> {
+		const me = () => ({ id: session.agentId, floor: session.profile?.floor ?? '', name: session.profile?.name ?? '' });
+		const access = new NoteAccessRegistry(repo);
+		await access.load();
+		const janitor = removeUnreadableNotes(repo, access, me);
+		await janitor.ready;
+		const notes = new Notes(repo, me);
+		await notes.load();
+		this.noteAccess = access;
+		this.notes = notes;
+		this.#notesOff = () => {
+			janitor.stop();
+			access.destroy();
+			notes.destroy();
+		};
+	}
+
 	async #startSync(): Promise<void> {
 		if (!this.#env.connect || !this.repo || !this.session) return;
 		try {
 			const connection = await this.#env.connect(this.credentials);
 			this.#connection = connection;
 			const session = this.session;
-			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '');
+			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '', {
+				identity: this.identity,
+				notes: this.noteAccess
+			});
 			sync.setOnline(this.online);
 			sync.setPresence(session.profile);
-			this.#stopSync.push(session.onChange((p) => sync.setPresence(p)));
+			this.#stopSync.push(
+				session.onChange((p) => {
+					sync.setPresence(p);
+					sync.setFloor(p?.floor ?? '');
+				})
+			);
 			this.sync = sync;
 		} catch (err) {
 			this.syncFailure = err instanceof Error ? err.message : String(err);
@@ -154,9 +194,11 @@ export class App {
 		const profile = this.session?.profile;
 		await this.#stopSyncing();
 		this.#keeperOff?.();
+		this.#notesOff?.();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 		this.kb = undefined;
+		this.notes = undefined;
 		this.repo = undefined;
 		this.problems = [];
 		this.status = 'starting';
@@ -191,6 +233,7 @@ export class App {
 		this.toasts.destroy();
 		await this.#stopSyncing();
 		this.#keeperOff?.();
+		this.#notesOff?.();
 		this.kb?.destroy();
 		await this.repo?.destroy();
 	}

@@ -1,6 +1,7 @@
 // The one place that picks concrete adapters for the browser app.
 import { deriveCentreKey } from './net/crypto';
 import { SignalingClient } from './net/signaling-client';
+import { signalingPairingChannel } from './net/pairing';
 import { meshTopic, WebRtcMesh } from './net/webrtc';
 import { databaseName, IndexedDbStorage } from './storage/indexeddb';
 import type { AppEnvironment } from './state/app.svelte';
@@ -19,7 +20,7 @@ export function browserEnvironment(): AppEnvironment {
 			const key = await deriveCentreKey(secret, centreId);
 			const signaling = new SignalingClient({ url: signalingUrl(), key });
 			const network = new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
-			return { network, signaling };
+			return { network, signaling, pairing: () => signalingPairingChannel(signaling, `${meshTopic(centreId, room)}:pair`) };
 		}
 	};
 }

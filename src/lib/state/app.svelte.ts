@@ -13,7 +13,10 @@ import { Toasts } from './toasts.svelte';
 import { InviteCodeError } from '../net/crypto';
 import type { AgentIdentity } from '../repo/identity';
 import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
-import { loadIdentity } from './identity-store';
+import { loadIdentity, saveIdentity } from './identity-store';
+import { PairingOffer, requestPairing } from './pairing.svelte';
+import { PairingError } from '../net/pairing';
+import { storeProfile } from './session.svelte';
 import { Notes } from './notes.svelte';
 
 export { DEMO_CENTRE };
@@ -206,6 +209,25 @@ export class App {
 		await this.start();
 		if (profile && this.session) this.session.save(profile);
 		this.lastResetAt = Date.now();
+	}
+
+	/** Shows a one-time code another device of this agent can pair with (throws PairingError when
+	 *  this device is not connected to its centre). The caller destroys the offer. */
+	offerPairing(): PairingOffer {
+		const open = this.#connection?.pairing;
+		if (!open || !this.identity || !this.session) throw new PairingError('offline', 'Not connected to the centre.');
+		const session = this.session;
+		return new PairingOffer(open(), this.identity, () => session.profile, this.centreId);
+	}
+
+	/** Pairs this device with another of the same agent by the code it shows: this device takes that
+	 *  agent's identity and profile (throws PairingError). The page must then reload. */
+	async pairWithCode(code: string): Promise<void> {
+		const open = this.#connection?.pairing;
+		if (!open) throw new PairingError('offline', 'Not connected to the centre.');
+		const payload = await requestPairing(open(), code, this.centreId);
+		await saveIdentity(this.#env.storage, this.centreId, payload.identity);
+		if (payload.profile) storeProfile(this.#env.storage, this.centreId, payload.profile);
 	}
 
 	/** Document ids named by the problems met so far (corrupt entries, unreadable documents). */

@@ -84,6 +84,11 @@ export class Session {
 	}
 }
 
+/** Keeps a profile on the device for the next start (a paired device receives its agent's). */
+export function storeProfile(storage: Storage | undefined, centreId: string, profile: AgentProfile): void {
+	storage?.setItem(`plateau:${centreId}:profile`, JSON.stringify(profile));
+}
+
 /** A self-chosen id, for a Session built without an identity (tests, tools). */
 function legacyAgentId(centreId: string, storage: Storage | undefined): string {
 	const idKey = `plateau:${centreId}:agent-id`;

@@ -11,6 +11,12 @@ function signalingUrl(): string {
 	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
 }
 
+/** End-to-end tests send crafted sync messages from a page: only on a device where the test set
+ *  `plateau:test-hooks` in its storage. */
+function exposeForTests(name: string, value: unknown): void {
+	if (globalThis.localStorage?.getItem('plateau:test-hooks') === '1') (globalThis as Record<string, unknown>)[name] = value;
+}
+
 export function browserEnvironment(): AppEnvironment {
 	return {
 		openStorage: (centreId) => new IndexedDbStorage(databaseName(centreId)),
@@ -20,6 +26,7 @@ export function browserEnvironment(): AppEnvironment {
 			const key = await deriveCentreKey(secret, centreId);
 			const signaling = new SignalingClient({ url: signalingUrl(), key });
 			const network = new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
+			exposeForTests('__plateauNetwork', network);
 			return { network, signaling, pairing: () => signalingPairingChannel(signaling, `${meshTopic(centreId, room)}:pair`) };
 		}
 	};

@@ -4,7 +4,7 @@
 // everyone; withdrawn, it leaves colleagues' lists and storage; a second device paired by code gets
 // the private notes; a read-only note cannot be changed by a colleague, in the UI or by a crafted
 // sync message.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { onboard, readChunks, storedDocIds } from './helpers';
@@ -17,6 +17,27 @@ const group = (page: Page, name: string) => page.getByRole('list', { name, exact
 async function onboardAll(agents: [Agent, string][]): Promise<void> {
 	await Promise.all(agents.map(([a, floor]) => onboard(a.page, { name: a.name, floor })));
 	for (const [a] of agents) await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: 20_000 });
+}
+
+/** Alice and Bruno on floor Bourse, Chloé on Support technique, onboarded and in sync in a room of
+ *  their own; `prepare` runs on each agent before onboarding. Closes every context afterwards. */
+async function withTrio(browser: Browser, label: string, run: (a: Agent, b: Agent, c: Agent) => Promise<void>, prepare?: (agent: Agent) => Promise<void>): Promise<void> {
+	const room = uniqueRoom(label);
+	const agents: Agent[] = [];
+	try {
+		for (const name of ['Alice Bourse', 'Bruno Bourse', 'Chloé Support']) agents.push(await newAgent(browser, room, name));
+		const [a, b, c] = agents as [Agent, Agent, Agent];
+		for (const agent of agents) await prepare?.(agent);
+		await onboardAll([
+			[a, 'Bourse'],
+			[b, 'Bourse'],
+			[c, 'Support technique']
+		]);
+		await run(a, b, c);
+		for (const agent of agents) expect(agent.errors).toEqual([]);
+	} finally {
+		await closeAll(agents);
+	}
 }
 
 /** Creates a note from the notes page with a line of text; returns its document id. */
@@ -51,20 +72,8 @@ async function holds(page: Page, docId: string, text: string): Promise<boolean> 
 
 test('a private note stays private; shared with the floor, then the centre, then withdrawn, colleagues’ lists and storage follow', async ({ browser }) => {
 	test.setTimeout(120_000);
-	const room = uniqueRoom('notes');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	let c: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Bourse');
-		b = await newAgent(browser, room, 'Bruno Bourse');
-		c = await newAgent(browser, room, 'Chloé Support');
-		await onboardAll([
-			[a, 'Bourse'],
-			[b, 'Bourse'],
-			[c, 'Support technique']
-		]);
+	await withTrio(browser, 'notes', async (a, b, c) => {
 		const title = `Astuce ${tag}`;
 		const text = `relancer-${tag}`;
 		const id = await createNote(a.page, title, text);
@@ -112,10 +121,7 @@ test('a private note stays private; shared with the floor, then the centre, then
 		// A still has it, private.
 		await a.page.goto('/notes');
 		await expect(group(a.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée');
-		for (const agent of [a, b, c]) expect(agent.errors).toEqual([]);
-	} finally {
-		await closeAll([a, b, c]);
-	}
+	});
 });
 
 test('a second device of the agent, paired by code, receives the agent’s private notes', async ({ browser }) => {
@@ -169,24 +175,15 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 
 test('a read-only shared note cannot be changed by a colleague, and a crafted update is refused by the author and by another reader', async ({ browser }) => {
 	test.setTimeout(120_000);
-	const room = uniqueRoom('readonly');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	let c: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Bourse');
-		b = await newAgent(browser, room, 'Bruno Bourse');
-		c = await newAgent(browser, room, 'Chloé Support');
-		// B may send raw sync messages from its page (the app exposes its network only with this flag).
-		await b.context.addInitScript(() => {
-			if (location.protocol.startsWith('http')) localStorage.setItem('plateau:test-hooks', '1');
-		});
-		await onboardAll([
-			[a, 'Bourse'],
-			[b, 'Bourse'],
-			[c, 'Support technique']
-		]);
+	// Bruno may send raw sync messages from his page (the app exposes its network only with this flag).
+	const hooks = async (agent: Agent) => {
+		if (agent.name.startsWith('Bruno'))
+			await agent.context.addInitScript(() => {
+				if (location.protocol.startsWith('http')) localStorage.setItem('plateau:test-hooks', '1');
+			});
+	};
+	await withTrio(browser, 'readonly', async (a, b, c) => {
 		const title = `Lecture ${tag}`;
 		const text = `original-${tag}`;
 		const id = await createNote(a.page, title, text);
@@ -232,7 +229,5 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 			expect(after.map((ch) => ch.key).sort(), p.name).toEqual(before.get(p.name));
 			expect(after.some((ch) => ch.text.includes(`falsifié-${tag}`) || ch.text.includes(`Falsifié ${tag}`))).toBe(false);
 		}
-	} finally {
-		await closeAll([a, b, c]);
-	}
+	}, hooks);
 });

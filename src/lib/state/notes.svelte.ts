@@ -2,7 +2,7 @@
 // shared with the agent's floor or the whole centre. Re-read when a note changes, dropped the
 // moment one is removed (a withdrawn note). Creating a note starts it private.
 import { fold } from '../domain/format';
-import { mayReadNote, newNoteId, type NoteMeta, type NoteReader } from '../domain/note';
+import { mayReadNote, newNoteId, validateNoteMeta, type NoteMeta, type NoteReader } from '../domain/note';
 import type { Repo } from '../repo/repo';
 import { initNote, readNoteMeta } from '../schema/index';
 
@@ -71,7 +71,8 @@ export class Notes {
 	async create(title: string, now = Date.now()): Promise<string> {
 		const me = this.#me();
 		const docId = `note/${newNoteId(me.id)}`;
-		const meta: NoteMeta = { title, author: me.id, authorName: me.name, visibility: 'private', floor: me.floor, colleaguesMayEdit: false, createdAt: now, updatedAt: now };
+		// Validated before anything is opened: a bad title leaves nothing behind.
+		const meta = validateNoteMeta({ title, author: me.id, authorName: me.name, visibility: 'private', floor: me.floor, colleaguesMayEdit: false, createdAt: now, updatedAt: now });
 		// One empty paragraph: the editor then has nothing to add when a reader opens it.
 		initNote(await this.#repo.open(docId), meta, [{ type: 'paragraph' }]);
 		return docId;

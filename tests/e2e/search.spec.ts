@@ -18,7 +18,8 @@ test.describe('one agent', () => {
 	let page: Page;
 
 	test.beforeAll(async ({ browser }) => {
-		page = await (await browser.newContext()).newPage();
+		// A room of its own: another test's edits syncing in would be documents to re-index on reload.
+		page = (await newAgent(browser, uniqueRoom('search-one'), 'Sacha Cherche')).page;
 		await onboard(page, { name: 'Sacha Cherche', floor: 'Gestion de compte' });
 		await searchReady(page);
 	});

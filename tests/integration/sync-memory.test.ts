@@ -8,6 +8,7 @@ import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
+import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { articleSummary, initArticle, putCatalogEntry, readArticleMeta, readCatalog, updateArticleMeta } from '../../src/lib/schema/index';
 import { CatalogKeeper } from '../../src/lib/repo/catalog-keeper';
@@ -25,10 +26,10 @@ interface Peer {
 
 const peers: Peer[] = [];
 
-async function peer(hub: MemoryHub, id: string, agentId = id, floor = 'bourse'): Promise<Peer> {
+async function peer(hub: MemoryHub, id: string, agentId = id, floor = 'bourse', identity?: AgentIdentity): Promise<Peer> {
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const net = hub.join(id);
-	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(agentId), agentId, floor });
+	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(identity?.agentId ?? agentId), agentId, floor, identity });
 	sync.onRejected(() => {});
 	const p = { id, repo, net, sync };
 	peers.push(p);
@@ -133,19 +134,24 @@ describe('Synchronizer over the memory network', () => {
 		expect(readArticleMeta(await a.repo.open('article/new-on-b')).title).toBe('Nouveau chez B');
 	});
 
-	it('keeps a personal document on the agent’s own devices', async () => {
+	it('keeps a personal document on the agent’s own devices, proven by their shared key', async () => {
 		const hub = new MemoryHub();
-		const policy = (agent: string) => new CentreSharePolicy(agent);
-		const laptop = await peer(hub, 'laptop', 'agent-a');
-		const phone = await peer(hub, 'phone', 'agent-a');
-		const other = await peer(hub, 'other', 'agent-b');
-		expect(policy('agent-a').spaceOf('space/personal:agent-a')).toBe('personal:agent-a');
-		const mine = await laptop.repo.open('space/personal:agent-a');
+		const alice = await generateIdentity();
+		const a = alice.agentId;
+		const laptop = await peer(hub, 'laptop', a, 'bourse', alice);
+		const phone = await peer(hub, 'phone', a, 'bourse', alice);
+		const other = await peer(hub, 'other', 'agent-b', 'bourse', await generateIdentity());
+		// Claiming Alice's id without her key gets nothing personal.
+		const claimant = await peer(hub, 'claimant', a);
+		expect(new CentreSharePolicy(a).spaceOf(`space/personal:${a}`)).toBe(`personal:${a}`);
+		const mine = await laptop.repo.open(`space/personal:${a}`);
 		mine.getMap('catalog').set('note/1', { title: 'private' });
-		await settle(laptop, phone, other);
-		expect((await phone.repo.find('space/personal:agent-a'))?.getMap('catalog').get('note/1')).toEqual({ title: 'private' });
-		expect(await other.repo.find('space/personal:agent-a')).toBeUndefined();
-		expect(await other.repo.list()).not.toContain('space/personal:agent-a');
+		await settle(laptop, phone, other, claimant);
+		expect((await phone.repo.find(`space/personal:${a}`))?.getMap('catalog').get('note/1')).toEqual({ title: 'private' });
+		for (const p of [other, claimant]) {
+			expect(await p.repo.find(`space/personal:${a}`)).toBeUndefined();
+			expect(await p.repo.list()).not.toContain(`space/personal:${a}`);
+		}
 	});
 
 	it('rejects malformed, oversized, unknown and unauthorised messages, and the session goes on', async () => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { docId, KB_SPACE } from '../../src/lib/domain/ids';
 import type { Repo } from '../../src/lib/repo/repo';
-import { articleSummary, bodyFragment, initArticle, putCatalogEntry, readArticleBody, removeCatalogEntry, updateArticleMeta, writeBody } from '../../src/lib/schema/index';
+import type { NoteMeta, NoteVisibility } from '../../src/lib/domain/note';
+import { articleSummary, bodyFragment, initArticle, initNote, putCatalogEntry, readArticleBody, removeCatalogEntry, updateArticleMeta, writeBody } from '../../src/lib/schema/index';
 import type { SearchIndexer } from '../../src/lib/search/indexer';
 import { runQuery } from '../../src/lib/search/query';
 import { READERS } from '../../src/lib/search/readers';
@@ -112,12 +113,39 @@ describe('SearchIndexer', () => {
 
 	it('indexes only the document types it has a reader for', async () => {
 		const { repo, indexer } = await setup();
-		expect(Object.keys(READERS)).toEqual(['article']);
-		const note = await repo.open('note/abc');
-		note.getMap('meta').set('title', 'Note privée ornithorynque');
+		expect(Object.keys(READERS).sort()).toEqual(['article', 'note']);
+		// A space document (the knowledge base's catalog) is never a search result.
+		(await repo.open('space/kb')).getMap('info').set('name', { fr: 'Base ornithorynque', en: 'Base' });
 		await indexer.idle();
-		expect(indexer.index.has('note/abc')).toBe(false);
+		expect(indexer.index.has('space/kb')).toBe(false);
 		expect(ids(indexer, 'ornithorynque')).toEqual([]);
+	});
+
+	it('indexes the notes the agent may read — theirs, and those shared with their floor or the centre — and drops a withdrawn one', async () => {
+		const repo = await seededRepo();
+		const viewer = { id: 'agent-bruno', floor: 'bourse' };
+		const indexer = await startIndexer(repo, { viewer: () => viewer });
+		cleanup.push(() => repo.destroy(), () => indexer.destroy());
+		const note = (author: string, visibility: NoteVisibility, floor: string, title: string): NoteMeta => ({ author, authorName: author === 'agent-alice' ? 'Alice Martin' : 'Bruno Durand', visibility, floor, colleaguesMayEdit: false, title, createdAt: 1, updatedAt: 1 });
+		const text = (t: string) => [{ type: 'paragraph', content: [{ type: 'text', text: t }] }];
+		const mine = 'note/agent-bruno.n1';
+		const alicePrivate = 'note/agent-alice.n2';
+		const aliceFloor = 'note/agent-alice.n3';
+		const otherFloor = 'note/agent-alice.n4';
+		initNote(await repo.open(mine), note('agent-bruno', 'private', '', 'Mon astuce capybara'), text('relancer le capybara'));
+		initNote(await repo.open(alicePrivate), note('agent-alice', 'private', '', 'Brouillon capybara'), text('capybara secret'));
+		initNote(await repo.open(aliceFloor), note('agent-alice', 'floor', 'bourse', 'Astuce du plateau capybara'), text('The customer always asks about the capybara transfer'));
+		initNote(await repo.open(otherFloor), note('agent-alice', 'floor', 'support-technique', 'Astuce support capybara'), text('capybara'));
+		await indexer.idle();
+		expect(ids(indexer, 'capybara').sort()).toEqual([aliceFloor, mine].sort());
+		// Found by its author's name too, filed under the notes space, its language told from its words.
+		const hit = runQuery(indexer.index, { query: 'alice martin', locale: 'fr', filters: { space: 'notes' } }).hits[0];
+		expect(hit).toMatchObject({ docId: aliceFloor, kind: 'note', locale: 'en', floor: 'bourse' });
+		// Withdrawn: its copy is removed from the device, and from the index with it.
+		await repo.remove(aliceFloor);
+		await indexer.idle();
+		expect(ids(indexer, 'capybara')).toEqual([mine]);
+		expect(indexer.index.has(aliceFloor)).toBe(false);
 	});
 
 	it('re-indexes every path when the taxonomy is relabelled', async () => {

@@ -44,6 +44,9 @@ export interface ArticleMeta {
 	tone?: Tone;
 	/** The status before archiving or deleting, restored by "restore". */
 	statusBefore?: ArticleStatus;
+	/** Entity id of the note this article was promoted from, and that note's author (agent id). */
+	fromNote?: string;
+	fromNoteAuthor?: string;
 	createdAt: number;
 	updatedAt: number;
 }
@@ -69,6 +72,10 @@ export function validateArticleMeta(input: unknown): ArticleMeta {
 	if (owner) meta.owner = requireId(owner, 'owner');
 	const floor = optionalString(m.floor, 'floor', 128);
 	if (floor) meta.floor = requireId(floor, 'floor');
+	const fromNote = optionalString(m.fromNote, 'fromNote', 128);
+	if (fromNote) meta.fromNote = requireId(fromNote, 'fromNote');
+	const fromNoteAuthor = optionalString(m.fromNoteAuthor, 'fromNoteAuthor', 128);
+	if (fromNoteAuthor) meta.fromNoteAuthor = requireId(fromNoteAuthor, 'fromNoteAuthor');
 	if (m.tone !== undefined && m.tone !== null) meta.tone = requireOneOf(m.tone, TONES, 'tone');
 	if (m.statusBefore !== undefined && m.statusBefore !== null) meta.statusBefore = requireOneOf(m.statusBefore, ARTICLE_STATUSES, 'statusBefore');
 	if (kind === 'response' && !meta.tone) meta.tone = 'formal';

@@ -19,3 +19,8 @@ export function formatBytes(n: number, locale: Locale): string {
 	// A no-break space keeps the number and its unit on one line.
 	return `${number}\u00a0${units[unit]}`;
 }
+
+/** Case- and accent-insensitive form of a text, for filtering lists by what the agent types. */
+export function fold(text: string): string {
+	return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}

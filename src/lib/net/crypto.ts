@@ -6,6 +6,8 @@
 // secure context (https, or http on localhost); Plateau served over plain http on a LAN address has
 // no `crypto.subtle`, and deriveCentreKey says so.
 
+import { fromBase64, toBase64 } from '../domain/base64';
+
 /** PBKDF2 iterations, as y-webrtc. */
 export const PBKDF2_ITERATIONS = 100_000;
 const IV_BYTES = 12;
@@ -65,28 +67,6 @@ export async function deriveCentreKey(secret: string, centreId: string): Promise
 		false,
 		['encrypt', 'decrypt']
 	);
-}
-
-function toBase64(bytes: Uint8Array): string {
-	let binary = '';
-	const chunk = 0x8000;
-	for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-	return btoa(binary);
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-	if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-	let binary: string;
-	try {
-		binary = atob(text);
-	} catch {
-		return undefined;
-	}
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return bytes;
 }
 
 /** Length of the base64 text encryptText produces for a plaintext of `plainBytes` UTF-8 bytes. */

@@ -34,6 +34,7 @@ export class Repo {
 	readonly #detach = new Map<string, () => void>();
 	readonly #changeListeners = new Set<(e: ChangeEvent) => void>();
 	readonly #errorListeners = new Set<(e: RepoError) => void>();
+	readonly #removeListeners = new Set<(docId: string) => void>();
 	readonly #pending = new Set<Promise<unknown>>();
 	readonly #errors: RepoError[] = [];
 	#destroyed = false;
@@ -63,6 +64,12 @@ export class Repo {
 		return chunks.length ? this.open(docId) : undefined;
 	}
 
+	/** The document if it is open in memory (synchronous, for listeners that must act within the
+	 *  change that told them). */
+	opened(docId: string): Y.Doc | undefined {
+		return this.#docs.get(docId);
+	}
+
 	/** Ids of documents held in storage or open in memory. */
 	async list(): Promise<string[]> {
 		const stored = await this.storage.list();
@@ -79,6 +86,13 @@ export class Repo {
 	onChange(listener: (e: ChangeEvent) => void): () => void {
 		this.#changeListeners.add(listener);
 		return () => this.#changeListeners.delete(listener);
+	}
+
+	/** Listens to documents removed from this device (a withdrawn note); returns the unsubscribe
+	 *  function. */
+	onRemove(listener: (docId: string) => void): () => void {
+		this.#removeListeners.add(listener);
+		return () => this.#removeListeners.delete(listener);
 	}
 
 	/** Listens to storage and schema problems; returns the unsubscribe function. */
@@ -104,6 +118,7 @@ export class Repo {
 	async remove(docId: string): Promise<void> {
 		this.close(docId);
 		await this.#track(this.storage.remove(docId));
+		for (const listener of this.#removeListeners) listener(docId);
 	}
 
 	/** Resolves once every write issued so far has reached storage. */
@@ -124,6 +139,7 @@ export class Repo {
 		for (const id of [...this.#docs.keys()]) this.close(id);
 		this.#changeListeners.clear();
 		this.#errorListeners.clear();
+		this.#removeListeners.clear();
 		await this.storage.destroy();
 	}
 

@@ -1,6 +1,18 @@
-// Which documents may go to which peer. A peer is sent — and may write — only documents of spaces
-// both sides belong to; a personal space is shared only between devices of the same agent.
+// Which documents may go to which peer, and whose changes to them are accepted.
+//  - Reading (mayShare): a peer is sent only documents of spaces both sides belong to; a personal
+//    space only to devices proven to be the same agent; a note per its author's access record
+//    (private → the author's devices, floor → that floor, centre → everyone).
+//  - Writing (mayWrite): a peer's update is applied only if it may write the document: anyone of
+//    the space for the knowledge base; only the author's proven devices for an access document and
+//    for a read-only note; colleagues too for a note whose author lets them edit (vetUpdate then
+//    checks they left the author-only fields alone).
+// A device sends a document only where it may write it itself, so honest peers never send what the
+// other side would refuse (a reader does not relay a read-only note).
+import * as Y from 'yjs';
 import { parseDocId, KB_SPACE } from '../domain/ids';
+import { mayReadNote, mayWriteNote, noteAuthor, type NoteReader } from '../domain/note';
+import { noteAccessAuthor, noteAuthorPart } from '../schema/index';
+import type { NoteAccessLookup } from './note-access';
 import type { Hello } from './sync-protocol';
 
 export interface SharePolicy {
@@ -8,38 +20,123 @@ export interface SharePolicy {
 	spaces(): string[];
 	/** The space a document belongs to, or undefined for documents never shared. */
 	spaceOf(docId: string): string | undefined;
-	/** Whether the document may be exchanged with this peer. */
+	/** Whether the document may be shown to (exchanged with) this peer. */
 	mayShare(peer: Hello, docId: string): boolean;
+	/** Whether this peer's updates to the document may be applied here. */
+	mayWrite(peer: Hello, docId: string): boolean;
+	/** A reason to refuse this particular update from a peer allowed to write the document, or
+	 *  undefined to accept it. */
+	vetUpdate?(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined;
+	/** Listens to changes of who may read or write which documents; returns the unsubscribe. */
+	onChange?(listener: (docIds: string[]) => void): () => void;
 }
+
+/** The centre-wide space: shared notes and their authors' access documents. */
+export const CENTRE_SPACE = 'centre';
 
 export function personalSpace(agentId: string): string {
 	return `personal:${agentId}`;
 }
 
+export function floorSpace(floor: string): string {
+	return `floor:${floor}`;
+}
+
+export interface CentrePolicyOptions {
+	/** This agent's floor (its floor-shared notes' audience). */
+	floor?: () => string;
+	/** Note access records; without them every note is private. */
+	notes?: NoteAccessLookup;
+	extraSpaces?: () => string[];
+}
+
 /** The centre's policy: the knowledge base (articles, its catalog, the centre document) is shared
- *  with every peer of the centre; a personal space only with the same agent's devices. */
+ *  with every peer of the centre; a personal space only with the same agent's proven devices;
+ *  notes as their authors decided. */
 export class CentreSharePolicy implements SharePolicy {
-	constructor(
-		readonly agentId: string,
-		readonly extraSpaces: () => string[] = () => []
-	) {}
+	readonly agentId: string;
+	readonly #floor: () => string;
+	readonly #notes: NoteAccessLookup | undefined;
+	readonly #extra: () => string[];
+
+	constructor(agentId: string, options: CentrePolicyOptions = {}) {
+		this.agentId = agentId;
+		this.#floor = options.floor ?? (() => '');
+		this.#notes = options.notes;
+		this.#extra = options.extraSpaces ?? (() => []);
+	}
 
 	spaces(): string[] {
-		return [KB_SPACE, personalSpace(this.agentId), ...this.extraSpaces()];
+		const floor = this.#floor();
+		return [KB_SPACE, CENTRE_SPACE, personalSpace(this.agentId), ...(floor ? [floorSpace(floor)] : []), ...this.#extra()];
 	}
 
 	spaceOf(docId: string): string | undefined {
 		const parsed = parseDocId(docId);
 		if (!parsed) return undefined;
 		if (parsed.type === 'article' || parsed.type === 'centre') return KB_SPACE;
-		if (parsed.type === 'space') return parsed.id === KB_SPACE ? KB_SPACE : parsed.id;
+		if (parsed.type === 'note') {
+			const author = noteAuthor(parsed.id);
+			if (!author) return undefined;
+			const access = this.#notes?.get(docId);
+			if (access?.visibility === 'centre') return CENTRE_SPACE;
+			if (access?.visibility === 'floor') return floorSpace(access.floor);
+			return personalSpace(author);
+		}
+		if (parsed.type === 'space') {
+			if (parsed.id === KB_SPACE) return KB_SPACE;
+			if (noteAccessAuthor(docId)) return CENTRE_SPACE;
+			return parsed.id;
+		}
 		return undefined;
 	}
 
 	mayShare(peer: Hello, docId: string): boolean {
 		const space = this.spaceOf(docId);
 		if (!space || !this.spaces().includes(space) || !peer.spaces.includes(space)) return false;
-		if (space.startsWith('personal:')) return peer.agentId === this.agentId && space === personalSpace(this.agentId);
+		if (space.startsWith('personal:')) return space === personalSpace(this.agentId) && isAgent(peer, this.agentId);
+		if (space.startsWith('floor:')) return space === floorSpace(peer.floor);
 		return true;
 	}
+
+	mayWrite(peer: Hello, docId: string): boolean {
+		const accessAuthor = noteAccessAuthor(docId);
+		if (accessAuthor) return isAgent(peer, accessAuthor);
+		const author = docId.startsWith('note/') ? noteAuthor(docId) : undefined;
+		if (!author) return this.mayShare(peer, docId);
+		const access = this.#notes?.get(docId);
+		const me = this.#reader();
+		// The author's own device: accepted even before its access record arrives (the author chose
+		// to send it), unless the record says this agent may not read it.
+		if (isAgent(peer, author)) return author === this.agentId || !access || mayReadNote(access, me);
+		if (!access || !mayReadNote(access, me)) return false;
+		return mayWriteNote(access, { id: peer.verified ? peer.agentId : '', floor: peer.floor });
+	}
+
+	vetUpdate(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined {
+		const author = docId.startsWith('note/') ? noteAuthor(docId) : undefined;
+		if (!author || isAgent(peer, author)) return undefined;
+		// A colleague may edit the text; who may read or write it is the author's alone. Try the
+		// update on a copy and compare the author-only fields.
+		const trial = new Y.Doc();
+		Y.applyUpdate(trial, Y.encodeStateAsUpdate(doc));
+		const before = noteAuthorPart(trial);
+		Y.applyUpdate(trial, update);
+		const changed = noteAuthorPart(trial) !== before;
+		trial.destroy();
+		return changed ? `changes author-only fields of ${docId}` : undefined;
+	}
+
+	onChange(listener: (docIds: string[]) => void): () => void {
+		return this.#notes?.onChange(listener) ?? (() => {});
+	}
+
+	#reader(): NoteReader {
+		return { id: this.agentId, floor: this.#floor() };
+	}
+}
+
+/** The peer proved to be this agent (hello signed with the key the agent id derives from). */
+function isAgent(peer: Hello, agentId: string): boolean {
+	return peer.verified === true && peer.agentId === agentId;
 }

@@ -12,7 +12,8 @@ export const MessageType = {
 	syncStep2: 3,
 	update: 4,
 	awareness: 5,
-	docAwareness: 6
+	docAwareness: 6,
+	proof: 7
 } as const;
 
 /** Who a peer says it is, sent first on every connection. */
@@ -26,6 +27,13 @@ export interface Hello {
 	/** Set on the hello sent back in answer to the peer's; an answer is never answered. Each side
 	 *  answers once, so a hello lost because the peer was not listening yet is made good. */
 	answer?: boolean;
+	/** The agent's public key (base64, raw P-256), when the device has an identity. */
+	key?: string;
+	/** A random value chosen for this connection, which the peer signs to prove its key. */
+	nonce?: string;
+	/** Set locally once the peer proved it holds `key` and `agentId` is that key's; never read from
+	 *  the wire. Personal documents and author-only writes need it. */
+	verified?: boolean;
 }
 
 export type SyncMessage =
@@ -36,7 +44,9 @@ export type SyncMessage =
 	| { type: 'update'; docId: string; update: Uint8Array }
 	| { type: 'awareness'; payload: Uint8Array }
 	/** Carets and selections of the agents who have one document open. */
-	| { type: 'docAwareness'; docId: string; payload: Uint8Array };
+	| { type: 'docAwareness'; docId: string; payload: Uint8Array }
+	/** The signature of the receiver's hello nonce with the sender's identity key. */
+	| { type: 'proof'; signature: Uint8Array };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -89,6 +99,9 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
 			encoding.writeVarString(e, m.docId);
 			encoding.writeVarUint8Array(e, m.payload);
 			break;
+		case 'proof':
+			encoding.writeVarUint8Array(e, m.signature);
+			break;
 	}
 	return encoding.toUint8Array(e);
 }
@@ -135,6 +148,12 @@ export function decodeMessage(bytes: Uint8Array, limits: ProtocolLimits = defaul
 			case MessageType.docAwareness:
 				m = { type: 'docAwareness', docId: id(), payload: decoding.readVarUint8Array(d) };
 				break;
+			case MessageType.proof: {
+				const signature = decoding.readVarUint8Array(d);
+				if (signature.length > 256) throw new ProtocolError('proof: signature too long');
+				m = { type: 'proof', signature };
+				break;
+			}
 			default:
 				throw new ProtocolError(`unknown message type ${type}`);
 		}
@@ -156,6 +175,14 @@ function validateHello(value: unknown): Hello {
 		throw new ProtocolError('hello: bad spaces');
 	const hello: Hello = { protocol: PROTOCOL_VERSION, agentId: h.agentId, floor: h.floor, spaces: h.spaces as string[] };
 	if (h.answer === true) hello.answer = true;
+	if (h.key !== undefined) {
+		if (typeof h.key !== 'string' || h.key.length > 200) throw new ProtocolError('hello: bad key');
+		hello.key = h.key;
+	}
+	if (h.nonce !== undefined) {
+		if (typeof h.nonce !== 'string' || h.nonce.length < 16 || h.nonce.length > 64) throw new ProtocolError('hello: bad nonce');
+		hello.nonce = h.nonce;
+	}
 	return hello;
 }
 

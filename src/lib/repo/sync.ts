@@ -8,6 +8,8 @@
 // before it touches a document; a bad message is rejected and reported, the session goes on.
 import * as Y from 'yjs';
 import { applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates, type Awareness } from 'y-protocols/awareness';
+import { toBase64 } from '../domain/base64';
+import { newNonce, proveHello, verifyHello, type AgentIdentity } from './identity';
 import type { NetworkAdapter, PeerId } from './network';
 import { checkUpdate, type Repo } from './repo';
 import type { SharePolicy } from './share-policy';
@@ -43,10 +45,21 @@ export interface SyncOptions {
 	limits?: Partial<ProtocolLimits>;
 	/** Presence shared with every peer of the centre (y-protocols awareness); optional. */
 	awareness?: Awareness;
+	/** This agent's key pair: with it, the device proves its agent id to peers (and is sent its
+	 *  personal documents by the agent's other devices). Without it, peers treat it as unproven. */
+	identity?: AgentIdentity;
 }
 
 interface PeerState {
+	/** Set once the peer is introduced: hello received and, if it has a key, its proof checked. */
 	hello?: Hello;
+	/** Its hello, while its proof is awaited. */
+	pending?: Hello;
+	/** A proof that arrived before the hello it belongs to. */
+	proof?: Uint8Array;
+	/** The nonce this side chose for the connection, which the peer signs. */
+	nonce: string;
+	proved: boolean;
 	answered: boolean;
 	/** Messages that arrived before hello (possible on reordering transports). */
 	early: Uint8Array[];
@@ -70,6 +83,9 @@ export class Synchronizer {
 	readonly #listeners = new Set<(r: RejectedMessage) => void>();
 	readonly #awareness: Awareness | undefined;
 	readonly #docAwareness = new Map<string, Awareness>();
+	readonly #identity: AgentIdentity | undefined;
+	/** This device as a peer, to ask the policy whether the other side would accept its updates. */
+	readonly #self: Hello;
 	#destroyed = false;
 
 	constructor(options: SyncOptions) {
@@ -77,7 +93,11 @@ export class Synchronizer {
 		this.#net = options.network;
 		this.#policy = options.policy;
 		this.#limits = { ...defaultProtocolLimits, ...options.limits };
-		this.#hello = { protocol: PROTOCOL_VERSION, agentId: options.agentId, floor: options.floor, spaces: this.#policy.spaces() };
+		this.#identity = options.identity;
+		const agentId = options.identity?.agentId ?? options.agentId;
+		this.#hello = { protocol: PROTOCOL_VERSION, agentId, floor: options.floor, spaces: this.#policy.spaces() };
+		if (options.identity) this.#hello.key = toBase64(options.identity.publicKey);
+		this.#self = { ...this.#hello, verified: !!options.identity };
 		this.#awareness = options.awareness;
 		if (this.#awareness) {
 			const awareness = this.#awareness;
@@ -95,7 +115,8 @@ export class Synchronizer {
 			this.#net.on('peer-connected', (peer) => this.#connected(peer)),
 			this.#net.on('peer-disconnected', (peer) => this.#disconnected(peer)),
 			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
-			this.#repo.onChange((e) => this.#broadcast(e.docId, e.update, e.origin))
+			this.#repo.onChange((e) => this.#broadcast(e.docId, e.update, e.origin)),
+			this.#policy.onChange?.((ids) => this.#track(this.#refresh(ids))) ?? (() => {})
 		);
 		for (const peer of this.#net.peers()) this.#connected(peer);
 	}
@@ -156,8 +177,22 @@ export class Synchronizer {
 	}
 
 	#connected(peer: PeerId): void {
-		this.#peers.set(peer, { early: [], answered: false, awarenessClients: new Set(), docAwarenessClients: new Map() });
-		this.#send(peer, { type: 'hello', hello: this.#hello });
+		const nonce = newNonce();
+		this.#peers.set(peer, { nonce, proved: false, early: [], answered: false, awarenessClients: new Set(), docAwarenessClients: new Map() });
+		this.#send(peer, { type: 'hello', hello: this.#helloFor(nonce) });
+	}
+
+	#helloFor(nonce: string, answer = false): Hello {
+		// Every device asks for a proof, with or without an identity of its own.
+		const hello: Hello = { ...this.#hello, nonce };
+		if (answer) hello.answer = true;
+		return hello;
+	}
+
+	/** Whether the peer may be sent the document: it may read it, and it would accept it from this
+	 *  device (a reader does not send a note it may not write). */
+	#maySend(peer: Hello, docId: string): boolean {
+		return this.#policy.mayShare(peer, docId) && this.#policy.mayWrite(this.#self, docId);
 	}
 
 	#disconnected(peer: PeerId): void {
@@ -191,21 +226,27 @@ export class Synchronizer {
 		if (m.type === 'hello') {
 			if (!m.hello.answer && !state.answered) {
 				state.answered = true;
-				this.#send(from, { type: 'hello', hello: { ...this.#hello, answer: true } });
+				this.#send(from, { type: 'hello', hello: this.#helloFor(state.nonce, true) });
 			}
-			const first = !state.hello;
-			state.hello = m.hello;
-			if (!first) return;
-			if (this.#awareness?.getLocalState()) {
-				this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID]) });
+			if (state.hello) return this.#updated(from, state, state.hello, m.hello);
+			if (state.pending) return;
+			state.pending = m.hello;
+			// Prove this device's identity by signing the nonce the peer chose for this connection.
+			if (this.#identity && m.hello.nonce && !state.proved) {
+				state.proved = true;
+				this.#send(from, { type: 'proof', signature: await proveHello(this.#identity, m.hello.nonce, this.#net.peerId, from) });
 			}
-			for (const [docId, awareness] of this.#docAwareness) {
-				if (!awareness.getLocalState() || !this.#policy.mayShare(m.hello, docId)) continue;
-				this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
-			}
-			await this.#sendInventories(from, m.hello);
-			for (const early of state.early.splice(0)) await this.#receive(from, early);
+			if (!m.hello.key) return this.#introduce(from, state, m.hello);
+			if (state.proof) return this.#checkProof(from, state, state.proof);
 			return;
+		}
+		if (m.type === 'proof') {
+			if (state.hello) return;
+			if (!state.pending?.key) {
+				state.proof = m.signature;
+				return;
+			}
+			return this.#checkProof(from, state, m.signature);
 		}
 		if (!state.hello) {
 			if (state.early.length < 10_000) state.early.push(bytes);
@@ -217,6 +258,7 @@ export class Synchronizer {
 				return this.#onInventory(from, peer, m.space, m.entries);
 			case 'syncStep1': {
 				if (!this.#policy.mayShare(peer, m.docId)) return this.#reject(from, `asked for ${m.docId}, which it may not read`);
+				if (!this.#maySend(peer, m.docId)) return; // it gets the document from those who may write it
 				const doc = await this.#repo.find(m.docId);
 				if (!doc) return;
 				let update: Uint8Array;
@@ -244,6 +286,68 @@ export class Synchronizer {
 			}
 			case 'docAwareness':
 				return this.#onDocAwareness(from, state, m.docId, m.payload);
+		}
+	}
+
+	/** An introduced peer announced a new floor (its agent moved): share what its new spaces hold. */
+	async #updated(from: PeerId, state: PeerState, known: Hello, hello: Hello): Promise<void> {
+		if (hello.agentId !== known.agentId || hello.key !== known.key) return;
+		if (hello.floor === known.floor && hello.spaces.join() === known.spaces.join()) return;
+		state.hello = { ...known, floor: hello.floor, spaces: hello.spaces };
+		await this.#sendInventories(from, state.hello);
+	}
+
+	/** This agent moved to another floor (or just chose one): tell every peer, and share what the
+	 *  new floor's space holds. */
+	setFloor(floor: string): void {
+		if (floor === this.#hello.floor) return;
+		this.#hello.floor = this.#self.floor = floor;
+		this.#hello.spaces = this.#self.spaces = this.#policy.spaces();
+		for (const [peer, state] of this.#peers) {
+			if (!state.hello) continue;
+			this.#send(peer, { type: 'hello', hello: this.#helloFor(state.nonce, true) });
+			this.#track(this.#sendInventories(peer, state.hello));
+		}
+	}
+
+	/** Checks the peer's proof of its key; a peer that fails is introduced unproven (it still gets
+	 *  the centre's shared documents, never personal ones) and the failure is reported. */
+	async #checkProof(from: PeerId, state: PeerState, signature: Uint8Array): Promise<void> {
+		const hello = state.pending!;
+		state.proof = undefined;
+		const ok = await verifyHello(hello.agentId, hello.key!, signature, state.nonce, from, this.#net.peerId);
+		if (!ok) this.#reject(from, `could not prove it is ${hello.agentId}: treated as unproven`);
+		if (this.#peers.get(from) !== state || state.hello) return;
+		await this.#introduce(from, state, { ...hello, verified: ok });
+	}
+
+	/** The peer is known: share presence and carets, exchange inventories, then handle what it sent
+	 *  meanwhile. */
+	async #introduce(from: PeerId, state: PeerState, hello: Hello): Promise<void> {
+		state.pending = undefined;
+		state.hello = hello;
+		if (this.#awareness?.getLocalState()) {
+			this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID]) });
+		}
+		for (const [docId, awareness] of this.#docAwareness) {
+			if (!awareness.getLocalState() || !this.#policy.mayShare(hello, docId)) continue;
+			this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
+		}
+		await this.#sendInventories(from, hello);
+		for (const early of state.early.splice(0)) await this.#receive(from, early);
+	}
+
+	/** Who may read or write some documents changed (a note shared or withdrawn): ask each peer
+	 *  allowed to write them for what this device lacks. The author's side is asked the same way by
+	 *  its peers, whose own access records changed with the author's. */
+	async #refresh(docIds: string[]): Promise<void> {
+		for (const [peer, state] of this.#peers) {
+			if (!state.hello) continue;
+			for (const docId of docIds) {
+				if (!this.#policy.mayWrite(state.hello, docId)) continue;
+				const doc = await this.#repo.find(docId);
+				this.#send(peer, { type: 'syncStep1', docId, stateVector: Y.encodeStateVector(doc ?? new Y.Doc()) });
+			}
 		}
 	}
 
@@ -284,7 +388,7 @@ export class Synchronizer {
 		const bySpace = new Map<string, [string, string][]>();
 		for (const id of ids) {
 			const space = this.#policy.spaceOf(id);
-			if (!space || !this.#policy.mayShare(peer, id)) continue;
+			if (!space || !this.#maySend(peer, id)) continue;
 			const doc = await this.#repo.open(id);
 			let list = bySpace.get(space);
 			if (!list) bySpace.set(space, (list = []));
@@ -300,10 +404,9 @@ export class Synchronizer {
 		const theirs = new Map(entries);
 		const held = new Set(await this.#repo.list());
 		for (const id of theirs.keys()) {
-			if (this.#policy.spaceOf(id) !== space || !this.#policy.mayShare(peer, id)) {
-				this.#reject(from, `listed ${id} outside space ${space} or not shared`);
-				continue;
-			}
+			// Only what the peer may write here is asked for. (Its view of a note's access may differ
+			// from this device's for a moment, so the space it lists a note under is not checked.)
+			if (!this.#policy.mayWrite(peer, id)) continue;
 			// A document we do not hold needs no storage read: ask for all of it.
 			const doc = held.has(id) ? await this.#repo.find(id) : undefined;
 			const mine = doc ? digest(Y.encodeStateVector(doc)) : undefined;
@@ -315,10 +418,14 @@ export class Synchronizer {
 	}
 
 	async #apply(from: PeerId, peer: Hello, docId: string, update: Uint8Array): Promise<void> {
-		if (!this.#policy.mayShare(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
+		if (!this.#policy.mayWrite(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
 		const problem = checkUpdate(update);
 		if (problem) return this.#reject(from, `update for ${docId} is ${problem}`);
 		const doc = await this.#repo.open(docId);
+		// Checked again after the wait: access may have changed meanwhile.
+		if (!this.#policy.mayWrite(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
+		const refused = this.#policy.vetUpdate?.(peer, docId, doc, update);
+		if (refused) return this.#reject(from, `update refused: it ${refused}`);
 		try {
 			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
 		} catch (err) {
@@ -330,7 +437,7 @@ export class Synchronizer {
 		if (this.#destroyed) return;
 		const source = isPeerOrigin(origin) ? origin.peer : undefined;
 		for (const [peer, state] of this.#peers) {
-			if (peer === source || !state.hello || !this.#policy.mayShare(state.hello, docId)) continue;
+			if (peer === source || !state.hello || !this.#maySend(state.hello, docId)) continue;
 			this.#send(peer, { type: 'update', docId, update });
 		}
 	}

@@ -86,6 +86,11 @@ export function putAgent(doc: Y.Doc, agent: AgentProfile): void {
 	agentsMap(doc).set(agent.id, { ...validateAgentProfile(agent, readFloors(doc)) });
 }
 
+/** Removes an agent from the directory (a profile that moved to a new id). */
+export function removeAgent(doc: Y.Doc, agentId: string): void {
+	agentsMap(doc).delete(agentId);
+}
+
 /** Observes any change to the centre document; returns the unsubscribe function. */
 export function observeCentre(doc: Y.Doc, onChange: () => void): () => void {
 	const handler = () => onChange();

@@ -1,5 +1,6 @@
 import { articleMigrations } from './article';
 import { centreMigrations } from './centre';
+import { noteMigrations } from './note';
 import { spaceMigrations } from './space';
 import type { MigrationTable } from './version';
 
@@ -7,7 +8,8 @@ import type { MigrationTable } from './version';
 export const MIGRATIONS: MigrationTable = {
 	article: articleMigrations,
 	space: spaceMigrations,
-	centre: centreMigrations
+	centre: centreMigrations,
+	note: noteMigrations
 };
 
 export * from './version';
@@ -15,3 +17,4 @@ export * from './body';
 export * from './article';
 export * from './space';
 export * from './centre';
+export * from './note';

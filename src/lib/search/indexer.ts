@@ -10,6 +10,7 @@ import type { ChangeEvent, Repo } from '../repo/repo';
 import { readTaxonomy } from '../schema/index';
 import { docDigest, hashText } from './digest';
 import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SearchStore } from './persistence';
+import type { NoteReader } from '../domain/note';
 import { readerFor } from './readers';
 import { SearchIndex } from './search-index';
 
@@ -21,6 +22,8 @@ export interface IndexerOptions {
 	delayMs?: number;
 	/** Wait after the last index change before saving. */
 	saveDelayMs?: number;
+	/** The agent searching (notes they may not read are not indexed). */
+	viewer?: () => NoteReader | undefined;
 }
 
 export interface IndexProgress {
@@ -46,6 +49,7 @@ export class SearchIndexer {
 	readonly #centreDocId: string | undefined;
 	readonly #delayMs: number;
 	readonly #saveDelayMs: number;
+	readonly #viewer: () => NoteReader | undefined;
 	readonly #ledger = new Map<string, string>();
 	readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 	readonly #listeners = new Set<() => void>();
@@ -63,6 +67,7 @@ export class SearchIndexer {
 		this.#centreDocId = options.centreDocId;
 		this.#delayMs = options.delayMs ?? 150;
 		this.#saveDelayMs = options.saveDelayMs ?? 2000;
+		this.#viewer = options.viewer ?? (() => undefined);
 	}
 
 	/** Listens to index changes and progress; returns the unsubscribe function. */
@@ -73,7 +78,18 @@ export class SearchIndexer {
 
 	/** Restores or rebuilds, then follows changes. Resolves once the index reflects every document. */
 	async start(): Promise<void> {
-		this.#off = this.#repo.onChange((e) => this.#onChange(e));
+		const offChange = this.#repo.onChange((e) => this.#onChange(e));
+		// A document deleted from the device (a withdrawn note) leaves the index at once.
+		const offRemove = this.#repo.onRemove((docId) => {
+			if (this.#destroyed || !this.index.has(docId)) return;
+			void this.#enqueue(async () => {
+				if (this.#drop(docId)) this.#notify();
+			});
+		});
+		this.#off = () => {
+			offChange();
+			offRemove();
+		};
 		this.#setProgress({ phase: 'loading', done: 0, total: 0 });
 		await this.#readTaxonomy();
 		const parsed = parseSavedIndex(await this.#store.load().catch(() => null));
@@ -234,7 +250,7 @@ export class SearchIndexer {
 		const digest = docDigest(doc);
 		let searchable;
 		try {
-			searchable = readerFor(docId)?.(docId, doc);
+			searchable = readerFor(docId)?.(docId, doc, { viewer: this.#viewer() });
 		} catch {
 			searchable = undefined;
 		}

@@ -1,12 +1,18 @@
 // What the index holds about a document, read through the schema. The indexer dispatches on the
-// document id's type prefix, so indexing a new kind of document (notes, questions) is one entry in
-// READERS — once the schema offers a typed reader for it. Notes have none yet: `note/…` documents
-// are not indexed until src/lib/schema gains readNoteMeta/readNoteBody and a visibility rule.
+// document id's type prefix, so indexing a new kind of document (questions) is one entry in READERS.
+// Notes are indexed only for an agent allowed to read them (the device may still hold a note a
+// moment before its withdrawal removes it).
 import type * as Y from 'yjs';
+import { bodyText } from '../domain/body';
 import { parseDocId, KB_SPACE, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
-import { readArticleBody, readArticleMeta } from '../schema/index';
+import { mayReadNote, type NoteReader } from '../domain/note';
+import { readArticleBody, readArticleMeta, readNoteBody, readNoteMeta } from '../schema/index';
 import { splitPassages, type Passage } from './passages';
+import { guessLocale } from './tokenizer';
+
+/** The space search files notes under (a filter, like the knowledge base's `kb`). */
+export const NOTES_SPACE = 'notes';
 
 /** A document as search sees it: facets and the passages of its text. */
 export interface SearchableDoc {
@@ -27,8 +33,13 @@ export interface SearchableDoc {
 	passages: Passage[];
 }
 
+/** Who is searching: notes they may not read stay out of their index. */
+export interface ReaderContext {
+	viewer?: NoteReader;
+}
+
 /** Reads a document of one type; throws or returns undefined if it is not (yet) readable. */
-export type SearchReader = (docId: string, doc: Y.Doc) => SearchableDoc | undefined;
+export type SearchReader = (docId: string, doc: Y.Doc, context?: ReaderContext) => SearchableDoc | undefined;
 
 export const READERS: Partial<Record<DocType, SearchReader>> = {
 	article: (docId, doc) => {
@@ -46,8 +57,28 @@ export const READERS: Partial<Record<DocType, SearchReader>> = {
 			updatedAt: meta.updatedAt,
 			passages: splitPassages(readArticleBody(doc))
 		};
+	},
+	note: (docId, doc, context) => {
+		const meta = readNoteMeta(doc);
+		if (!context?.viewer || !mayReadNote(meta, context.viewer)) return undefined;
+		const body = readNoteBody(doc);
+		return {
+			docId,
+			kind: 'note',
+			title: meta.title,
+			// Notes carry no language: told from their words, so stop words and ranking fit.
+			locale: guessLocale(`${meta.title} ${bodyText(body)}`),
+			node: '',
+			// The author's name, so "notes by Alice" can be searched.
+			tags: [meta.authorName],
+			floor: meta.visibility === 'floor' ? meta.floor : '',
+			space: NOTES_SPACE,
+			// Article statuses do not apply; '' keeps notes out of the status facet.
+			status: '',
+			updatedAt: meta.updatedAt,
+			passages: splitPassages(body)
+		};
 	}
-	// note: add a reader here when the schema can read notes and tell who may see them.
 };
 
 /** The reader for a document id, or undefined for documents search does not index. */

@@ -62,6 +62,18 @@ export function indexTokens(text: string, locale: Locale): string[] {
 	return [...new Set(contentWords(text, locale))];
 }
 
+/** The more likely language of a text: the one more of its words are stop words of (French when
+ *  neither or both tie — most of a French centre's writing). */
+export function guessLocale(text: string): Locale {
+	let fr = 0;
+	let en = 0;
+	for (const w of words(text).slice(0, 400)) {
+		if (STOP.fr.has(w)) fr++;
+		if (STOP.en.has(w)) en++;
+	}
+	return en > fr ? 'en' : 'fr';
+}
+
 /** One word of a query and the tokens that may stand for it in the index. */
 export interface QueryWord {
 	word: string;

@@ -14,6 +14,13 @@ import { SearchState } from './search.svelte';
 import type { SearchStore } from '../search/persistence';
 import type { GapStore } from '../search/gap-log';
 import { InviteCodeError } from '../net/crypto';
+import type { AgentIdentity } from '../repo/identity';
+import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
+import { loadIdentity, saveIdentity } from './identity-store';
+import { PairingOffer, requestPairing } from './pairing.svelte';
+import { PairingError } from '../net/pairing';
+import { storeProfile } from './session.svelte';
+import { Notes } from './notes.svelte';
 
 export { DEMO_CENTRE };
 
@@ -50,6 +57,11 @@ export class App {
 	kb: KnowledgeBase | undefined = $state.raw();
 	sync: SyncSession | undefined = $state.raw();
 	search: SearchState | undefined = $state.raw();
+	notes: Notes | undefined = $state.raw();
+	/** Who may read and write each shared note (its authors' access records). */
+	noteAccess: NoteAccessRegistry | undefined;
+	/** This device's agent key pair; undefined only where WebCrypto is missing. */
+	identity: AgentIdentity | undefined;
 	/** This device's invite code is probably wrong: it reaches nobody, hears only messages it cannot
 	 *  read, and has no centre content yet (a device holding the centre is not the one to blame). */
 	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
@@ -59,6 +71,7 @@ export class App {
 	#connection: Connection | undefined;
 	#stopSync: (() => void)[] = [];
 	#keeperOff: (() => void) | undefined;
+	#notesOff: (() => void) | undefined;
 
 	/** Why an invite link this page was opened with was refused (an InviteCodeError reason). */
 	inviteError = $state<string | null>(null);
@@ -106,9 +119,19 @@ export class App {
 			const centreDocId = docId('centre', this.centreId);
 			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
 			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
-			this.session = new Session(this.centreId, centre, this.#env.storage);
+			const loaded = await loadIdentity(this.#env.storage, this.centreId).catch(() => undefined);
+			this.identity = loaded?.identity;
+			const session = new Session(this.centreId, centre, this.#env.storage, loaded?.identity.agentId, loaded?.formerId);
+			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
-			this.search = new SearchState({ repo, centreDocId, locale: () => this.i18n.locale, store: this.#env.openSearchStore?.(this.storeName) });
+			await this.#startNotes(repo, session);
+			this.search = new SearchState({
+				repo,
+				centreDocId,
+				locale: () => this.i18n.locale,
+				viewer: () => ({ id: session.agentId, floor: session.profile?.floor ?? '' }),
+				store: this.#env.openSearchStore?.(this.storeName)
+			});
 			void this.search.start(); // restores or rebuilds in the background, with progress
 			this.status = 'ready';
 		} catch (err) {
@@ -131,16 +154,42 @@ export class App {
 		return joinWithInviteCode(this.#env.storage, code);
 	}
 
+	/** Notes: access records, removal of withdrawn notes, and the lists. */
+	async #startNotes(repo: Repo, session: Session): Promise<void> {
+		const me = () => ({ id: session.agentId, floor: session.profile?.floor ?? '', name: session.profile?.name ?? '' });
+		const access = new NoteAccessRegistry(repo);
+		await access.load();
+		const janitor = removeUnreadableNotes(repo, access, me);
+		await janitor.ready;
+		const notes = new Notes(repo, me);
+		await notes.load();
+		this.noteAccess = access;
+		this.notes = notes;
+		this.#notesOff = () => {
+			janitor.stop();
+			access.destroy();
+			notes.destroy();
+		};
+	}
+
 	async #startSync(): Promise<void> {
 		if (!this.#env.connect || !this.repo || !this.session) return;
 		try {
 			const connection = await this.#env.connect(this.credentials);
 			this.#connection = connection;
 			const session = this.session;
-			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '');
+			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '', {
+				identity: this.identity,
+				notes: this.noteAccess
+			});
 			sync.setOnline(this.online);
 			sync.setPresence(session.profile);
-			this.#stopSync.push(session.onChange((p) => sync.setPresence(p)));
+			this.#stopSync.push(
+				session.onChange((p) => {
+					sync.setPresence(p);
+					sync.setFloor(p?.floor ?? '');
+				})
+			);
 			this.sync = sync;
 		} catch (err) {
 			this.syncFailure = err instanceof Error ? err.message : String(err);
@@ -162,11 +211,13 @@ export class App {
 		const profile = this.session?.profile;
 		await this.#stopSyncing();
 		this.#keeperOff?.();
+		this.#notesOff?.();
 		this.kb?.destroy();
 		await this.search?.destroy();
 		this.search = undefined;
 		await this.repo?.destroy();
 		this.kb = undefined;
+		this.notes = undefined;
 		this.repo = undefined;
 		this.problems = [];
 		this.status = 'starting';
@@ -174,6 +225,25 @@ export class App {
 		await this.start();
 		if (profile && this.session) this.session.save(profile);
 		this.lastResetAt = Date.now();
+	}
+
+	/** Shows a one-time code another device of this agent can pair with (throws PairingError when
+	 *  this device is not connected to its centre). The caller destroys the offer. */
+	offerPairing(): PairingOffer {
+		const open = this.#connection?.pairing;
+		if (!open || !this.identity || !this.session) throw new PairingError('offline', 'Not connected to the centre.');
+		const session = this.session;
+		return new PairingOffer(open(), this.identity, () => session.profile, this.centreId);
+	}
+
+	/** Pairs this device with another of the same agent by the code it shows: this device takes that
+	 *  agent's identity and profile (throws PairingError). The page must then reload. */
+	async pairWithCode(code: string): Promise<void> {
+		const open = this.#connection?.pairing;
+		if (!open) throw new PairingError('offline', 'Not connected to the centre.');
+		const payload = await requestPairing(open(), code, this.centreId);
+		await saveIdentity(this.#env.storage, this.centreId, payload.identity);
+		if (payload.profile) storeProfile(this.#env.storage, this.centreId, payload.profile);
 	}
 
 	/** Document ids named by the problems met so far (corrupt entries, unreadable documents). */
@@ -201,6 +271,7 @@ export class App {
 		this.toasts.destroy();
 		await this.#stopSyncing();
 		this.#keeperOff?.();
+		this.#notesOff?.();
 		this.kb?.destroy();
 		await this.search?.destroy();
 		await this.repo?.destroy();

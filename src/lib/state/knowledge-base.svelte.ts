@@ -3,6 +3,7 @@ import { isRetired, type ArticleKind } from '../domain/article';
 import type { CatalogEntry } from '../domain/catalog';
 import { countArticles, countByKind, countByNode, translationGroup } from '../domain/catalog';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
+import { fold } from '../domain/format';
 import type { Locale } from '../domain/locale';
 import type { TaxonomyNode, TaxonomyTreeNode } from '../domain/taxonomy';
 import { buildTaxonomyTree, descendantIds, taxonomyPath } from '../domain/taxonomy';
@@ -113,9 +114,4 @@ export class KnowledgeBase {
 /** 0: in the wanted language; 1: the original; 2: another translation. */
 function rank(e: CatalogEntry, locale: Locale): number {
 	return e.locale === locale ? 0 : e.translationOf ? 2 : 1;
-}
-
-/** Case- and accent-insensitive form for title filtering. */
-function fold(text: string): string {
-	return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }

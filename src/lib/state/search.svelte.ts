@@ -2,6 +2,7 @@
 // from the app (its repo and the agent's language); runs queries synchronously on each keystroke,
 // since they take milliseconds, and again whenever the index changes under them.
 import type { Locale } from '../domain/locale';
+import type { NoteReader } from '../domain/note';
 import type { TaxonomyNode } from '../domain/taxonomy';
 import type { Repo } from '../repo/repo';
 import { GapLogger, MemoryGapStore, type GapEntry, type GapStore } from '../search/gap-log';
@@ -14,6 +15,8 @@ export interface SearchOptions {
 	repo: Repo;
 	centreDocId: string;
 	locale: () => Locale;
+	/** The agent searching: the notes they may read are indexed, no others. */
+	viewer?: () => NoteReader | undefined;
 	store?: SearchStore & Partial<GapStore>;
 }
 
@@ -36,7 +39,7 @@ export class SearchState {
 	constructor(options: SearchOptions) {
 		const store: SearchStore & Partial<GapStore> = options.store ?? new MemorySearchStore();
 		this.#locale = options.locale;
-		this.indexer = new SearchIndexer(options.repo, { store, centreDocId: options.centreDocId });
+		this.indexer = new SearchIndexer(options.repo, { store, centreDocId: options.centreDocId, viewer: options.viewer });
 		const gapStore: GapStore = store.add && store.list ? (store as GapStore) : new MemoryGapStore();
 		this.#gaps = new GapLogger(gapStore);
 		this.#off = this.indexer.onUpdate(() => {

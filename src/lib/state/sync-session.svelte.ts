@@ -5,6 +5,8 @@ import * as Y from 'yjs';
 import type { AgentProfile, Availability } from '../domain/centre';
 import type { NetworkAdapter } from '../repo/network';
 import type { Repo } from '../repo/repo';
+import type { AgentIdentity } from '../repo/identity';
+import type { NoteAccessLookup } from '../repo/note-access';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
 
@@ -21,6 +23,17 @@ export interface SignalingStatus {
 export interface Connection {
 	network: NetworkAdapter;
 	signaling: SignalingStatus;
+	/** Opens the centre's pairing channel (device pairing by code); absent in tests without one. */
+	pairing?: () => PairingChannel;
+}
+
+/** Messages between devices pairing by code, over the centre's signaling (encrypted there with the
+ *  centre key; the pairing payload is encrypted again with the code's key). */
+export interface PairingChannel {
+	send(message: unknown): Promise<boolean>;
+	/** Listens to messages from other devices; returns the unsubscribe function. */
+	onMessage(listener: (message: unknown) => void): () => void;
+	close(): void;
 }
 
 export type SyncStatus = 'offline' | 'connecting' | 'alone' | 'syncing' | 'up-to-date';
@@ -51,18 +64,21 @@ export class SyncSession {
 	#busyTimer: ReturnType<typeof setTimeout> | undefined;
 	#busy = false;
 	#online = true;
+	#floor: string;
 
-	constructor(repo: Repo, connection: Connection, agentId: string, floor: string) {
+	constructor(repo: Repo, connection: Connection, agentId: string, floor: string, options: { identity?: AgentIdentity; notes?: NoteAccessLookup } = {}) {
 		this.#connection = connection;
+		this.#floor = floor;
 		this.awareness = new Awareness(new Y.Doc());
 		this.awareness.setLocalState(null);
 		this.sync = new Synchronizer({
 			repo,
 			network: connection.network,
-			policy: new CentreSharePolicy(agentId),
+			policy: new CentreSharePolicy(agentId, { floor: () => this.#floor, notes: options.notes }),
 			agentId,
 			floor,
-			awareness: this.awareness
+			awareness: this.awareness,
+			identity: options.identity
 		});
 		const net = connection.network;
 		const refresh = () => this.#refresh();
@@ -84,6 +100,12 @@ export class SyncSession {
 		this.awareness.setLocalState(
 			profile ? { agentId: profile.id, name: profile.name, floor: profile.floor, availability: profile.availability } : null
 		);
+	}
+
+	/** The agent chose or changed their floor: peers learn it, and floor-shared notes follow. */
+	setFloor(floor: string): void {
+		this.#floor = floor;
+		this.sync.setFloor(floor);
 	}
 
 	/** The browser's own online/offline signal. */

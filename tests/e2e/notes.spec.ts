@@ -1,0 +1,251 @@
+// Notes end to end: agents in separate browser contexts, synced over real WebRTC through the
+// server's signaling. A private note never reaches a colleague (checked in the colleague's
+// IndexedDB, not only on screen); shared with the floor it reaches that floor only, with the centre
+// everyone (lists and search); withdrawn, it leaves colleagues' lists, search and storage; a second device paired by code gets
+// the private notes; a read-only note cannot be changed by a colleague, in the UI or by a crafted
+// sync message.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import * as Y from 'yjs';
+import { encodeMessage } from '../../src/lib/repo/sync-protocol';
+import { onboard, readChunks, searchField, searchOptions, storedDocIds } from './helpers';
+import { closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+
+const editorBody = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
+const noteLink = (page: Page, title: string) => page.locator('[data-note-link]', { hasText: title });
+const group = (page: Page, name: string) => page.getByRole('list', { name, exact: true });
+
+/** Checks how many of the agent's search results for `query` hold `title` (0: not found), then
+ *  clears and closes the search so the page underneath is usable again. */
+async function expectFound(page: Page, query: string, title: string, count: 0 | 1): Promise<void> {
+	await searchField(page).fill(query);
+	await expect(page.getByRole('status').filter({ hasText: /résultat/ })).toBeVisible();
+	await expect(searchOptions(page).filter({ hasText: title })).toHaveCount(count);
+	await searchField(page).press('Escape');
+	await searchField(page).press('Escape');
+}
+
+async function onboardAll(agents: [Agent, string][]): Promise<void> {
+	await Promise.all(agents.map(([a, floor]) => onboard(a.page, { name: a.name, floor })));
+	for (const [a] of agents) await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: 20_000 });
+}
+
+/** Alice and Bruno on floor Bourse, Chloé on Support technique, onboarded and in sync in a room of
+ *  their own; `prepare` runs on each agent before onboarding. Closes every context afterwards. */
+async function withTrio(browser: Browser, label: string, run: (a: Agent, b: Agent, c: Agent) => Promise<void>, prepare?: (agent: Agent) => Promise<void>): Promise<void> {
+	const room = uniqueRoom(label);
+	const agents: Agent[] = [];
+	try {
+		for (const name of ['Alice Bourse', 'Bruno Bourse', 'Chloé Support']) agents.push(await newAgent(browser, room, name));
+		const [a, b, c] = agents as [Agent, Agent, Agent];
+		for (const agent of agents) await prepare?.(agent);
+		await onboardAll([
+			[a, 'Bourse'],
+			[b, 'Bourse'],
+			[c, 'Support technique']
+		]);
+		await run(a, b, c);
+		for (const agent of agents) expect(agent.errors).toEqual([]);
+	} finally {
+		await closeAll(agents);
+	}
+}
+
+/** Creates a note from the notes page with a line of text; returns its document id. */
+async function createNote(page: Page, title: string, text: string): Promise<string> {
+	await page.goto('/notes');
+	await page.getByLabel('Titre de la nouvelle note').fill(title);
+	await page.getByRole('button', { name: 'Nouvelle note' }).click();
+	await expect(page.locator('#note-title')).toHaveText(title);
+	await expect(page.getByRole('button', { name: 'Terminer' })).toBeVisible();
+	await editorBody(page).locator('p').first().click();
+	await page.keyboard.type(text);
+	await expect(editorBody(page)).toContainText(text);
+	return `note/${decodeURIComponent(new URL(page.url()).pathname.slice('/notes/'.length))}`;
+}
+
+async function shareAs(page: Page, visibility: 'Privée' | 'Mon plateau' | 'Tout le centre', mayEdit = false): Promise<void> {
+	await page.getByRole('radio', { name: visibility }).check();
+	if (visibility !== 'Privée') await page.getByRole('checkbox', { name: 'Autoriser les collègues à modifier' }).setChecked(mayEdit);
+	await page.getByRole('button', { name: 'Appliquer' }).click();
+	await expect(page.locator('article[data-note-visibility]')).toHaveAttribute(
+		'data-note-visibility',
+		{ Privée: 'private', 'Mon plateau': 'floor', 'Tout le centre': 'centre' }[visibility]
+	);
+}
+
+/** Whether the device's IndexedDB holds anything of the note: its id, or a chunk with its text. */
+async function holds(page: Page, docId: string, text: string): Promise<boolean> {
+	const ids = await storedDocIds(page);
+	const chunks = await readChunks(page);
+	return ids.includes(docId) || chunks.some((c) => c.doc === docId || c.text.includes(text));
+}
+
+test('a private note stays private; shared with the floor, then the centre, then withdrawn, colleagues’ lists and storage follow', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const tag = uniqueTag();
+	await withTrio(browser, 'notes', async (a, b, c) => {
+		const title = `Astuce ${tag}`;
+		const text = `relancer-${tag}`;
+		const id = await createNote(a.page, title, text);
+
+		// Private: B never receives it — not on screen, not in its IndexedDB — while live edits flow.
+		await a.page.keyboard.type(' encore');
+		await b.page.goto('/notes');
+		await b.page.waitForTimeout(1500);
+		await expect(noteLink(b.page, title)).toHaveCount(0);
+		expect(await holds(b.page, id, text)).toBe(false);
+		await expectFound(b.page, text, title, 0);
+		// The author finds their own private note, by a word of its text.
+		await expectFound(a.page, text, title, 1);
+
+		// Shared with the floor: B (Bourse) lists it with its author; C (Support technique) does not.
+		await a.page.getByRole('button', { name: 'Terminer' }).click();
+		await shareAs(a.page, 'Mon plateau');
+		await expect(group(b.page, 'Partagées avec mon plateau').locator('[data-note-link]', { hasText: title })).toBeVisible({ timeout: 15_000 });
+		await expect(group(b.page, 'Partagées avec mon plateau').locator('li', { hasText: title })).toContainText('par Alice Bourse');
+		// The list filter finds it by its title or author, and hides it for other words.
+		await b.page.getByLabel('Filtrer les notes par titre ou auteur').fill('alice');
+		await expect(noteLink(b.page, title)).toBeVisible();
+		await b.page.getByLabel('Filtrer les notes par titre ou auteur').fill('introuvable');
+		await expect(noteLink(b.page, title)).toHaveCount(0);
+		await expect(b.page.getByText('Aucune note ne contient « introuvable »')).toBeVisible();
+		await b.page.getByLabel('Filtrer les notes par titre ou auteur').fill('');
+		// B's search finds it by a word of its text; C's does not.
+		await expectFound(b.page, text, title, 1);
+		await c.page.goto('/notes');
+		await c.page.waitForTimeout(1500);
+		await expect(noteLink(c.page, title)).toHaveCount(0);
+		expect(await holds(c.page, id, text)).toBe(false);
+		await expectFound(c.page, text, title, 0);
+		expect(await holds(b.page, id, text)).toBe(true);
+
+		// Shared with the centre: C lists it too.
+		await shareAs(a.page, 'Tout le centre');
+		await expect(group(c.page, 'Partagées avec tout le centre').locator('li', { hasText: title })).toContainText('par Alice Bourse', { timeout: 15_000 });
+		await expect(group(b.page, 'Partagées avec tout le centre').locator('li', { hasText: title })).toBeVisible();
+		await expectFound(c.page, text, title, 1);
+		await noteLink(c.page, title).click();
+		await expect(editorBody(c.page)).toContainText(text);
+		await c.page.goto('/notes');
+
+		// Withdrawn: gone from B's and C's lists and from their IndexedDB.
+		await a.page.getByRole('button', { name: 'Retirer le partage' }).click();
+		await expect(a.page.locator('article[data-note-visibility]')).toHaveAttribute('data-note-visibility', 'private');
+		for (const other of [b, c]) {
+			await expect(noteLink(other.page, title)).toHaveCount(0, { timeout: 15_000 });
+			await expect.poll(() => holds(other.page, id, text), { timeout: 15_000 }).toBe(false);
+			await expectFound(other.page, text, title, 0);
+		}
+		// A still has it, private.
+		await a.page.goto('/notes');
+		await expect(group(a.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée');
+	});
+});
+
+test('a second device of the agent, paired by code, receives the agent’s private notes', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const room = uniqueRoom('pair');
+	const tag = uniqueTag();
+	let laptop: Agent | undefined;
+	let phone: Agent | undefined;
+	try {
+		laptop = await newAgent(browser, room, 'Alice Bourse');
+		phone = await newAgent(browser, room, 'Alice téléphone');
+		await onboardAll([
+			[laptop, 'Bourse'],
+			[phone, 'Support technique']
+		]);
+		const title = `Privée ${tag}`;
+		const id = await createNote(laptop.page, title, `secret-${tag}`);
+		expect(await holds(phone.page, id, `secret-${tag}`)).toBe(false);
+
+		// A wrong code says so.
+		await phone.page.goto('/settings');
+		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill('ZZZZ-ZZZZ');
+		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
+		await expect(phone.page.getByRole('alert')).toContainText('Aucun appareil n’affiche ce code', { timeout: 15_000 });
+
+		// The laptop shows a code; the phone types it and becomes Alice's device.
+		await laptop.page.goto('/settings');
+		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
+		const code = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
+		expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(code.toLowerCase());
+		const restarted = phone.page.waitForEvent('load');
+		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
+		await restarted;
+		await expect(laptop.page.getByText('Appareil appairé')).toBeVisible();
+
+		await phone.page.goto('/notes');
+		await expect(group(phone.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', { timeout: 20_000 });
+		await expect.poll(() => holds(phone!.page, id, `secret-${tag}`), { timeout: 10_000 }).toBe(true);
+		// It took the agent's profile too.
+		await expect(phone.page.locator('section.presence')).toContainText('Alice Bourse');
+		// The code served once: using it again is refused.
+		await phone.page.goto('/settings');
+		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(code);
+		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
+		await expect(phone.page.getByRole('alert')).toContainText('Ce code a déjà servi');
+	} finally {
+		await closeAll([laptop, phone]);
+	}
+});
+
+test('a read-only shared note cannot be changed by a colleague, and a crafted update is refused by the author and by another reader', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const tag = uniqueTag();
+	// Bruno may send raw sync messages from his page (the app exposes its network only with this flag).
+	const hooks = async (agent: Agent) => {
+		if (agent.name.startsWith('Bruno'))
+			await agent.context.addInitScript(() => {
+				if (location.protocol.startsWith('http')) localStorage.setItem('plateau:test-hooks', '1');
+			});
+	};
+	await withTrio(browser, 'readonly', async (a, b, c) => {
+		const title = `Lecture ${tag}`;
+		const text = `original-${tag}`;
+		const id = await createNote(a.page, title, text);
+		await a.page.getByRole('button', { name: 'Terminer' }).click();
+		await shareAs(a.page, 'Tout le centre', false);
+		const path = `/notes/${encodeURIComponent(id.slice('note/'.length))}`;
+		for (const other of [b, c]) {
+			await other.page.goto('/notes');
+			await expect(noteLink(other.page, title)).toBeVisible({ timeout: 15_000 });
+		}
+
+		// In the UI: read mode, no edit button, E does nothing, the text is not editable.
+		await b.page.goto(path);
+		await expect(editorBody(b.page)).toContainText(text);
+		await expect(b.page.getByText('Lecture seule : Alice Bourse n’a pas ouvert cette note à la modification.')).toBeVisible();
+		await expect(b.page.getByRole('button', { name: 'Modifier', exact: true })).toHaveCount(0);
+		await b.page.locator('#note-title').click();
+		await b.page.keyboard.press('e');
+		await expect(editorBody(b.page)).toHaveAttribute('contenteditable', 'false');
+		await expect(b.page.getByRole('radio', { name: 'Tout le centre' })).toHaveCount(0);
+
+		// By a crafted message: an update that rewrites the title and adds text, sent to every peer.
+		const before = new Map<string, string[]>();
+		for (const p of [a, c]) before.set(p.name, (await readChunks(p.page, id)).map((ch) => ch.key).sort());
+		const forged = new Y.Doc();
+		forged.getMap('meta').set('title', `Falsifié ${tag}`);
+		forged.getXmlFragment('body').insert(0, [new Y.XmlText(`falsifié-${tag}`)]);
+		const message = Buffer.from(encodeMessage({ type: 'update', docId: id, update: Y.encodeStateAsUpdate(forged) })).toString('base64');
+		const sentTo = await b.page.evaluate((message) => {
+			const net = (globalThis as unknown as { __plateauNetwork: { peers(): string[]; send(to: string, m: Uint8Array): void } }).__plateauNetwork;
+			const bytes = Uint8Array.from(atob(message), (ch) => ch.charCodeAt(0));
+			for (const peer of net.peers()) net.send(peer, bytes);
+			return net.peers().length;
+		}, message);
+		expect(sentTo).toBe(2);
+		for (const p of [a, c]) {
+			await expect.poll(() => p.logs.some((l) => l.includes(`sent ${id}, which it may not write here`)), { timeout: 10_000 }).toBe(true);
+			await p.page.goto(path);
+			await expect(editorBody(p.page)).toContainText(text);
+			await expect(p.page.locator('#note-title')).toHaveText(title);
+			await expect(editorBody(p.page)).not.toContainText(`falsifié-${tag}`);
+			const after = await readChunks(p.page, id);
+			expect(after.map((ch) => ch.key).sort(), p.name).toEqual(before.get(p.name));
+			expect(after.some((ch) => ch.text.includes(`falsifié-${tag}`) || ch.text.includes(`Falsifié ${tag}`))).toBe(false);
+		}
+	}, hooks);
+});

@@ -5,6 +5,7 @@ import { readProcedure, type Procedure } from '../domain/procedure';
 import { responseTemplate } from '../domain/response';
 import type { Locale } from '../domain/locale';
 import type { Repo } from '../repo/repo';
+import { followDoc } from './doc-reading';
 import { docId as makeDocId, KB_SPACE } from '../domain/ids';
 import { articleSummary, putCatalogEntry, readArticleBody, readArticleMeta, updateArticleMeta } from '../schema/index';
 
@@ -44,22 +45,7 @@ export class ArticleView {
 			return;
 		}
 		this.#doc = doc;
-		const onUpdate = () => this.#read();
-		doc.on('update', onUpdate);
-		this.#off = () => doc.off('update', onUpdate);
-		this.#read();
-	}
-
-	#read(): void {
-		if (!this.#doc) return;
-		try {
-			this.meta = readArticleMeta(this.#doc);
-			this.body = readArticleBody(this.#doc);
-			this.status = 'ready';
-		} catch (err) {
-			this.problem = err instanceof Error ? err.message : String(err);
-			this.status = 'invalid';
-		}
+		this.#off = followDoc(doc, this, readArticleMeta, readArticleBody);
 	}
 
 	/** Renames the article, and its line in the knowledge base's catalog. Throws ValidationError

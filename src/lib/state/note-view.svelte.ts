@@ -5,6 +5,7 @@ import type { TemplateTexts } from '../domain/article-templates';
 import type { BodyNode } from '../domain/body';
 import { mayWriteNote, type NoteMeta, type NoteReader, type NoteVisibility } from '../domain/note';
 import type { Repo } from '../repo/repo';
+import { followDoc } from './doc-reading';
 import { noteAccessDocId, putNoteAccess, readNoteBody, readNoteMeta, updateNoteMeta } from '../schema/index';
 import { createArticle, type NewArticle } from './new-article';
 
@@ -57,22 +58,7 @@ export class NoteView {
 			return;
 		}
 		this.#doc = doc;
-		const onUpdate = () => this.#read();
-		doc.on('update', onUpdate);
-		this.#off.push(() => doc.off('update', onUpdate));
-		this.#read();
-	}
-
-	#read(): void {
-		if (!this.#doc) return;
-		try {
-			this.meta = readNoteMeta(this.#doc);
-			this.body = readNoteBody(this.#doc);
-			this.status = 'ready';
-		} catch (err) {
-			this.problem = err instanceof Error ? err.message : String(err);
-			this.status = 'invalid';
-		}
+		this.#off.push(followDoc(doc, this, readNoteMeta, readNoteBody));
 	}
 
 	/** Renames the note (its author, or a colleague allowed to edit). Throws ValidationError. */

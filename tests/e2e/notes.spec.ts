@@ -8,7 +8,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { onboard, readChunks, searchField, searchOptions, storedDocIds } from './helpers';
-import { closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
 
 const editorBody = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 const noteLink = (page: Page, title: string) => page.locator('[data-note-link]', { hasText: title });
@@ -248,4 +248,38 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 			expect(after.some((ch) => ch.text.includes(`falsifié-${tag}`) || ch.text.includes(`Falsifié ${tag}`))).toBe(false);
 		}
 	}, hooks);
+});
+
+test('the author turns a shared note into a draft article that links back to the note and its author', async ({ browser }) => {
+	const tag = uniqueTag();
+	const agent = await newAgent(browser, uniqueRoom('promote'), 'Alice Bourse');
+	try {
+		await onboard(agent.page, { name: agent.name, floor: 'Bourse' });
+		const page = agent.page;
+		const title = `Procédure maison ${tag}`;
+		const text = `ordre-bloque-${tag}`;
+		await createNote(page, title, text);
+		await page.getByRole('button', { name: 'Terminer' }).click();
+		// A private note cannot be proposed yet.
+		await expect(page.getByText('Partagez la note avant de la proposer comme article.')).toBeVisible();
+		await shareAs(page, 'Mon plateau');
+		const promote = page.getByRole('region', { name: 'Proposer comme article' });
+		await promote.locator('select[name="kind"]').selectOption({ label: 'Référence' });
+		await promote.locator('select[name="node"]').selectOption({ index: 1 });
+		await promote.getByRole('button', { name: 'Créer le brouillon' }).click();
+
+		// The draft article: the note's title and text, and the link back to the note and its author.
+		await expect(page).toHaveURL(/\/article\//);
+		await expect(articleTitle(page)).toHaveText(title);
+		await expect(page.getByTestId('article-body')).toContainText(text);
+		await expect(page.locator('article .chip', { hasText: 'Brouillon' })).toBeVisible();
+		const origin = page.getByRole('link', { name: 'voir la note' });
+		await expect(origin.locator('xpath=..')).toContainText('Alice Bourse');
+		await origin.click();
+		await expect(page.locator('#note-title')).toHaveText(title);
+		await expect(page.getByText('Proposée comme article')).toBeVisible();
+		expect(agent.errors).toEqual([]);
+	} finally {
+		await closeAll([agent]);
+	}
 });

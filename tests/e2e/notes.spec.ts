@@ -148,6 +148,7 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 	const tag = uniqueTag();
 	let laptop: Agent | undefined;
 	let phone: Agent | undefined;
+	let tablet: Agent | undefined;
 	try {
 		laptop = await newAgent(browser, room, 'Alice Bourse');
 		phone = await newAgent(browser, room, 'Alice téléphone');
@@ -186,8 +187,24 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(code);
 		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await expect(phone.page.getByRole('alert')).toContainText('Ce code a déjà servi');
+
+		// A brand-new device pairs from the welcome page, without making up a profile first.
+		tablet = await newAgent(browser, room, 'Alice tablette');
+		await tablet.page.goto('/');
+		await expect(tablet.page).toHaveURL(/\/welcome/);
+		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
+		const second = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
+		expect(second).not.toBe(code);
+		await tablet.page.getByText('Vous utilisez déjà Plateau sur un autre appareil ? Appairez celui-ci').click();
+		await tablet.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(second);
+		const started = tablet.page.waitForEvent('load');
+		await tablet.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
+		await started;
+		await tablet.page.goto('/notes');
+		await expect(group(tablet.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', { timeout: 20_000 });
+		await expect(tablet.page.locator('section.presence')).toContainText('Alice Bourse');
 	} finally {
-		await closeAll([laptop, phone]);
+		await closeAll([laptop, phone, tablet]);
 	}
 });
 

@@ -110,6 +110,7 @@ export const en: Record<MessageKey, string> = {
 	'settings.joinHint': 'Paste the invite code you received. Plateau restarts on that centre; its content arrives from connected colleagues.',
 	'settings.joinCode': 'Invite code',
 	'settings.joinSubmit': 'Join',
+	'welcome.pairToggle': 'Already using Plateau on another device? Pair this one',
 	'welcome.joinToggle': 'I have an invite code',
 	'welcome.waiting': 'Waiting for the centre’s content: it arrives as soon as a connected colleague is online…',
 	'invite.error.empty': 'Paste the invite code.',

@@ -110,6 +110,7 @@ export const fr = {
 	'settings.joinHint': 'Collez le code d’invitation reçu. Plateau redémarre sur ce centre ; son contenu arrive de vos collègues connectés.',
 	'settings.joinCode': 'Code d’invitation',
 	'settings.joinSubmit': 'Rejoindre',
+	'welcome.pairToggle': 'Vous utilisez déjà Plateau sur un autre appareil ? Appairez celui-ci',
 	'welcome.joinToggle': 'J’ai un code d’invitation',
 	'welcome.waiting': 'En attente du contenu du centre : il arrive dès qu’un collègue connecté est en ligne…',
 	'invite.error.empty': 'Collez le code d’invitation.',

@@ -146,6 +146,11 @@ describe('SearchIndexer', () => {
 		await indexer.idle();
 		expect(ids(indexer, 'capybara')).toEqual([mine]);
 		expect(indexer.index.has(aliceFloor)).toBe(false);
+
+		// Bruno moves to technical support: that floor's note is now his to read, and is rechecked in.
+		viewer.floor = 'support-technique';
+		await indexer.recheck('note');
+		expect(ids(indexer, 'capybara').sort()).toEqual([mine, otherFloor].sort());
 	});
 
 	it('re-indexes every path when the taxonomy is relabelled', async () => {

@@ -356,6 +356,5 @@ export const en: Record<MessageKey, string> = {
 	'pairing.error.used': 'This code was already used: show a new one on the other device.',
 	'pairing.error.no-answer': 'No device is showing this code: check it, or show a new one.',
 	'pairing.error.invalid': 'The other device sent an identity this device cannot use. Try again with a new code.',
-	'pairing.error.offline': 'Not connected to the centre: pairing needs the network.',
-	'shortcuts.notes': 'Go to my notes'
+	'pairing.error.offline': 'Not connected to the centre: pairing needs the network.'
 };

@@ -356,8 +356,7 @@ export const fr = {
 	'pairing.error.used': 'Ce code a déjà servi : affichez-en un nouveau sur l’autre appareil.',
 	'pairing.error.no-answer': 'Aucun appareil n’affiche ce code : vérifiez-le, ou affichez-en un nouveau.',
 	'pairing.error.invalid': 'L’autre appareil a envoyé une identité inutilisable. Réessayez avec un nouveau code.',
-	'pairing.error.offline': 'Pas de connexion au centre : l’appairage a besoin du réseau.',
-	'shortcuts.notes': 'Aller à mes notes'
+	'pairing.error.offline': 'Pas de connexion au centre : l’appairage a besoin du réseau.'
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -3,7 +3,7 @@
 // index and re-indexes only documents whose version differs from the ledger; a missing, old or
 // corrupt saved index is rebuilt from every document, with progress.
 import type * as Y from 'yjs';
-import { parseDocId } from '../domain/ids';
+import { parseDocId, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
 import type { ChangeEvent, Repo } from '../repo/repo';
@@ -109,6 +109,20 @@ export class SearchIndexer {
 			this.#ledger.clear();
 		}
 		await this.#reconcile(rebuiltBecause);
+	}
+
+	/** Re-reads every document of a type: who may read notes changed (the agent moved floor), so
+	 *  notes may enter or leave this agent's index. */
+	async recheck(type: DocType): Promise<void> {
+		const ids = (await this.#repo.list()).filter((id) => parseDocId(id)?.type === type);
+		await this.#enqueue(async () => {
+			for (const id of ids) {
+				const doc = await this.#repo.find(id);
+				if (doc) this.#indexDoc(id, doc);
+				else this.#drop(id);
+			}
+		});
+		this.#notify();
 	}
 
 	/** Resolves once every scheduled re-index has run (tests, and before a save on close). */

@@ -130,6 +130,7 @@ export class App {
 				centreDocId,
 				locale: () => this.i18n.locale,
 				viewer: () => ({ id: session.agentId, floor: session.profile?.floor ?? '' }),
+				onViewerChange: (listener) => session.onChange(listener),
 				store: this.#env.openSearchStore?.(this.storeName)
 			});
 			void this.search.start(); // restores or rebuilds in the background, with progress

@@ -17,6 +17,9 @@ export interface SearchOptions {
 	locale: () => Locale;
 	/** The agent searching: the notes they may read are indexed, no others. */
 	viewer?: () => NoteReader | undefined;
+	/** Listens to changes of the viewer (a new floor changes which notes they may read); returns
+	 *  the unsubscribe function. */
+	onViewerChange?: (listener: () => void) => () => void;
 	store?: SearchStore & Partial<GapStore>;
 }
 
@@ -35,6 +38,7 @@ export class SearchState {
 	readonly #gaps: GapLogger;
 	readonly #locale: () => Locale;
 	readonly #off: () => void;
+	readonly #offViewer: () => void;
 
 	constructor(options: SearchOptions) {
 		const store: SearchStore & Partial<GapStore> = options.store ?? new MemorySearchStore();
@@ -48,6 +52,14 @@ export class SearchState {
 			this.indexed = this.indexer.index.size;
 			if (this.query.trim()) this.#run(false);
 		});
+		let floor = options.viewer?.()?.floor;
+		this.#offViewer =
+			options.onViewerChange?.(() => {
+				const next = options.viewer?.()?.floor;
+				if (next === floor) return;
+				floor = next;
+				void this.indexer.recheck('note');
+			}) ?? (() => {});
 	}
 
 	start(): Promise<void> {
@@ -112,6 +124,7 @@ export class SearchState {
 
 	async destroy(): Promise<void> {
 		this.#off();
+		this.#offViewer();
 		this.#gaps.destroy();
 		await this.indexer.destroy();
 	}

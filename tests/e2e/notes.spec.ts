@@ -275,8 +275,13 @@ test('the author turns a shared note into a draft article that links back to the
 		const page = agent.page;
 		const title = `Procédure maison ${tag}`;
 		const text = `ordre-bloque-${tag}`;
-		await createNote(page, title, text);
+		await createNote(page, `${title} (brouillon)`, text);
 		await page.getByRole('button', { name: 'Terminer' }).click();
+		// Renamed by its author, from the heading.
+		await page.getByRole('button', { name: 'Renommer' }).click();
+		await page.locator('#note-title-input').fill(title);
+		await page.keyboard.press('Enter');
+		await expect(page.locator('#note-title')).toHaveText(title);
 		// A private note cannot be proposed yet.
 		await expect(page.getByText('Partagez la note avant de la proposer comme article.')).toBeVisible();
 		await shareAs(page, 'Mon plateau');

@@ -90,7 +90,7 @@ export function articleTitle(page: Page): Locator {
 /** Renames the open article through its Renommer form, without waiting for anything after the click. */
 export async function renameOpenArticle(page: Page, title: string, { submit = true } = {}): Promise<void> {
 	await page.getByRole('button', { name: 'Renommer' }).click();
-	const input = page.locator('#rename-title');
+	const input = page.locator('#article-title-input');
 	await input.fill(title);
 	if (submit) await page.getByRole('button', { name: 'Enregistrer' }).click();
 }

@@ -256,6 +256,8 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 		expect(sentTo).toBe(2);
 		for (const p of [a, c]) {
 			await expect.poll(() => p.logs.some((l) => l.includes(`sent ${id}, which it may not write here`)), { timeout: 10_000 }).toBe(true);
+			// The agent sees that something was refused, next to the sync state.
+			await expect(syncIndicator(p.page)).toContainText(/\d+ message\(s\) refusé\(s\)/);
 			await p.page.goto(path);
 			await expect(editorBody(p.page)).toContainText(text);
 			await expect(p.page.locator('#note-title')).toHaveText(title);

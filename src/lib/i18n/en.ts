@@ -88,6 +88,7 @@ export const en: Record<MessageKey, string> = {
 	'top.availability': 'My availability',
 	'top.shortcuts': 'Keyboard shortcuts',
 
+	'sync.refused': '{count} message(s) refused',
 	'sync.offline': 'Offline — everything stays available',
 	'sync.local': 'Online — local data',
 	'sync.label': 'Sync status',

@@ -88,6 +88,7 @@ export const fr = {
 	'top.availability': 'Ma disponibilité',
 	'top.shortcuts': 'Raccourcis clavier',
 
+	'sync.refused': '{count} message(s) refusé(s)',
 	'sync.offline': 'Hors ligne — tout reste disponible',
 	'sync.local': 'En ligne — données locales',
 	'sync.label': 'État de la synchronisation',

@@ -53,6 +53,10 @@ export class SyncSession {
 	presence = $state.raw<PresenceEntry[]>([]);
 	/** Messages from the centre's topic that this device's secret cannot read. */
 	decryptErrors = $state(0);
+	/** Messages from peers refused since the session started (malformed, oversized, or changing a
+	 *  document the peer may not write), and why the last one was. */
+	refused = $state(0);
+	lastRefusal = $state('');
 	/** Someone on the centre's topic uses another secret and this device reaches nobody. Which side
 	 *  is wrong cannot be told from the messages; the UI asks the device that has no content yet. */
 	readonly foreignSecret = $derived(this.decryptErrors > 0 && this.peerCount === 0);
@@ -90,7 +94,12 @@ export class SyncSession {
 			net.on('peer-disconnected', refresh),
 			net.on('message', () => this.#activity()),
 			connection.signaling.on('state', refresh),
-			connection.signaling.on('decrypt-error', () => (this.decryptErrors += 1))
+			connection.signaling.on('decrypt-error', () => (this.decryptErrors += 1)),
+			this.sync.onRejected((r) => {
+				this.refused += 1;
+				this.lastRefusal = r.reason;
+				console.warn(`Plateau sync: rejected a message from ${r.from}: ${r.reason}`);
+			})
 		);
 		this.#refresh();
 	}

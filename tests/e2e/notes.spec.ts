@@ -110,7 +110,11 @@ test('a private note stays private; shared with the floor, then the centre, then
 		await expect(noteLink(b.page, title)).toHaveCount(0);
 		await expect(b.page.getByText('Aucune note ne contient « introuvable »')).toBeVisible();
 		await b.page.getByLabel('Filtrer les notes par titre ou auteur').fill('');
-		// B's search finds it by a word of its text; C's does not.
+		// B's search finds it by a word of its text, with its author; C's does not.
+		await searchField(b.page).fill(text);
+		await expect(searchOptions(b.page).filter({ hasText: title })).toContainText('par Alice Bourse');
+		await searchField(b.page).press('Escape');
+		await searchField(b.page).press('Escape');
 		await expectFound(b.page, text, title, 1);
 		await c.page.goto('/notes');
 		await c.page.waitForTimeout(1500);

@@ -140,7 +140,7 @@ describe('SearchIndexer', () => {
 		expect(ids(indexer, 'capybara').sort()).toEqual([aliceFloor, mine].sort());
 		// Found by its author's name too, filed under the notes space, its language told from its words.
 		const hit = runQuery(indexer.index, { query: 'alice martin', locale: 'fr', filters: { space: 'notes' } }).hits[0];
-		expect(hit).toMatchObject({ docId: aliceFloor, kind: 'note', locale: 'en', floor: 'bourse' });
+		expect(hit).toMatchObject({ docId: aliceFloor, kind: 'note', locale: 'en', floor: 'bourse', author: 'Alice Martin' });
 		// Withdrawn: its copy is removed from the device, and from the index with it.
 		await repo.remove(aliceFloor);
 		await indexer.idle();

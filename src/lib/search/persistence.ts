@@ -7,7 +7,7 @@ import type { IndexSnapshot } from './search-index';
 
 /** Bumped whenever the index's layout, the tokenizer or the passage split changes: a saved index of
  *  another format is rebuilt, since its words no longer match what queries look for. */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 export interface SavedIndex {
 	format: number;

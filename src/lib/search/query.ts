@@ -35,6 +35,8 @@ export interface SearchHit {
 	score: number;
 	/** Share of the query's words the document contains (0–1). */
 	coverage: number;
+	/** A note's author. */
+	author?: string;
 	/** The best passage: its heading and a marked snippet. */
 	heading: string;
 	snippet: Segment[];
@@ -213,6 +215,7 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 			updatedAt: doc.updatedAt,
 			score: rankedScore[r]!,
 			coverage: rankedCov[r]!,
+			...(doc.author ? { author: doc.author } : {}),
 			heading: passage?.heading ?? '',
 			snippet: snippet(passage?.text || doc.title, isMatch),
 			titleMarks: markText(doc.title, isMatch)

@@ -31,6 +31,8 @@ export interface SearchableDoc {
 	status: string;
 	updatedAt: number;
 	passages: Passage[];
+	/** A note's author, shown with the result. */
+	author?: string;
 }
 
 /** Who is searching: notes they may not read stay out of their index. */
@@ -76,7 +78,8 @@ export const READERS: Partial<Record<DocType, SearchReader>> = {
 			// Article statuses do not apply; '' keeps notes out of the status facet.
 			status: '',
 			updatedAt: meta.updatedAt,
-			passages: splitPassages(body)
+			passages: splitPassages(body),
+			author: meta.authorName
 		};
 	}
 };

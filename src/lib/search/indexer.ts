@@ -114,8 +114,8 @@ export class SearchIndexer {
 	/** Re-reads every document of a type: who may read notes changed (the agent moved floor), so
 	 *  notes may enter or leave this agent's index. */
 	async recheck(type: DocType): Promise<void> {
-		const ids = (await this.#repo.list()).filter((id) => parseDocId(id)?.type === type);
 		await this.#enqueue(async () => {
+			const ids = (await this.#repo.list()).filter((id) => parseDocId(id)?.type === type);
 			for (const id of ids) {
 				const doc = await this.#repo.find(id);
 				if (doc) this.#indexDoc(id, doc);

@@ -5,7 +5,7 @@ import { readProcedure, type Procedure } from '../domain/procedure';
 import { responseTemplate } from '../domain/response';
 import type { Locale } from '../domain/locale';
 import type { Repo } from '../repo/repo';
-import { followDoc } from './doc-reading';
+import { openAndFollow } from './doc-reading';
 import { docId as makeDocId, KB_SPACE } from '../domain/ids';
 import { articleSummary, putCatalogEntry, readArticleBody, readArticleMeta, updateArticleMeta } from '../schema/index';
 
@@ -38,14 +38,10 @@ export class ArticleView {
 	}
 
 	async #open(): Promise<void> {
-		const doc = await this.#repo.find(this.docId);
-		if (this.#destroyed) return;
-		if (!doc) {
-			this.status = 'missing';
-			return;
-		}
-		this.#doc = doc;
-		this.#off = followDoc(doc, this, readArticleMeta, readArticleBody);
+		const open = await openAndFollow(this.#repo, this.docId, this, readArticleMeta, readArticleBody, () => this.#destroyed);
+		if (!open) return;
+		this.#doc = open.doc;
+		this.#off = open.off;
 	}
 
 	/** Renames the article, and its line in the knowledge base's catalog. Throws ValidationError

@@ -2,6 +2,7 @@
 // after every change (a peer's edit, the editor's), with an unreadable document reported, not thrown.
 import type * as Y from 'yjs';
 import type { BodyNode } from '../domain/body';
+import type { Repo } from '../repo/repo';
 
 export interface ReadDoc<M> {
 	status: string;
@@ -11,7 +12,7 @@ export interface ReadDoc<M> {
 }
 
 /** Reads `doc` into `view` now and after each update; returns the unsubscribe function. */
-export function followDoc<M>(doc: Y.Doc, view: ReadDoc<M>, readMeta: (doc: Y.Doc) => M, readBody: (doc: Y.Doc) => BodyNode[]): () => void {
+function followDoc<M>(doc: Y.Doc, view: ReadDoc<M>, readMeta: (doc: Y.Doc) => M, readBody: (doc: Y.Doc) => BodyNode[]): () => void {
 	const read = () => {
 		try {
 			view.meta = readMeta(doc);
@@ -25,4 +26,23 @@ export function followDoc<M>(doc: Y.Doc, view: ReadDoc<M>, readMeta: (doc: Y.Doc
 	doc.on('update', read);
 	read();
 	return () => doc.off('update', read);
+}
+
+/** Opens the document and follows it into `view`, or marks the view `missing` when the device does
+ *  not hold it. Undefined if missing, or if the view was destroyed while the document loaded. */
+export async function openAndFollow<M>(
+	repo: Repo,
+	docId: string,
+	view: ReadDoc<M>,
+	readMeta: (doc: Y.Doc) => M,
+	readBody: (doc: Y.Doc) => BodyNode[],
+	destroyed: () => boolean
+): Promise<{ doc: Y.Doc; off: () => void } | undefined> {
+	const doc = await repo.find(docId);
+	if (destroyed()) return undefined;
+	if (!doc) {
+		view.status = 'missing';
+		return undefined;
+	}
+	return { doc, off: followDoc(doc, view, readMeta, readBody) };
 }

@@ -5,7 +5,7 @@ import type { TemplateTexts } from '../domain/article-templates';
 import type { BodyNode } from '../domain/body';
 import { mayWriteNote, type NoteMeta, type NoteReader, type NoteVisibility } from '../domain/note';
 import type { Repo } from '../repo/repo';
-import { followDoc } from './doc-reading';
+import { openAndFollow } from './doc-reading';
 import { noteAccessDocId, putNoteAccess, readNoteBody, readNoteMeta, updateNoteMeta } from '../schema/index';
 import { createArticle, type NewArticle } from './new-article';
 
@@ -51,14 +51,10 @@ export class NoteView {
 	}
 
 	async #open(): Promise<void> {
-		const doc = await this.#repo.find(this.docId);
-		if (this.#destroyed) return;
-		if (!doc) {
-			this.status = 'missing';
-			return;
-		}
-		this.#doc = doc;
-		this.#off.push(followDoc(doc, this, readNoteMeta, readNoteBody));
+		const open = await openAndFollow(this.#repo, this.docId, this, readNoteMeta, readNoteBody, () => this.#destroyed);
+		if (!open) return;
+		this.#doc = open.doc;
+		this.#off.push(open.off);
 	}
 
 	/** Renames the note (its author, or a colleague allowed to edit). Throws ValidationError. */

@@ -38,10 +38,9 @@ export class ArticleView {
 	}
 
 	async #open(): Promise<void> {
-		const open = await openAndFollow(this.#repo, this.docId, this, readArticleMeta, readArticleBody, () => this.#destroyed);
-		if (!open) return;
-		this.#doc = open.doc;
-		this.#off = open.off;
+		const read = { meta: readArticleMeta, body: readArticleBody };
+		const off = await openAndFollow(this.#repo, this.docId, this, read, () => this.#destroyed, (doc) => (this.#doc = doc));
+		if (off) this.#off = off;
 	}
 
 	/** Renames the article, and its line in the knowledge base's catalog. Throws ValidationError

@@ -28,21 +28,24 @@ function followDoc<M>(doc: Y.Doc, view: ReadDoc<M>, readMeta: (doc: Y.Doc) => M,
 	return () => doc.off('update', read);
 }
 
-/** Opens the document and follows it into `view`, or marks the view `missing` when the device does
- *  not hold it. Undefined if missing, or if the view was destroyed while the document loaded. */
+/** Opens the document, hands it to `attach`, then follows it into `view`; or marks the view
+ *  `missing` when the device does not hold it. `attach` comes first so that a view reported ready
+ *  already has its document. Returns the unsubscribe function; undefined if missing, or if the view
+ *  was destroyed while the document loaded. */
 export async function openAndFollow<M>(
 	repo: Repo,
 	docId: string,
 	view: ReadDoc<M>,
-	readMeta: (doc: Y.Doc) => M,
-	readBody: (doc: Y.Doc) => BodyNode[],
-	destroyed: () => boolean
-): Promise<{ doc: Y.Doc; off: () => void } | undefined> {
+	read: { meta: (doc: Y.Doc) => M; body: (doc: Y.Doc) => BodyNode[] },
+	destroyed: () => boolean,
+	attach: (doc: Y.Doc) => void
+): Promise<(() => void) | undefined> {
 	const doc = await repo.find(docId);
 	if (destroyed()) return undefined;
 	if (!doc) {
 		view.status = 'missing';
 		return undefined;
 	}
-	return { doc, off: followDoc(doc, view, readMeta, readBody) };
+	attach(doc);
+	return followDoc(doc, view, read.meta, read.body);
 }

@@ -51,10 +51,9 @@ export class NoteView {
 	}
 
 	async #open(): Promise<void> {
-		const open = await openAndFollow(this.#repo, this.docId, this, readNoteMeta, readNoteBody, () => this.#destroyed);
-		if (!open) return;
-		this.#doc = open.doc;
-		this.#off.push(open.off);
+		const read = { meta: readNoteMeta, body: readNoteBody };
+		const off = await openAndFollow(this.#repo, this.docId, this, read, () => this.#destroyed, (doc) => (this.#doc = doc));
+		if (off) this.#off.push(off);
 	}
 
 	/** Renames the note (its author, or a colleague allowed to edit). Throws ValidationError. */

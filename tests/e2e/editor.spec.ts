@@ -4,7 +4,7 @@
 // details, creation, archive and delete with undo work from the UI.
 import { expect, test, type Page } from '@playwright/test';
 import { onboard } from './helpers';
-import { articleTitle, closeAll, connect, newAgent, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, connect, uniqueTag, withAgents } from './sync-helpers';
 
 const body = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 
@@ -16,13 +16,8 @@ async function openForEditing(page: Page, id: string): Promise<void> {
 }
 
 test('two agents type in the same paragraph at once, end with the same text and see each other’s named caret', async ({ browser }) => {
-	const room = uniqueRoom('coedit');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Bourse');
-		b = await newAgent(browser, room, 'Bruno Gestion');
+	await withAgents(browser, 'coedit', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'faq-code-double-authentification';
 		await Promise.all([openForEditing(a.page, id), openForEditing(b.page, id)]);
@@ -63,19 +58,12 @@ test('two agents type in the same paragraph at once, end with the same text and 
 		await expect(a.page.locator('.collab-caret-label', { hasText: b.name })).toHaveCount(0);
 		expect(a.errors).toEqual([]);
 		expect(b.errors).toEqual([]);
-	} finally {
-		await closeAll([a, b]);
-	}
+	});
 });
 
 test('editing a procedure step redraws the process map for both agents', async ({ browser }) => {
-	const room = uniqueRoom('map');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Bourse');
-		b = await newAgent(browser, room, 'Bruno Gestion');
+	await withAgents(browser, 'map', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'proc-declaration-deces';
 		await openForEditing(a.page, id);
@@ -105,9 +93,7 @@ test('editing a procedure step redraws the process map for both agents', async (
 		await expect(b.page.locator('.step-decision select').first().locator('option:checked')).toContainText('Étape 7');
 		expect(a.errors).toEqual([]);
 		expect(b.errors).toEqual([]);
-	} finally {
-		await closeAll([a, b]);
-	}
+	});
 });
 
 test('fill and copy puts the filled response on the clipboard', async ({ browser }) => {

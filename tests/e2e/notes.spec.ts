@@ -8,7 +8,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { onboard, readChunks, searchField, searchOptions, storedDocIds } from './helpers';
-import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, withAgents, type Agent } from './sync-helpers';
 
 const editorBody = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 const noteLink = (page: Page, title: string) => page.locator('[data-note-link]', { hasText: title });
@@ -32,22 +32,16 @@ async function onboardAll(agents: [Agent, string][]): Promise<void> {
 /** Alice and Bruno on floor Bourse, Chloé on Support technique, onboarded and in sync in a room of
  *  their own; `prepare` runs on each agent before onboarding. Closes every context afterwards. */
 async function withTrio(browser: Browser, label: string, run: (a: Agent, b: Agent, c: Agent) => Promise<void>, prepare?: (agent: Agent) => Promise<void>): Promise<void> {
-	const room = uniqueRoom(label);
-	const agents: Agent[] = [];
-	try {
-		for (const name of ['Alice Bourse', 'Bruno Bourse', 'Chloé Support']) agents.push(await newAgent(browser, room, name));
-		const [a, b, c] = agents as [Agent, Agent, Agent];
-		for (const agent of agents) await prepare?.(agent);
+	await withAgents(browser, label, ['Alice Bourse', 'Bruno Bourse', 'Chloé Support'], async (a, b, c) => {
+		for (const agent of [a, b, c]) await prepare?.(agent);
 		await onboardAll([
 			[a, 'Bourse'],
 			[b, 'Bourse'],
 			[c, 'Support technique']
 		]);
 		await run(a, b, c);
-		for (const agent of agents) expect(agent.errors).toEqual([]);
-	} finally {
-		await closeAll(agents);
-	}
+		for (const agent of [a, b, c]) expect(agent.errors).toEqual([]);
+	});
 }
 
 /** Creates a note from the notes page with a line of text; returns its document id. */

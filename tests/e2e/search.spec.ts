@@ -4,7 +4,7 @@
 // synced over WebRTC) found by its new words.
 import { expect, test, type Page } from '@playwright/test';
 import { mainHeading, onboard, searchField, searchOptions } from './helpers';
-import { articleTitle, closeAll, connect, newAgent, renameOpenArticle, uniqueRoom, uniqueTag, type Agent } from './sync-helpers';
+import { articleTitle, connect, newAgent, renameOpenArticle, uniqueRoom, uniqueTag, withAgents } from './sync-helpers';
 
 /** The element carrying the search index's phase and counters. */
 const searchBox = (page: Page) => page.locator('[data-search-phase]');
@@ -137,13 +137,8 @@ test.describe('one agent', () => {
 });
 
 test('an article renamed by another agent is found by its new words in this agent’s search', async ({ browser }) => {
-	const room = uniqueRoom('search');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Renomme');
-		b = await newAgent(browser, room, 'Bruno Cherche');
+	await withAgents(browser, 'search', ['Alice Renomme', 'Bruno Cherche'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		await searchReady(b.page);
 		const word = `okapi${tag}`;
@@ -163,7 +158,5 @@ test('an article renamed by another agent is found by its new words in this agen
 		const reindexed = Number(await searchBox(b.page).getAttribute('data-reindexed'));
 		expect(reindexed).toBeGreaterThan(60);
 		expect(reindexed).toBeLessThan(60 + 5);
-	} finally {
-		await closeAll([a, b]);
-	}
+	});
 });

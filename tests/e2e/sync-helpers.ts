@@ -54,6 +54,19 @@ export async function closeAll(agents: (Agent | undefined)[]): Promise<void> {
 	await Promise.allSettled(agents.map((a) => a?.context.close()));
 }
 
+/** Runs `run` with a new agent per name, together in a room of their own (`label`), and closes every
+ *  context afterwards, whatever happened. */
+export async function withAgents(browser: Browser, label: string, names: readonly string[], run: (...agents: Agent[]) => Promise<void>): Promise<void> {
+	const room = uniqueRoom(label);
+	const agents: Agent[] = [];
+	try {
+		for (const name of names) agents.push(await newAgent(browser, room, name));
+		await run(...agents);
+	} finally {
+		await closeAll(agents);
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 // What the UI shows about sync.
 

@@ -43,6 +43,7 @@ import {
 	uniqueTag,
 	waitingStatus,
 	watchFor,
+	withAgents,
 	type Agent
 } from './sync-helpers';
 
@@ -56,13 +57,8 @@ function seedTitle(id: string): string {
 
 
 test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within a second; both see each other online', async ({ browser }) => {
-	const room = uniqueRoom('rename');
 	const tag = uniqueTag();
-	let a: Agent | undefined;
-	let b: Agent | undefined;
-	try {
-		a = await newAgent(browser, room, 'Alice Bourse');
-		b = await newAgent(browser, room, 'Bruno Gestion');
+	await withAgents(browser, 'rename', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
 		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
 
 		// They find each other: presence with their floors, sync indicator up to date.
@@ -104,9 +100,7 @@ test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within 
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
 		expect(a.errors).toEqual([]);
 		expect(b.errors).toEqual([]);
-	} finally {
-		await closeAll([a, b]);
-	}
+	});
 });
 
 test('(b) a new agent joins by invite code and receives the whole knowledge base from a peer; the server holds none of it', async ({ browser }) => {

@@ -204,10 +204,8 @@ export class SearchIndexer {
 
 	#onChange(e: ChangeEvent): void {
 		if (this.#destroyed) return;
-		const type = parseDocId(e.docId)?.type;
+		// Documents removed from the device leave through Repo.onRemove (see start()).
 		if (readerFor(e.docId)) this.#schedule(e.docId, () => this.#refresh(e.docId));
-		// A document removed from its space's catalog may have been removed from the device.
-		else if (type === 'space') this.#schedule(e.docId, () => this.#dropRemoved());
 		else if (e.docId === this.#centreDocId) this.#schedule(e.docId, () => this.#taxonomyChanged());
 	}
 
@@ -227,13 +225,6 @@ export class SearchIndexer {
 		if (!doc) this.#drop(docId);
 		else this.#indexDoc(docId, doc);
 		this.#notify();
-	}
-
-	async #dropRemoved(): Promise<void> {
-		const present = new Set(await this.#repo.list());
-		let dropped = false;
-		for (const id of [...this.index.ids()]) if (!present.has(id)) dropped = this.#drop(id) || dropped;
-		if (dropped) this.#notify();
 	}
 
 	async #taxonomyChanged(): Promise<void> {

@@ -83,6 +83,30 @@ describe('article editor', () => {
 		expect(bodyText(readArticleBody(doc))).toContain('x'.repeat(50));
 	});
 
+	it('opening an article to read it writes nothing to its document; editing adds the trailing paragraph', async () => {
+		// Both end with a block after which Tiptap keeps an empty paragraph (a callout, a list).
+		for (const id of ['article/ref-guide-ton-style', 'article/proc-virement-refuse']) {
+			const view = new ArticleView(app.repo!, id);
+			await until(() => view.status === 'ready');
+			const doc = view.doc!;
+			const before = Y.encodeStateAsUpdate(doc);
+			const lastType = () => readArticleBody(doc).at(-1)?.type;
+			expect(lastType()).not.toBe('paragraph');
+			const editor = new ArticleEditor(app, id, doc, () => true);
+			const el = mountPoint();
+			editor.mount(el);
+			await new Promise((r) => setTimeout(r, 200));
+			expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+			// Editing: the first transaction gives the caret somewhere to go below the last block.
+			editor.setEditable(true);
+			await userEvent.click(el.querySelector('.plateau-editor p')!);
+			await until(() => lastType() === 'paragraph');
+			editor.destroy();
+			view.destroy();
+			el.remove();
+		}
+	});
+
 	it('undo takes back only this agent’s own change, not a colleague’s typed meanwhile', async () => {
 		const base = await app.repo!.open(PROCEDURE);
 		const a = new Y.Doc();

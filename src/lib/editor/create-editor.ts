@@ -16,6 +16,7 @@ import type { BlockCommand, CommandContext } from './block-commands';
 import { Callout } from './callout';
 import { renderCaret, renderSelection } from './carets';
 import { SafePaste, type PasteNotice } from './paste';
+import { EditingTrailingNode } from './trailing-node';
 import { procedureExtensions, type ProcedureLabels } from './procedure';
 import type { ProcedureViewLabels } from './procedure-views';
 import { SlashMenu, type SlashMenuHost } from './slash-menu';
@@ -55,6 +56,7 @@ export function createEditor(setup: EditorSetup): Editor {
 			// The Yjs undo manager replaces ProseMirror's history.
 			StarterKit.configure({
 				undoRedo: false,
+				trailingNode: false,
 				heading: { levels: [2, 3, 4] },
 				link: {
 					openOnClick: false,
@@ -64,6 +66,7 @@ export function createEditor(setup: EditorSetup): Editor {
 					HTMLAttributes: { rel: 'noopener noreferrer', target: '_blank' }
 				}
 			}),
+			EditingTrailingNode,
 			TaskList,
 			TaskItem.configure({ nested: true }),
 			TableKit.configure({ table: { resizable: false } }),

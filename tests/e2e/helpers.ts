@@ -189,11 +189,18 @@ export interface ChunkView {
 export async function readChunks(page: Page, docId?: string): Promise<ChunkView[]> {
 	return page.evaluate(
 		async ({ dbName, store, docId }) => {
-			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			// Read only: a database the app has not created yet (or is re-creating after a reset) holds
+			// nothing, and must not be created here, empty, under the app's feet.
+			const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
 				const req = indexedDB.open(dbName);
+				req.onupgradeneeded = () => req.transaction!.abort();
 				req.onsuccess = () => resolve(req.result);
-				req.onerror = () => reject(req.error);
+				req.onerror = () => (req.error?.name === 'AbortError' ? resolve(undefined) : reject(req.error));
 			});
+			if (!db?.objectStoreNames.contains(store)) {
+				db?.close();
+				return [];
+			}
 			try {
 				const records = await new Promise<{ doc: string; key: string; data: unknown }[]>((resolve, reject) => {
 					const range = docId ? IDBKeyRange.bound([docId, ''], [docId, '\uffff']) : undefined;
@@ -225,11 +232,18 @@ export async function readChunks(page: Page, docId?: string): Promise<ChunkView[
 export async function storedDocIds(page: Page): Promise<string[]> {
 	return page.evaluate(
 		async ({ dbName, store }) => {
-			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			// Read only: a database the app has not created yet (or is re-creating after a reset) holds
+			// nothing, and must not be created here, empty, under the app's feet.
+			const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
 				const req = indexedDB.open(dbName);
+				req.onupgradeneeded = () => req.transaction!.abort();
 				req.onsuccess = () => resolve(req.result);
-				req.onerror = () => reject(req.error);
+				req.onerror = () => (req.error?.name === 'AbortError' ? resolve(undefined) : reject(req.error));
 			});
+			if (!db?.objectStoreNames.contains(store)) {
+				db?.close();
+				return [];
+			}
 			try {
 				return await new Promise<string[]>((resolve, reject) => {
 					const req = db.transaction(store, 'readonly').objectStore(store).getAllKeys();

@@ -69,6 +69,8 @@ export class App {
 	readonly #env: AppEnvironment;
 	readonly #cleanup: (() => void)[] = [];
 	#connection: Connection | undefined;
+	/** The connection being made: the UI is usable before it is (see start()). */
+	#syncStarting: Promise<void> | undefined;
 	#stopSync: (() => void)[] = [];
 	#keeperOff: (() => void) | undefined;
 	#notesOff: (() => void) | undefined;
@@ -140,7 +142,8 @@ export class App {
 			this.status = 'failed';
 			return;
 		}
-		await this.#startSync();
+		this.#syncStarting = this.#startSync();
+		await this.#syncStarting;
 	}
 
 	/** The local store: a joined centre gets its own, apart from the locally seeded demo, so it
@@ -240,6 +243,8 @@ export class App {
 	/** Pairs this device with another of the same agent by the code it shows: this device takes that
 	 *  agent's identity and profile (throws PairingError). The page must then reload. */
 	async pairWithCode(code: string): Promise<void> {
+		// A code typed right after the page loaded waits for the connection rather than failing.
+		await this.#syncStarting;
 		const open = this.#connection?.pairing;
 		if (!open) throw new PairingError('offline', 'Not connected to the centre.');
 		const payload = await requestPairing(open(), code, this.centreId);

@@ -36,7 +36,11 @@ const appBuild = defineConfig({
 				test: {
 					name: 'unit',
 					environment: 'node',
-					include: ['tests/unit/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/integration/**/*.test.ts']
+					include: [
+						'tests/unit/**/*.test.ts',
+						'tests/contract/**/*.test.ts',
+						'tests/integration/**/*.test.ts'
+					]
 				}
 			},
 			{

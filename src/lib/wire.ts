@@ -15,7 +15,8 @@ function signalingUrl(): string {
 /** End-to-end tests send crafted sync messages from a page: only on a device where the test set
  *  `plateau:test-hooks` in its storage. */
 function exposeForTests(name: string, value: unknown): void {
-	if (globalThis.localStorage?.getItem('plateau:test-hooks') === '1') (globalThis as Record<string, unknown>)[name] = value;
+	if (globalThis.localStorage?.getItem('plateau:test-hooks') === '1')
+		(globalThis as Record<string, unknown>)[name] = value;
 }
 
 export function browserEnvironment(): AppEnvironment {
@@ -29,7 +30,11 @@ export function browserEnvironment(): AppEnvironment {
 			const signaling = new SignalingClient({ url: signalingUrl(), key });
 			const network = new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
 			exposeForTests('__plateauNetwork', network);
-			return { network, signaling, pairing: () => signalingPairingChannel(signaling, `${meshTopic(centreId, room)}:pair`) };
+			return {
+				network,
+				signaling,
+				pairing: () => signalingPairingChannel(signaling, `${meshTopic(centreId, room)}:pair`)
+			};
 		}
 	};
 }

@@ -169,7 +169,8 @@ function middleParagraph(editor: Editor): Target {
 			candidates.push({ pos: offset, size: node.content.size, text: node.textContent });
 		}
 	});
-	const middle = candidates.find((c) => c.pos >= editor.state.doc.content.size / 2) ?? candidates[candidates.length >> 1]!;
+	const middle =
+		candidates.find((c) => c.pos >= editor.state.doc.content.size / 2) ?? candidates[candidates.length >> 1]!;
 	return target(middle.pos, middle.text);
 }
 
@@ -223,7 +224,10 @@ async function typeInto(fx: Fixture, block: Target, warmup: number, count: numbe
 	await afterFrame();
 	expect(editor.view.hasFocus()).toBe(true);
 	const blockDom = () => editor.view.nodeDOM(block.blockPos) as HTMLElement;
-	expect(blockDom().querySelector('.collab-caret'), 'the colleague’s caret is shown in the block').not.toBeNull();
+	expect(
+		blockDom().querySelector('.collab-caret'),
+		'the colleague’s caret is shown in the block'
+	).not.toBeNull();
 	let expected = shownLength(blockDom());
 	let armed = false;
 	let committed = false;
@@ -265,7 +269,11 @@ async function typeInto(fx: Fixture, block: Target, warmup: number, count: numbe
 			const done = new Promise<number>((resolve) => (finish = resolve));
 			// The frame is awaited from the moment the DOM shows the key, not after the key-up round trip.
 			const frame = done.then(afterFrame);
-			const [tDom, tFrame] = await withTimeout(Promise.all([done, frame, userEvent.keyboard(ch)]), 5000, `keystroke ${i} ("${ch}")`);
+			const [tDom, tFrame] = await withTimeout(
+				Promise.all([done, frame, userEvent.keyboard(ch)]),
+				5000,
+				`keystroke ${i} ("${ch}")`
+			);
 			armed = false;
 			if (i >= warmup) samples.push({ dom: tDom - t0, handler: tDom - tHandler, frame: tFrame - t0 });
 		}
@@ -314,15 +322,24 @@ test('editor: keystroke to updated DOM in a 10,000-word article', async () => {
 	const stepSamples = await typeInto(big, middleStepAction(big.editor), WARMUP, STEP_KEYSTROKES);
 	const nodes = big.host.querySelectorAll('.ProseMirror *').length;
 
-	const para = { dom: stats(paraSamples.map((s) => s.dom)), handler: stats(paraSamples.map((s) => s.handler)), frame: stats(paraSamples.map((s) => s.frame)) };
+	const para = {
+		dom: stats(paraSamples.map((s) => s.dom)),
+		handler: stats(paraSamples.map((s) => s.handler)),
+		frame: stats(paraSamples.map((s) => s.frame))
+	};
 	const step = { dom: stats(stepSamples.map((s) => s.dom)), frame: stats(stepSamples.map((s) => s.frame)) };
-	const smallStats = { dom: stats(smallSamples.map((s) => s.dom)), frame: stats(smallSamples.map((s) => s.frame)) };
+	const smallStats = {
+		dom: stats(smallSamples.map((s) => s.dom)),
+		frame: stats(smallSamples.map((s) => s.frame))
+	};
 
 	console.log(
 		`editor: ${big.words} words (${steps} steps, ${decisions} decisions, escalation, table, callouts), ${nodes} DOM elements; ` +
 			`keys pressed through CDP (userEvent.keyboard), ${WARMUP} warm-up + ${KEYSTROKES} measured (${STEP_KEYSTROKES} in the step)`
 	);
-	console.log(`editor: ${'scenario (ms)'.padEnd(44)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`);
+	console.log(
+		`editor: ${'scenario (ms)'.padEnd(44)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`
+	);
 	console.log(row('10k words, paragraph: key → DOM', para.dom));
 	console.log(row('10k words, paragraph: handler → DOM', para.handler));
 	console.log(row('10k words, paragraph: key → next frame', para.frame));
@@ -330,7 +347,9 @@ test('editor: keystroke to updated DOM in a 10,000-word article', async () => {
 	console.log(row('10k words, step action: key → next frame', step.frame));
 	console.log(row(`${smallWords} words, paragraph: key → DOM`, smallStats.dom));
 	console.log(row(`${smallWords} words, paragraph: key → next frame`, smallStats.frame));
-	console.log(`editor: mount ${big.words} words: ${big.mountMs.toFixed(1)} ms to laid-out DOM, ${big.mountFrameMs.toFixed(1)} ms to first frame; ${smallWords} words: ${smallMount.toFixed(1)} ms`);
+	console.log(
+		`editor: mount ${big.words} words: ${big.mountMs.toFixed(1)} ms to laid-out DOM, ${big.mountFrameMs.toFixed(1)} ms to first frame; ${smallWords} words: ${smallMount.toFixed(1)} ms`
+	);
 
 	report({ bench: 'editor.words', value: big.words, unit: 'words' });
 	report({ bench: 'editor.keystroke.p50', value: para.dom.p50, unit: 'ms' });

@@ -72,26 +72,56 @@ export function generateLongArticle({ words, steps = 20, seed = 7 }: ArticleShap
 				type: 'paragraph',
 				content: [
 					text(`${parts.join(' ')} Voir `),
-					{ type: 'text', text: 'la fiche de référence', marks: [{ type: 'link', attrs: { href: `https://intranet.example/fiches/${int(100, 999)}` } }] },
+					{
+						type: 'text',
+						text: 'la fiche de référence',
+						marks: [{ type: 'link', attrs: { href: `https://intranet.example/fiches/${int(100, 999)}` } }]
+					},
 					text('.')
 				]
 			};
 		}
 		return { type: 'paragraph', content: [text(parts.join(' '))] };
 	};
-	const heading = (level: 2 | 3, t: string): BodyNode => ({ type: 'heading', attrs: { level }, content: [text(t)] });
-	const item = (n = int(6, 16)): BodyNode => ({ type: 'listItem', content: [{ type: 'paragraph', content: [text(sentence(n))] }] });
-	const bullets = (n = int(3, 6)): BodyNode => ({ type: 'bulletList', content: Array.from({ length: n }, () => item()) });
-	const numbered = (n = int(3, 6)): BodyNode => ({ type: 'orderedList', attrs: { start: 1 }, content: Array.from({ length: n }, () => item()) });
-	const callout = (type: 'warning' | 'tip'): BodyNode => ({ type: 'callout', attrs: { type }, content: [para(2), bullets(3)] });
+	const heading = (level: 2 | 3, t: string): BodyNode => ({
+		type: 'heading',
+		attrs: { level },
+		content: [text(t)]
+	});
+	const item = (n = int(6, 16)): BodyNode => ({
+		type: 'listItem',
+		content: [{ type: 'paragraph', content: [text(sentence(n))] }]
+	});
+	const bullets = (n = int(3, 6)): BodyNode => ({
+		type: 'bulletList',
+		content: Array.from({ length: n }, () => item())
+	});
+	const numbered = (n = int(3, 6)): BodyNode => ({
+		type: 'orderedList',
+		attrs: { start: 1 },
+		content: Array.from({ length: n }, () => item())
+	});
+	const callout = (type: 'warning' | 'tip'): BodyNode => ({
+		type: 'callout',
+		attrs: { type },
+		content: [para(2), bullets(3)]
+	});
 	const title = () => sentence(int(3, 6)).slice(0, -1);
 
 	const table = (rows: number): BodyNode => {
-		const cell = (type: 'tableCell' | 'tableHeader', t: string): BodyNode => ({ type, content: [{ type: 'paragraph', content: [text(t)] }] });
+		const cell = (type: 'tableCell' | 'tableHeader', t: string): BodyNode => ({
+			type,
+			content: [{ type: 'paragraph', content: [text(t)] }]
+		});
 		return {
 			type: 'table',
 			content: [
-				{ type: 'tableRow', content: ['Type de compte', 'Plafond journalier', 'Délai', 'Remarque'].map((t) => cell('tableHeader', t)) },
+				{
+					type: 'tableRow',
+					content: ['Type de compte', 'Plafond journalier', 'Délai', 'Remarque'].map((t) =>
+						cell('tableHeader', t)
+					)
+				},
 				...Array.from({ length: rows }, (_, i) => ({
 					type: 'tableRow',
 					content: [

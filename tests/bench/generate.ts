@@ -30,14 +30,22 @@ export interface GeneratedArticle {
 }
 
 /** `count` articles of about `words` words each, spread over `nodes`. */
-export function generateArticles(count: number, nodes: readonly string[], words = 300, seed = 42): GeneratedArticle[] {
+export function generateArticles(
+	count: number,
+	nodes: readonly string[],
+	words = 300,
+	seed = 42
+): GeneratedArticle[] {
 	const random = rng(seed);
 	const word = () => WORDS[Math.floor(random() * WORDS.length)]!;
 	const sentence = (n: number) => {
 		const w = Array.from({ length: n }, word).join(' ');
 		return w.charAt(0).toUpperCase() + w.slice(1) + '.';
 	};
-	const para = (n: number): BodyNode => ({ type: 'paragraph', content: [{ type: 'text', text: sentence(n) }] });
+	const para = (n: number): BodyNode => ({
+		type: 'paragraph',
+		content: [{ type: 'text', text: sentence(n) }]
+	});
 	const out: GeneratedArticle[] = [];
 	for (let i = 0; i < count; i++) {
 		const kind = KINDS[i % KINDS.length]!;
@@ -96,7 +104,13 @@ export function zipfSampler(vocabulary: readonly string[], random: () => number)
 
 /** `count` articles of about `words` words (intro, six steps, escalation) drawn from `vocabulary`
  *  (most frequent first), for search benchmarks: realistic length and vocabulary size. */
-export function generateSearchArticles(count: number, nodes: readonly string[], vocabulary: readonly string[], words = 300, seed = 7): GeneratedArticle[] {
+export function generateSearchArticles(
+	count: number,
+	nodes: readonly string[],
+	vocabulary: readonly string[],
+	words = 300,
+	seed = 7
+): GeneratedArticle[] {
 	const random = rng(seed);
 	const word = zipfSampler(vocabulary, random);
 	// Titles use the less common half of the vocabulary, as titles name specific issues.
@@ -106,7 +120,10 @@ export function generateSearchArticles(count: number, nodes: readonly string[], 
 		const w = Array.from({ length: n }, word).join(' ');
 		return w.charAt(0).toUpperCase() + w.slice(1) + '.';
 	};
-	const para = (n: number): BodyNode => ({ type: 'paragraph', content: [{ type: 'text', text: sentence(n) }] });
+	const para = (n: number): BodyNode => ({
+		type: 'paragraph',
+		content: [{ type: 'text', text: sentence(n) }]
+	});
 	const floors = ['bourse', 'gestion-compte', 'support-technique'];
 	const out: GeneratedArticle[] = [];
 	for (let i = 0; i < count; i++) {
@@ -115,7 +132,11 @@ export function generateSearchArticles(count: number, nodes: readonly string[], 
 		const body: BodyNode[] = [
 			para(per),
 			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Étapes' }] },
-			{ type: 'orderedList', attrs: { start: 1 }, content: Array.from({ length: 6 }, () => ({ type: 'listItem', content: [para(per)] })) },
+			{
+				type: 'orderedList',
+				attrs: { start: 1 },
+				content: Array.from({ length: 6 }, () => ({ type: 'listItem', content: [para(per)] }))
+			},
 			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Escalade' }] },
 			para(per)
 		];

@@ -10,10 +10,18 @@ export interface Figure {
 }
 
 export function report(f: Figure): void {
-	const rounded = { ...f, value: round(f.value), ...(f.peerValue !== undefined ? { peerValue: round(f.peerValue) } : {}) };
+	const rounded = {
+		...f,
+		value: round(f.value),
+		...(f.peerValue !== undefined ? { peerValue: round(f.peerValue) } : {})
+	};
 	const verdict = f.target === undefined ? '' : f.value <= f.target ? ' (meets target)' : ' (MISSES target)';
-	const peer = f.peer ? `  ${f.peer}: ${round(f.peerValue!)} ${f.unit}, ratio ${round(f.peerValue! / f.value)}x` : '';
-	console.log(`${f.bench}: ${rounded.value} ${f.unit}${f.target !== undefined ? ` / target ${f.target}` : ''}${verdict}${peer}`);
+	const peer = f.peer
+		? `  ${f.peer}: ${round(f.peerValue!)} ${f.unit}, ratio ${round(f.peerValue! / f.value)}x`
+		: '';
+	console.log(
+		`${f.bench}: ${rounded.value} ${f.unit}${f.target !== undefined ? ` / target ${f.target}` : ''}${verdict}${peer}`
+	);
 	console.log(JSON.stringify(rounded));
 }
 

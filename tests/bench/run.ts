@@ -19,15 +19,20 @@ for (const group of groups) {
 	const inBrowser = existsSync(`${dir}${group}.browser.ts`);
 	const file = inBrowser ? `tests/bench/${group}.browser.ts` : `tests/bench/${group}.node.ts`;
 	console.log(`\n== ${group} ==`);
-	const result = spawnSync('npx', ['vitest', 'run', '--project', inBrowser ? 'bench' : 'bench-node', '--silent=false', file], {
-		encoding: 'utf8',
-		env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-		maxBuffer: 64 * 1024 * 1024
-	});
+	const result = spawnSync(
+		'npx',
+		['vitest', 'run', '--project', inBrowser ? 'bench' : 'bench-node', '--silent=false', file],
+		{
+			encoding: 'utf8',
+			env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+			maxBuffer: 64 * 1024 * 1024
+		}
+	);
 	const lines = `${result.stdout}\n${result.stderr}`.split('\n');
 	for (const line of lines) {
 		const clean = line.replace(/\x1b\[[0-9;]*m/g, '');
-		if (clean.startsWith('{"bench"') || /^[\w.]+: /.test(clean) || /FAIL|Error|✓|×/.test(clean)) console.log(clean);
+		if (clean.startsWith('{"bench"') || /^[\w.]+: /.test(clean) || /FAIL|Error|✓|×/.test(clean))
+			console.log(clean);
 	}
 	if (result.status !== 0) failed = true;
 }

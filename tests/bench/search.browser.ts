@@ -10,7 +10,13 @@ import { expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { bodyText } from '../../src/lib/domain/body';
 import { docId } from '../../src/lib/domain/ids';
-import { initArticle, readArticleBody, readArticleMeta, writeBody, bodyFragment } from '../../src/lib/schema/index';
+import {
+	initArticle,
+	readArticleBody,
+	readArticleMeta,
+	writeBody,
+	bodyFragment
+} from '../../src/lib/schema/index';
 import { INDEX_FORMAT, parseSavedIndex } from '../../src/lib/search/persistence';
 import { runQuery } from '../../src/lib/search/query';
 import { READERS } from '../../src/lib/search/readers';
@@ -22,7 +28,14 @@ import { percentile, report } from './report';
 
 const COUNT = 10_000;
 const QUERIES = 200;
-const NODES = ['compte.acces.mot-de-passe', 'bourse.ordres.rejete', 'versements.virement-sortant.refuse', 'technique.application', 'enveloppes.pea', 'fiscalite.ifu'];
+const NODES = [
+	'compte.acces.mot-de-passe',
+	'bourse.ordres.rejete',
+	'versements.virement-sortant.refuse',
+	'technique.application',
+	'enveloppes.pea',
+	'fiscalite.ifu'
+];
 
 /** The demo articles' words, most frequent first. */
 async function demoVocabulary(): Promise<string[]> {
@@ -31,7 +44,10 @@ async function demoVocabulary(): Promise<string[]> {
 	for (const [id, b64] of Object.entries(seed.docs)) {
 		if (!id.startsWith('article/')) continue;
 		const doc = new Y.Doc();
-		Y.applyUpdate(doc, Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+		Y.applyUpdate(
+			doc,
+			Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+		);
 		const text = `${readArticleMeta(doc).title} ${bodyText(readArticleBody(doc))}`.toLowerCase();
 		for (const w of text.split(/[^\p{L}\p{N}]+/u)) if (w.length > 2) counts.set(w, (counts.get(w) ?? 0) + 1);
 	}
@@ -98,20 +114,29 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 		for (const set of SETS) for (const q of set.queries) engine(q, set.fuzzy, set.filtered);
 		return SETS.map((set) => {
 			let found = 0;
-			const times = set.queries.map((q) => time(() => (found += engine(q, set.fuzzy, set.filtered) > 0 ? 1 : 0)));
+			const times = set.queries.map((q) =>
+				time(() => (found += engine(q, set.fuzzy, set.filtered) > 0 ? 1 : 0))
+			);
 			// Two more timed rounds: 600 samples make a steadier 95th percentile than 200.
-			for (let round = 0; round < 2; round++) for (const q of set.queries) times.push(time(() => engine(q, set.fuzzy, set.filtered)));
+			for (let round = 0; round < 2; round++)
+				for (const q of set.queries) times.push(time(() => engine(q, set.fuzzy, set.filtered)));
 			return { times, found };
 		});
 	};
 
-	const ours = sample((q, _fuzzy, filtered) => runQuery(index, { query: q, locale: 'fr', ...(filtered ? { filters } : {}) }).total);
+	const ours = sample(
+		(q, _fuzzy, filtered) =>
+			runQuery(index, { query: q, locale: 'fr', ...(filtered ? { filters } : {}) }).total
+	);
 
 	// Re-index of one edited article (read through the schema, passages replaced).
 	const reindex: number[] = [];
 	for (let i = 0; i < 50; i++) {
 		const { id, doc } = docs[(i * 197) % COUNT]!;
-		writeBody(bodyFragment(doc), [...readArticleBody(doc), { type: 'paragraph', content: [{ type: 'text', text: `ajout ${i} zorglub` }] }]);
+		writeBody(bodyFragment(doc), [
+			...readArticleBody(doc),
+			{ type: 'paragraph', content: [{ type: 'text', text: `ajout ${i} zorglub` }] }
+		]);
 		reindex.push(time(() => index.put(read(id, doc)!, 'Compte › Accès et connexion')));
 	}
 	report({ bench: 'search.reindex.p95', value: percentile(reindex, 95), unit: 'ms', target: 5 });
@@ -121,11 +146,22 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 	let stored: unknown;
 	const save = time(() => {
 		// What IndexedDB does with it: a structured clone.
-		stored = structuredClone({ format: INDEX_FORMAT, savedAt: 0, taxonomy: '', index: index.snapshot(), ledger: {} });
+		stored = structuredClone({
+			format: INDEX_FORMAT,
+			savedAt: 0,
+			taxonomy: '',
+			index: index.snapshot(),
+			ledger: {}
+		});
 	});
 	report({ bench: 'search.save', value: save, unit: 'ms' });
 	const snap = index.snapshot();
-	const bytes = snap.slots.byteLength + snap.weights.byteLength + snap.passages.byteLength + JSON.stringify(snap.docs).length + JSON.stringify(snap.words).length;
+	const bytes =
+		snap.slots.byteLength +
+		snap.weights.byteLength +
+		snap.passages.byteLength +
+		JSON.stringify(snap.docs).length +
+		JSON.stringify(snap.words).length;
 	console.log(`search.save.size: ${(bytes / 1e6).toFixed(1)} MB`);
 	const restored = new SearchIndex();
 	const load = time(() => {
@@ -134,10 +170,16 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 		restored.restore(parsed.saved.index);
 	});
 	report({ bench: 'search.load', value: load, unit: 'ms' });
-	expect(runQuery(restored, { query: plain[0]!, locale: 'fr' }).total).toBe(runQuery(index, { query: plain[0]!, locale: 'fr' }).total);
+	expect(runQuery(restored, { query: plain[0]!, locale: 'fr' }).total).toBe(
+		runQuery(index, { query: plain[0]!, locale: 'fr' }).total
+	);
 
-
-	const readable = articles.map((a) => ({ id: docId('article', a.id), ...a.meta, text: bodyText(a.body), tags: a.meta.tags.join(' ') }));
+	const readable = articles.map((a) => ({
+		id: docId('article', a.id),
+		...a.meta,
+		text: bodyText(a.body),
+		tags: a.meta.tags.join(' ')
+	}));
 	const mini = new MiniSearch({
 		fields: ['title', 'text', 'tags'],
 		storeFields: ['title', 'kind', 'node', 'locale', 'floor', 'status'],
@@ -167,39 +209,85 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 	const oramaTokenizer: Tokenizer = {
 		language: 'french',
 		normalizationCache: new Map(),
-		tokenize: (raw: string, language?: string, prop?: string) => (prop ? indexTokens(raw, language === 'english' ? 'en' : 'fr') : [...new Set(raw.split(' ').filter(Boolean))])
+		tokenize: (raw: string, language?: string, prop?: string) =>
+			prop
+				? indexTokens(raw, language === 'english' ? 'en' : 'fr')
+				: [...new Set(raw.split(' ').filter(Boolean))]
 	};
 	const orama = create({
-		schema: { title: 'string', text: 'string', tags: 'string', kind: 'enum', node: 'enum', locale: 'enum', floor: 'enum', status: 'enum' } as const,
+		schema: {
+			title: 'string',
+			text: 'string',
+			tags: 'string',
+			kind: 'enum',
+			node: 'enum',
+			locale: 'enum',
+			floor: 'enum',
+			status: 'enum'
+		} as const,
 		components: { tokenizer: oramaTokenizer },
 		sort: { enabled: false }
 	});
 	const oramaBuild = time(() => {
-		for (const r of readable) insert(orama, { id: r.id, title: r.title, text: r.text, tags: r.tags, kind: r.kind, node: r.node, locale: r.locale, floor: r.floor ?? '', status: r.status }, r.locale === 'en' ? 'english' : 'french');
+		for (const r of readable)
+			insert(
+				orama,
+				{
+					id: r.id,
+					title: r.title,
+					text: r.text,
+					tags: r.tags,
+					kind: r.kind,
+					node: r.node,
+					locale: r.locale,
+					floor: r.floor ?? '',
+					status: r.status
+				},
+				r.locale === 'en' ? 'english' : 'french'
+			);
 	});
 	report({ bench: 'search.build.orama', value: oramaBuild, unit: 'ms' });
 	const oramas = sample(
 		(q, fuzzy, filtered) =>
 			(
 				search(orama, {
-					term: queryWords(q, 'fr').flatMap((w) => w.forms).join(' '),
+					term: queryWords(q, 'fr')
+						.flatMap((w) => w.forms)
+						.join(' '),
 					properties: ['title', 'text', 'tags'],
 					boost: { title: 3, tags: 1.5 },
 					limit: 10,
 					...(fuzzy ? { tolerance: 1 } : {}),
-					...(filtered ? { where: { kind: { eq: filters.kind }, locale: { eq: filters.locale } }, facets: { kind: {}, node: {}, locale: {}, floor: {}, status: {} } } : {})
+					...(filtered
+						? {
+								where: { kind: { eq: filters.kind }, locale: { eq: filters.locale } },
+								facets: { kind: {}, node: {}, locale: {}, floor: {}, status: {} }
+							}
+						: {})
 				} as never) as { count: number }
 			).count
 	);
 
 	SETS.forEach((set, i) => {
-		console.log(`search.query.${set.name}: ${ours[i]!.found}/${set.queries.length} queries with results (MiniSearch ${minis[i]!.found}, Orama ${oramas[i]!.found})`);
+		console.log(
+			`search.query.${set.name}: ${ours[i]!.found}/${set.queries.length} queries with results (MiniSearch ${minis[i]!.found}, Orama ${oramas[i]!.found})`
+		);
 		for (const p of [50, 95]) {
-			report({ bench: `search.query.${set.name}.p${p}`, value: percentile(ours[i]!.times, p), unit: 'ms', ...(p === 95 ? { target: set.target } : {}), peer: 'minisearch', peerValue: percentile(minis[i]!.times, p) });
-			report({ bench: `search.query.${set.name}.orama.p${p}`, value: percentile(oramas[i]!.times, p), unit: 'ms' });
+			report({
+				bench: `search.query.${set.name}.p${p}`,
+				value: percentile(ours[i]!.times, p),
+				unit: 'ms',
+				...(p === 95 ? { target: set.target } : {}),
+				peer: 'minisearch',
+				peerValue: percentile(minis[i]!.times, p)
+			});
+			report({
+				bench: `search.query.${set.name}.orama.p${p}`,
+				value: percentile(oramas[i]!.times, p),
+				unit: 'ms'
+			});
 		}
 	});
 	expect(ours[0]!.found).toBeGreaterThan(QUERIES * 0.9);
 	expect(ours[1]!.found).toBeGreaterThan(QUERIES * 0.8);
-
 });

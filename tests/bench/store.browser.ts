@@ -6,14 +6,25 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { docId, KB_SPACE } from '../../src/lib/domain/ids';
 import { Repo } from '../../src/lib/repo/repo';
-import { articleSummary, initArticle, initSpace, putCatalogEntries, readCatalog } from '../../src/lib/schema/index';
+import {
+	articleSummary,
+	initArticle,
+	initSpace,
+	putCatalogEntries,
+	readCatalog
+} from '../../src/lib/schema/index';
 import { IndexedDbStorage } from '../../src/lib/storage/indexeddb';
 import { generateArticles } from './generate';
 import { percentile, report } from './report';
 
 const COUNT = 5000;
 const RUNS = 7;
-const NODES = ['compte.acces.mot-de-passe', 'bourse.ordres.rejete', 'versements.virement-sortant.refuse', 'technique.application'];
+const NODES = [
+	'compte.acces.mot-de-passe',
+	'bourse.ordres.rejete',
+	'versements.virement-sortant.refuse',
+	'technique.application'
+];
 
 test('store: cold open of 5,000 articles', async () => {
 	const name = `plateau-bench-store-${Date.now()}`;
@@ -26,7 +37,10 @@ test('store: cold open of 5,000 articles', async () => {
 	}
 	const space = new Y.Doc();
 	initSpace(space, { id: KB_SPACE, kind: 'knowledge-base', name: { fr: 'Base', en: 'Base' } });
-	putCatalogEntries(space, articles.map((a) => articleSummary(docId('article', a.id), a.meta)));
+	putCatalogEntries(
+		space,
+		articles.map((a) => articleSummary(docId('article', a.id), a.meta))
+	);
 	updates.set(docId('space', KB_SPACE), Y.encodeStateAsUpdate(space));
 	const bytes = [...updates.values()].reduce((s, u) => s + u.byteLength, 0);
 	console.log(`store: ${COUNT} articles, ${(bytes / 1e6).toFixed(1)} MB of Yjs updates`);
@@ -70,7 +84,9 @@ test('store: cold open of 5,000 articles', async () => {
 			})
 		);
 	}
-	console.log(`store: y-indexeddb fill of ${ordered.length} databases took ${Math.round(performance.now() - tFill)} ms`);
+	console.log(
+		`store: y-indexeddb fill of ${ordered.length} databases took ${Math.round(performance.now() - tFill)} ms`
+	);
 	const peer: number[] = [];
 	const peerOpenAll: number[] = [];
 	for (let run = 0; run < 3; run++) {
@@ -95,10 +111,31 @@ test('store: cold open of 5,000 articles', async () => {
 		}
 	}
 
-	report({ bench: 'store.coldOpen.p50', value: percentile(plateau, 50), unit: 'ms', target: 500, peer: 'y-indexeddb', peerValue: percentile(peer, 50) });
-	report({ bench: 'store.coldOpen.max', value: Math.max(...plateau), unit: 'ms', target: 500, peer: 'y-indexeddb', peerValue: Math.max(...peer) });
-	report({ bench: 'store.openAllArticles', value: percentile(openAll, 50), unit: 'ms', peer: 'y-indexeddb', peerValue: peerOpenAll[0]! });
+	report({
+		bench: 'store.coldOpen.p50',
+		value: percentile(plateau, 50),
+		unit: 'ms',
+		target: 500,
+		peer: 'y-indexeddb',
+		peerValue: percentile(peer, 50)
+	});
+	report({
+		bench: 'store.coldOpen.max',
+		value: Math.max(...plateau),
+		unit: 'ms',
+		target: 500,
+		peer: 'y-indexeddb',
+		peerValue: Math.max(...peer)
+	});
+	report({
+		bench: 'store.openAllArticles',
+		value: percentile(openAll, 50),
+		unit: 'ms',
+		peer: 'y-indexeddb',
+		peerValue: peerOpenAll[0]!
+	});
 
 	await IndexedDbStorage.deleteDatabase(name);
-	for (const d of await indexedDB.databases()) if (d.name?.startsWith(prefix)) indexedDB.deleteDatabase(d.name);
+	for (const d of await indexedDB.databases())
+		if (d.name?.startsWith(prefix)) indexedDB.deleteDatabase(d.name);
 });

@@ -24,10 +24,21 @@ const received = new Map<number, number>();
 const bench = {
 	async start(opts: { url: string; room: string; agent: string; storage: 'memory' | 'indexeddb' }) {
 		const key = await deriveCentreKey('7demqp4tc2h9x3vbnk8rfa6wgy5s', 'bench');
-		repo = new Repo({ storage: opts.storage === 'memory' ? new MemoryStorage() : new IndexedDbStorage(`plateau-bench-${opts.room}-${opts.agent}`) });
+		repo = new Repo({
+			storage:
+				opts.storage === 'memory'
+					? new MemoryStorage()
+					: new IndexedDbStorage(`plateau-bench-${opts.room}-${opts.agent}`)
+		});
 		const signaling = new SignalingClient({ url: opts.url, key });
 		mesh = new WebRtcMesh({ signaling, topic: meshTopic('bench', opts.room) });
-		sync = new Synchronizer({ repo, network: mesh, policy: new CentreSharePolicy(opts.agent), agentId: opts.agent, floor: 'bourse' });
+		sync = new Synchronizer({
+			repo,
+			network: mesh,
+			policy: new CentreSharePolicy(opts.agent),
+			agentId: opts.agent,
+			floor: 'bourse'
+		});
 		repo.onChange((e) => {
 			if (e.docId !== 'article/latency' || !(e.origin as { peer?: string } | null)?.peer) return;
 			const t = now();
@@ -45,7 +56,10 @@ const bench = {
 		}
 		const space = await repo.open(docId('space', KB_SPACE));
 		initSpace(space, { id: KB_SPACE, kind: 'knowledge-base', name: { fr: 'Base', en: 'Base' } });
-		putCatalogEntries(space, articles.map((a) => articleSummary(docId('article', a.id), a.meta)));
+		putCatalogEntries(
+			space,
+			articles.map((a) => articleSummary(docId('article', a.id), a.meta))
+		);
 		await repo.flush();
 		return bytes;
 	},

@@ -14,7 +14,10 @@ import { percentile, report } from './report';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 type Bench = Record<string, (...args: never[]) => unknown>;
 const call = <T>(page: Page, fn: string, ...args: unknown[]) =>
-	page.evaluate(([f, a]) => (globalThis as unknown as { bench: Bench })['bench'][f as string]!(...(a as never[])), [fn, args] as const) as Promise<T>;
+	page.evaluate(
+		([f, a]) => (globalThis as unknown as { bench: Bench })['bench'][f as string]!(...(a as never[])),
+		[fn, args] as const
+	) as Promise<T>;
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
 	const start = Date.now();
@@ -30,7 +33,9 @@ test('sync: latency and bulk transfer over real WebRTC', { timeout: 600_000 }, a
 		logLevel: 'warn',
 		root,
 		// simple-peer's browser build, which needs no Node polyfills.
-		resolve: { alias: [{ find: /^simple-peer$/, replacement: `${root}node_modules/simple-peer/simplepeer.min.js` }] },
+		resolve: {
+			alias: [{ find: /^simple-peer$/, replacement: `${root}node_modules/simple-peer/simplepeer.min.js` }]
+		},
 		build: {
 			write: false,
 			minify: false,
@@ -65,13 +70,22 @@ test('sync: latency and bulk transfer over real WebRTC', { timeout: 600_000 }, a
 		const b = await open();
 		await call(a, 'start', { url, room, agent: 'agent-a', storage: 'memory' });
 		await call(b, 'start', { url, room, agent: 'agent-b', storage: 'memory' });
-		await waitFor(async () => (await call<number>(a, 'peers')) === 1 && (await call<number>(b, 'peers')) === 1, 'A and B to connect');
+		await waitFor(
+			async () => (await call<number>(a, 'peers')) === 1 && (await call<number>(b, 'peers')) === 1,
+			'A and B to connect'
+		);
 		await call(a, 'send', 0);
-		await waitFor(async () => (await call<number | undefined>(b, 'receivedAt', 0)) !== undefined, 'first update');
+		await waitFor(
+			async () => (await call<number | undefined>(b, 'receivedAt', 0)) !== undefined,
+			'first update'
+		);
 
 		await call(a, 'yStart', { url, room });
 		await call(b, 'yStart', { url, room });
-		await waitFor(async () => (await call<number>(a, 'yPeers')) === 1 && (await call<number>(b, 'yPeers')) === 1, 'y-webrtc peers');
+		await waitFor(
+			async () => (await call<number>(a, 'yPeers')) === 1 && (await call<number>(b, 'yPeers')) === 1,
+			'y-webrtc peers'
+		);
 
 		const RUNS = 200;
 		const plateau: number[] = [];
@@ -79,14 +93,36 @@ test('sync: latency and bulk transfer over real WebRTC', { timeout: 600_000 }, a
 		for (let i = 1; i <= RUNS; i++) {
 			// Interleaved so both stacks see the same machine load.
 			const t0 = await call<number>(a, 'send', i);
-			await waitFor(async () => (await call<number | undefined>(b, 'receivedAt', i)) !== undefined, `update ${i}`, 5000);
+			await waitFor(
+				async () => (await call<number | undefined>(b, 'receivedAt', i)) !== undefined,
+				`update ${i}`,
+				5000
+			);
 			plateau.push((await call<number>(b, 'receivedAt', i)) - t0);
 			const y0 = await call<number>(a, 'ySend', i);
-			await waitFor(async () => (await call<number | undefined>(b, 'yReceivedAt', i)) !== undefined, `y-webrtc update ${i}`, 5000);
+			await waitFor(
+				async () => (await call<number | undefined>(b, 'yReceivedAt', i)) !== undefined,
+				`y-webrtc update ${i}`,
+				5000
+			);
 			stock.push((await call<number>(b, 'yReceivedAt', i)) - y0);
 		}
-		report({ bench: 'sync.latency.p50', value: percentile(plateau, 50), unit: 'ms', target: 5, peer: 'y-webrtc', peerValue: percentile(stock, 50) });
-		report({ bench: 'sync.latency.p95', value: percentile(plateau, 95), unit: 'ms', target: 15, peer: 'y-webrtc', peerValue: percentile(stock, 95) });
+		report({
+			bench: 'sync.latency.p50',
+			value: percentile(plateau, 50),
+			unit: 'ms',
+			target: 5,
+			peer: 'y-webrtc',
+			peerValue: percentile(stock, 50)
+		});
+		report({
+			bench: 'sync.latency.p95',
+			value: percentile(plateau, 95),
+			unit: 'ms',
+			target: 15,
+			peer: 'y-webrtc',
+			peerValue: percentile(stock, 95)
+		});
 
 		// Bulk: a full peer with 5,000 articles, an empty peer (IndexedDB) joining.
 		const bulkRoom = `bulk${Date.now()}`;
@@ -97,7 +133,11 @@ test('sync: latency and bulk transfer over real WebRTC', { timeout: 600_000 }, a
 		const empty = await open();
 		const t0 = Date.now();
 		await call(empty, 'start', { url, room: bulkRoom, agent: 'agent-empty', storage: 'indexeddb' });
-		await waitFor(async () => (await call<number>(empty, 'count')) >= 5001, 'the empty peer to hold 5,001 documents', 120_000);
+		await waitFor(
+			async () => (await call<number>(empty, 'count')) >= 5001,
+			'the empty peer to hold 5,001 documents',
+			120_000
+		);
 		await call(empty, 'flush');
 		const elapsed = Date.now() - t0;
 		expect(await call<number>(empty, 'count')).toBe(5001);

@@ -38,7 +38,11 @@ describe('App on IndexedDB', () => {
 		expect(first.status).toBe('ready');
 		expect(first.progress.total).toBeGreaterThan(60);
 		expect(first.kb!.articleCount).toBeGreaterThanOrEqual(40);
-		expect(first.kb!.floors.map((f) => f.name.fr).sort()).toEqual(['Bourse', 'Gestion de compte', 'Support technique']);
+		expect(first.kb!.floors.map((f) => f.name.fr).sort()).toEqual([
+			'Bourse',
+			'Gestion de compte',
+			'Support technique'
+		]);
 		expect(first.session!.isFirstRun).toBe(true);
 		first.session!.save({ name: 'Camille Dupont', floor: 'bourse', languages: ['fr', 'en'] });
 		expect(first.kb!.agents.some((a) => a.name === 'Camille Dupont')).toBe(true);

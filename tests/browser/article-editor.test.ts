@@ -19,7 +19,8 @@ let app: App;
 /** Every listener a Y.Doc holds: its own events, and observers on each of its shared types. */
 function listeners(doc: Y.Doc): number {
 	let n = 0;
-	for (const set of (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.values()) n += set.size;
+	for (const set of (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.values())
+		n += set.size;
 	const types = [...doc.share.values()];
 	const walk = (t: unknown) => {
 		const h = t as unknown as { _eH: { l: unknown[] }; _dEH: { l: unknown[] } };
@@ -174,7 +175,10 @@ describe('article editor', () => {
 
 	it('pasted HTML keeps its structure and loses scripts, handlers, styles and remote images, with a notice', async () => {
 		const doc = new Y.Doc();
-		Y.applyUpdate(doc, Y.encodeStateAsUpdate(await app.repo!.open('article/faq-code-double-authentification')));
+		Y.applyUpdate(
+			doc,
+			Y.encodeStateAsUpdate(await app.repo!.open('article/faq-code-double-authentification'))
+		);
 		const editor = new ArticleEditor(app, 'article/faq-code-double-authentification', doc, () => false);
 		const el = mountPoint();
 		editor.mount(el);
@@ -202,7 +206,12 @@ describe('article editor', () => {
 		editor.mount(el);
 		editor.setEditable(true);
 		// A 1×1 PNG, then the same header padded past 1.5 MiB.
-		const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+		const png = Uint8Array.from(
+			atob(
+				'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+			),
+			(c) => c.charCodeAt(0)
+		);
 		const big = new Uint8Array(2 * 1024 * 1024);
 		big.set(png);
 		await editor.insertImage(new File([big], 'capture.png', { type: 'image/png' }));
@@ -232,7 +241,10 @@ describe('article editor', () => {
 		await userEvent.keyboard('Vérifier');
 		await userEvent.keyboard('{Control>}{Alt>}d{/Alt}{/Control}');
 		await userEvent.keyboard('Si bloqué');
-		expect(readProcedure(readArticleBody(doc)).steps[0]).toMatchObject({ action: 'Vérifier', decision: { condition: 'Si bloqué', target: null } });
+		expect(readProcedure(readArticleBody(doc)).steps[0]).toMatchObject({
+			action: 'Vérifier',
+			decision: { condition: 'Si bloqué', target: null }
+		});
 		await userEvent.keyboard('{Control>}{Alt>}e{/Alt}{/Control}');
 		expect(types()).toContain('escalation');
 		editor.destroy();

@@ -7,8 +7,16 @@ import FillAndCopyDialog from '../../src/lib/components/FillAndCopyDialog.svelte
 import { render } from '../support/render.svelte';
 
 const variants = [
-	{ locale: 'fr' as const, title: 'Virement refusé', template: 'Bonjour {{nom_client}},\n\nVotre virement de {{montant}} a été refusé.\n\n{{nom_conseiller}}' },
-	{ locale: 'en' as const, title: 'Transfer refused', template: 'Hello {{nom_client}},\n\nYour transfer of {{montant}} was refused.' }
+	{
+		locale: 'fr' as const,
+		title: 'Virement refusé',
+		template: 'Bonjour {{nom_client}},\n\nVotre virement de {{montant}} a été refusé.\n\n{{nom_conseiller}}'
+	},
+	{
+		locale: 'en' as const,
+		title: 'Transfer refused',
+		template: 'Hello {{nom_client}},\n\nYour transfer of {{montant}} was refused.'
+	}
 ];
 
 const cleanups: (() => void)[] = [];
@@ -40,18 +48,29 @@ describe('FillAndCopyDialog', () => {
 		const dialog = page.getByRole('dialog', { name: 'Remplir et copier : Virement refusé' });
 		await expect.element(dialog).toBeVisible();
 		await expect.element(page.getByLabelText('Nom client')).toHaveFocus();
-		expect([...r.target.querySelectorAll('input[data-field]')].map((i) => i.getAttribute('data-field'))).toEqual(['nom_client', 'montant', 'nom_conseiller']);
+		expect(
+			[...r.target.querySelectorAll('input[data-field]')].map((i) => i.getAttribute('data-field'))
+		).toEqual(['nom_client', 'montant', 'nom_conseiller']);
 		expect(r.target.querySelector('dialog')!.matches(':modal')).toBe(true);
 	});
 
 	it('previews as the agent types, marks what is left, and remembers values across languages', async () => {
 		openDialog();
 		await userEvent.keyboard('Mme Martin');
-		await expect.element(page.getByText('Non remplis, copiés tels quels : Montant, Nom conseiller')).toBeVisible();
-		expect(preview().textContent).toBe('Bonjour Mme Martin,\n\nVotre virement de à remplir :{{montant}} a été refusé.\n\nà remplir :{{nom_conseiller}}');
-		expect([...preview().querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['à remplir :{{montant}}', 'à remplir :{{nom_conseiller}}']);
+		await expect
+			.element(page.getByText('Non remplis, copiés tels quels : Montant, Nom conseiller'))
+			.toBeVisible();
+		expect(preview().textContent).toBe(
+			'Bonjour Mme Martin,\n\nVotre virement de à remplir :{{montant}} a été refusé.\n\nà remplir :{{nom_conseiller}}'
+		);
+		expect([...preview().querySelectorAll('mark')].map((m) => m.textContent)).toEqual([
+			'à remplir :{{montant}}',
+			'à remplir :{{nom_conseiller}}'
+		]);
 		await page.getByRole('radio', { name: 'Anglais' }).click();
-		await expect.element(page.getByRole('dialog', { name: 'Remplir et copier : Transfer refused' })).toBeVisible();
+		await expect
+			.element(page.getByRole('dialog', { name: 'Remplir et copier : Transfer refused' }))
+			.toBeVisible();
 		await expect.element(page.getByLabelText('Nom client')).toHaveValue('Mme Martin');
 		expect(preview().textContent).toContain('Hello Mme Martin,');
 		expect(preview().getAttribute('lang')).toBe('en');
@@ -66,8 +85,12 @@ describe('FillAndCopyDialog', () => {
 		await userEvent.keyboard('Léa');
 		await userEvent.keyboard('{Control>}{Enter}{/Control}');
 		await vi.waitFor(() => expect(writeText).toHaveBeenCalledOnce());
-		expect(writeText).toHaveBeenCalledWith('Bonjour Mme Martin,\n\nVotre virement de 120 € a été refusé.\n\nLéa');
-		await expect.element(page.getByRole('status')).toHaveTextContent('Réponse copiée dans le presse-papiers.');
+		expect(writeText).toHaveBeenCalledWith(
+			'Bonjour Mme Martin,\n\nVotre virement de 120 € a été refusé.\n\nLéa'
+		);
+		await expect
+			.element(page.getByRole('status'))
+			.toHaveTextContent('Réponse copiée dans le presse-papiers.');
 		expect(r.target.querySelector('dialog')!.open).toBe(false);
 		expect(r.onclose).toHaveBeenCalledOnce();
 		expect(document.activeElement).toBe(r.opener);
@@ -78,7 +101,9 @@ describe('FillAndCopyDialog', () => {
 		await page.getByRole('button', { name: 'Copier' }).click();
 		await vi.waitFor(() => expect(writeText).toHaveBeenCalledOnce());
 		expect(writeText.mock.calls[0]![0]).toContain('Bonjour {{nom_client}},');
-		await expect.element(page.getByRole('status')).toHaveTextContent('À compléter à la main : Nom client, Montant, Nom conseiller.');
+		await expect
+			.element(page.getByRole('status'))
+			.toHaveTextContent('À compléter à la main : Nom client, Montant, Nom conseiller.');
 	});
 
 	it('shows the text selected in a text area when the clipboard refuses it', async () => {

@@ -12,11 +12,22 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 const floorName = (id: string) => (id === 'gestion-compte' ? 'Gestion de compte' : id);
 const base: Procedure = {
 	steps: [
-		{ id: 'a', number: 1, action: 'Vérifier l’identité du client', result: 'Identité vérifiée', decision: { condition: 'Si échec', target: 'c', targetNumber: 3 } },
+		{
+			id: 'a',
+			number: 1,
+			action: 'Vérifier l’identité du client',
+			result: 'Identité vérifiée',
+			decision: { condition: 'Si échec', target: 'c', targetNumber: 3 }
+		},
 		{ id: 'b', number: 2, action: 'Lire le code blocage', result: 'Code lu' },
 		{ id: 'c', number: 3, action: 'Créer un ticket', result: 'Ticket créé' }
 	],
-	escalation: { floor: 'gestion-compte', when: 'En cas de fraude', to: 'Cellule fraude', handover: 'Numéro client' }
+	escalation: {
+		floor: 'gestion-compte',
+		when: 'En cas de fraude',
+		to: 'Cellule fraude',
+		handover: 'Numéro client'
+	}
 };
 
 function mountMap(procedure: Procedure) {
@@ -35,14 +46,30 @@ describe('ProcessMap', () => {
 		expect(document.getElementById(titleId!)!.textContent).toBe('Logigramme de la procédure');
 		expect(document.getElementById(descId!)!.textContent).toContain('3 étape(s) et 1 décision(s)');
 		expect(document.getElementById(descId!)!.textContent).toContain('Gestion de compte — Cellule fraude');
-		const kinds = [...target.querySelectorAll<SVGGElement>('[data-node-id]')].map((g) => `${g.dataset.nodeId}/${g.dataset.kind}`);
-		expect(kinds).toEqual(['start/start', 'step:a/step', 'decision:a/decision', 'step:b/step', 'step:c/step', 'end/end', 'escalation/escalation']);
+		const kinds = [...target.querySelectorAll<SVGGElement>('[data-node-id]')].map(
+			(g) => `${g.dataset.nodeId}/${g.dataset.kind}`
+		);
+		expect(kinds).toEqual([
+			'start/start',
+			'step:a/step',
+			'decision:a/decision',
+			'step:b/step',
+			'step:c/step',
+			'end/end',
+			'escalation/escalation'
+		]);
 		expect(target.querySelector('[data-node-id="step:b"]')!.textContent).toContain('2');
 		expect(target.querySelector('[data-node-id="escalation"]')!.textContent).toContain('Gestion de compte');
 		expect(target.querySelector('[data-edge-kind="yes"]')!.textContent).toBe('Oui');
-		expect(target.querySelector('[data-edge-kind="escalate"] polyline')!.getAttribute('marker-end')).toMatch(/^url\(#.+-arrow-escalate\)$/);
-		const items = [...target.querySelectorAll('ol.flow li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
-		expect(items[0]).toBe('Étape 1 : Vérifier l’identité du client Résultat attendu : Identité vérifiée Si échec : passer à l’étape 3.');
+		expect(target.querySelector('[data-edge-kind="escalate"] polyline')!.getAttribute('marker-end')).toMatch(
+			/^url\(#.+-arrow-escalate\)$/
+		);
+		const items = [...target.querySelectorAll('ol.flow li')].map((li) =>
+			li.textContent!.replace(/\s+/g, ' ').trim()
+		);
+		expect(items[0]).toBe(
+			'Étape 1 : Vérifier l’identité du client Résultat attendu : Identité vérifiée Si échec : passer à l’étape 3.'
+		);
 		expect(items).toHaveLength(3);
 		expect(target.querySelector('[role="note"]')).toBeNull();
 	});
@@ -50,7 +77,16 @@ describe('ProcessMap', () => {
 	it('redraws when a new procedure comes in, and warns about a decision that leads nowhere', () => {
 		const r = mountMap(base);
 		const next: Procedure = {
-			steps: [...base.steps, { id: 'd', number: 4, action: 'Rappeler', result: 'Fait', decision: { condition: 'Si absent', target: 'zz' } }],
+			steps: [
+				...base.steps,
+				{
+					id: 'd',
+					number: 4,
+					action: 'Rappeler',
+					result: 'Fait',
+					decision: { condition: 'Si absent', target: 'zz' }
+				}
+			],
 			escalation: null
 		};
 		r.props.procedure = next;

@@ -1,10 +1,18 @@
 // Pasted HTML in a real browser: Word's clipboard HTML becomes plain structure (headings, lists,
 // tables), a hostile web page loses everything active or remote, and image size limits hold.
 import { describe, expect, it } from 'vitest';
-import { dataUrlBytes, ImageTooLargeError, MAX_IMAGE_BYTES, readImageFile, sanitizePastedHtml, UnsupportedImageError } from '../../src/lib/editor/sanitize-paste';
+import {
+	dataUrlBytes,
+	ImageTooLargeError,
+	MAX_IMAGE_BYTES,
+	readImageFile,
+	sanitizePastedHtml,
+	UnsupportedImageError
+} from '../../src/lib/editor/sanitize-paste';
 
 // A 1×1 transparent PNG.
-const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const PNG_BASE64 =
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const PNG_BYTES = Uint8Array.from(atob(PNG_BASE64), (c) => c.charCodeAt(0));
 const smallPng = `data:image/png;base64,${PNG_BASE64}`;
 /** A data URL whose decoded payload is `bytes` long (a PNG header, then zeros). */
@@ -69,13 +77,20 @@ describe('sanitizePastedHtml: Word', () => {
 	const root = parse(out.html);
 
 	it('keeps the text and structure, without Word’s styles, classes, XML, comments or o:p', () => {
-		expect(out.html).not.toMatch(/mso-|class=|style=|<o:p|<xml|<!--|WordDocument|Normal<|<span|<meta|<style/i);
+		expect(out.html).not.toMatch(
+			/mso-|class=|style=|<o:p|<xml|<!--|WordDocument|Normal<|<span|<meta|<style/i
+		);
 		expect(root.textContent).not.toContain('false');
-		expect(root.querySelector('p')!.innerHTML).toBe('Avant de débloquer, vérifier <b>l’identité</b> du client.');
+		expect(root.querySelector('p')!.innerHTML).toBe(
+			'Avant de débloquer, vérifier <b>l’identité</b> du client.'
+		);
 	});
 
 	it('turns Word’s title and heading paragraphs into headings', () => {
-		expect([...root.querySelectorAll('h1, h2')].map((h) => `${h.tagName}:${h.textContent}`)).toEqual(['H1:Compte bloqué', 'H2:Vérifications']);
+		expect([...root.querySelectorAll('h1, h2')].map((h) => `${h.tagName}:${h.textContent}`)).toEqual([
+			'H1:Compte bloqué',
+			'H2:Vérifications'
+		]);
 	});
 
 	it('turns list paragraphs into bullet and numbered lists, nested by level, markers removed', () => {
@@ -86,14 +101,22 @@ describe('sanitizePastedHtml: Word', () => {
 		expect(ul.querySelector(':scope > li')!.firstChild!.textContent).toBe('Contrôle de niveau 2');
 		expect(ul.querySelector(':scope > li > ul > li')!.textContent).toBe('Question dynamique');
 		expect(ul.querySelector(':scope > li:last-child')!.textContent).toBe('Journal de connexion');
-		expect([...ol.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['Lever le blocage', 'Consigner l’appel']);
+		expect([...ol.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+			'Lever le blocage',
+			'Consigner l’appel'
+		]);
 		expect(root.textContent).not.toMatch(/·|\u00a0{2}/);
 		// The paragraph between the two lists stays between them.
 		expect(ul.nextElementSibling!.textContent).toBe('Ensuite :');
 	});
 
 	it('keeps the table, drops the empty padding paragraph and the local file image', () => {
-		expect([...root.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['Code', 'Sens', 'BLQ-TMP', 'Suspension 30 min']);
+		expect([...root.querySelectorAll('td')].map((td) => td.textContent)).toEqual([
+			'Code',
+			'Sens',
+			'BLQ-TMP',
+			'Suspension 30 min'
+		]);
 		expect(root.querySelector('td')!.attributes.length).toBe(0);
 		expect(root.querySelector('img')).toBeNull();
 		expect(out.droppedRemoteImages).toBe(1);
@@ -106,12 +129,17 @@ describe('sanitizePastedHtml: a web page', () => {
 	const root = parse(out.html);
 
 	it('removes scripts, handlers, styles, classes, frames, objects, forms and head content', () => {
-		expect(out.html).not.toMatch(/<script|<iframe|<object|<form|<input|<button|<link|<style|<title|onclick|onmouseover|onerror|style=|class=|target=|alert|stolen/i);
+		expect(out.html).not.toMatch(
+			/<script|<iframe|<object|<form|<input|<button|<link|<style|<title|onclick|onmouseover|onerror|style=|class=|target=|alert|stolen/i
+		);
 		expect(root.querySelector('h2')!.outerHTML).toBe('<h2>Frais de courtage</h2>');
 	});
 
 	it('keeps http(s) and mailto links, and turns javascript: and data: links into plain text', () => {
-		expect([...root.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['https://banque.example/tarifs', 'mailto:support@banque.example']);
+		expect([...root.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual([
+			'https://banque.example/tarifs',
+			'mailto:support@banque.example'
+		]);
 		expect(root.textContent).toContain('Voir ce lien, la grille,');
 		expect(root.textContent).toContain('ceci et le support.');
 	});
@@ -135,7 +163,10 @@ describe('sanitizePastedHtml: a web page', () => {
 	it('applies the image limit it is given', () => {
 		const html = `<p><img src="${pngDataUrl(2000)}"></p>`;
 		expect(sanitizePastedHtml(html, { maxImageBytes: 1999 }).refusedImages).toBe(1);
-		expect(sanitizePastedHtml(html, { maxImageBytes: 2000 })).toMatchObject({ refusedImages: 0, droppedRemoteImages: 0 });
+		expect(sanitizePastedHtml(html, { maxImageBytes: 2000 })).toMatchObject({
+			refusedImages: 0,
+			droppedRemoteImages: 0
+		});
 		expect(dataUrlBytes(pngDataUrl(2000))).toBe(2000);
 	});
 });
@@ -147,14 +178,22 @@ describe('readImageFile', () => {
 	});
 
 	it('refuses an image over the limit with its size and the limit', async () => {
-		const big = new File([new Uint8Array(MAX_IMAGE_BYTES + 10).fill(0).map((v, i) => (i < 8 ? PNG_BYTES[i]! : v))], 'big.png', { type: 'image/png' });
+		const big = new File(
+			[new Uint8Array(MAX_IMAGE_BYTES + 10).fill(0).map((v, i) => (i < 8 ? PNG_BYTES[i]! : v))],
+			'big.png',
+			{ type: 'image/png' }
+		);
 		const error = await readImageFile(big).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ImageTooLargeError);
 		expect(error).toMatchObject({ size: MAX_IMAGE_BYTES + 10, limit: MAX_IMAGE_BYTES });
 	});
 
 	it('refuses a file that is not an image it takes, whatever its declared type', async () => {
-		await expect(readImageFile(new File(['bonjour'], 'notes.txt', { type: 'text/plain' }))).rejects.toBeInstanceOf(UnsupportedImageError);
-		await expect(readImageFile(new File(['<svg onload="alert(1)"/>'], 'x.png', { type: 'image/png' }))).rejects.toBeInstanceOf(UnsupportedImageError);
+		await expect(
+			readImageFile(new File(['bonjour'], 'notes.txt', { type: 'text/plain' }))
+		).rejects.toBeInstanceOf(UnsupportedImageError);
+		await expect(
+			readImageFile(new File(['<svg onload="alert(1)"/>'], 'x.png', { type: 'image/png' }))
+		).rejects.toBeInstanceOf(UnsupportedImageError);
 	});
 });

@@ -16,7 +16,9 @@ afterEach(async () => {
 	for (const o of open.splice(0).reverse()) await o.destroy();
 });
 
-async function start(name: string): Promise<{ repo: Repo; indexer: SearchIndexer; store: IndexedDbSearchStore }> {
+async function start(
+	name: string
+): Promise<{ repo: Repo; indexer: SearchIndexer; store: IndexedDbSearchStore }> {
 	const repo = new Repo({ storage: new IndexedDbStorage(databaseName(name)) });
 	const store = new IndexedDbSearchStore(searchDatabaseName(name));
 	const indexer = new SearchIndexer(repo, { store, centreDocId: 'centre/demo', delayMs: 5 });
@@ -42,7 +44,9 @@ describe('search index in IndexedDB', () => {
 		const first = await start(name);
 		expect(first.indexer.progress).toMatchObject({ phase: 'ready', rebuiltBecause: 'missing' });
 		expect(first.indexer.reindexed).toBe(60);
-		updateArticleMeta(await first.repo.open('article/proc-compte-bloque'), { title: 'Compte bloqué capybara' });
+		updateArticleMeta(await first.repo.open('article/proc-compte-bloque'), {
+			title: 'Compte bloqué capybara'
+		});
 		await first.indexer.idle();
 		await first.repo.flush();
 		await stop(first.repo, first.indexer);
@@ -51,8 +55,12 @@ describe('search index in IndexedDB', () => {
 		const second = await start(name);
 		expect(second.indexer.progress.rebuiltBecause).toBeUndefined();
 		expect(second.indexer.reindexed).toBe(0);
-		expect(runQuery(second.indexer.index, { query: 'capybara', locale: 'fr' }).hits.map((h) => h.docId)).toEqual(['article/proc-compte-bloque']);
-		expect(runQuery(second.indexer.index, { query: 'mot de pase oublie', locale: 'fr' }).hits[0]?.docId).toBe('article/proc-mot-de-passe-oublie');
+		expect(
+			runQuery(second.indexer.index, { query: 'capybara', locale: 'fr' }).hits.map((h) => h.docId)
+		).toEqual(['article/proc-compte-bloque']);
+		expect(runQuery(second.indexer.index, { query: 'mot de pase oublie', locale: 'fr' }).hits[0]?.docId).toBe(
+			'article/proc-mot-de-passe-oublie'
+		);
 		await stop(second.repo, second.indexer);
 
 		// A damaged record: rebuilt from the documents, then saved again.
@@ -74,10 +82,18 @@ describe('search index in IndexedDB', () => {
 		expect(runQuery(third.indexer.index, { query: 'capybara', locale: 'fr' }).total).toBe(1);
 		// Saved again, typed arrays kept as typed arrays through IndexedDB's structured clone.
 		const saved = parseSavedIndex(await third.store.load());
-		expect('saved' in saved && saved.saved.index.slots instanceof Int32Array && saved.saved.index.docs.length).toBe(60);
+		expect(
+			'saved' in saved && saved.saved.index.slots instanceof Int32Array && saved.saved.index.docs.length
+		).toBe(60);
 
 		// The gap log lives in the same database.
-		await third.store.add({ query: 'carte avalée', normalized: 'carte avalee', filters: {}, locale: 'fr', at: 1 });
+		await third.store.add({
+			query: 'carte avalée',
+			normalized: 'carte avalee',
+			filters: {},
+			locale: 'fr',
+			at: 1
+		});
 		expect((await third.store.list()).map((g) => g.query)).toEqual(['carte avalée']);
 	});
 });

@@ -123,7 +123,9 @@ describe('FsStorage on disk', () => {
 	it('refuses a compaction that names a path instead of a key', async () => {
 		const store = await create();
 		await store.append('article/p', update(1));
-		await expect(store.compact('article/p', update(2), ['../article%2Fq'])).rejects.toThrow(/not a chunk key/);
+		await expect(store.compact('article/p', update(2), ['../article%2Fq'])).rejects.toThrow(
+			/not a chunk key/
+		);
 		expect(await store.load('article/p')).toHaveLength(1);
 	});
 });

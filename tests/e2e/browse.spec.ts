@@ -154,9 +154,13 @@ test('an article shows its body, details panel and a link to its English version
 	await expect(article.getByRole('heading', { level: 2, name: 'Étapes' })).toBeVisible();
 	const steps = article.locator('ol.procedure-steps').first();
 	await expect(steps.locator('> li.procedure-step')).toHaveCount(8);
-	await expect(steps.locator('> li').first().locator('.step-action')).toContainText('contrôle d\'identité de niveau 1');
-	await expect(steps.locator('> li').first().locator('strong')).toHaveText('Contrôle d\'identité');
-	await expect(article.getByRole('note', { name: 'Attention' })).toContainText('Ne jamais demander au client son ancien mot de passe');
+	await expect(steps.locator('> li').first().locator('.step-action')).toContainText(
+		"contrôle d'identité de niveau 1"
+	);
+	await expect(steps.locator('> li').first().locator('strong')).toHaveText("Contrôle d'identité");
+	await expect(article.getByRole('note', { name: 'Attention' })).toContainText(
+		'Ne jamais demander au client son ancien mot de passe'
+	);
 	await expect(article.getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
 
 	// The details panel: topic path, owner, floor, status, outline.
@@ -180,10 +184,17 @@ test('an article shows its body, details panel and a link to its English version
 	await expect(english).toHaveAttribute('lang', 'en');
 	await expect(english.getByRole('heading', { level: 2, name: 'Steps' })).toBeVisible();
 	await expect(english.locator('ol.procedure-steps').first().locator('> li.procedure-step')).toHaveCount(8);
-	await expect(page.getByRole('complementary', { name: 'Détails' }).getByRole('link', { name: 'Français — Mot de passe oublié' })).toBeVisible();
+	await expect(
+		page
+			.getByRole('complementary', { name: 'Détails' })
+			.getByRole('link', { name: 'Français — Mot de passe oublié' })
+	).toBeVisible();
 
 	// The topic link goes back to the branch in the list.
-	await page.getByRole('complementary', { name: 'Détails' }).getByRole('link', { name: /^Compte › Accès et connexion › Mot de passe oublié$/ }).click();
+	await page
+		.getByRole('complementary', { name: 'Détails' })
+		.getByRole('link', { name: /^Compte › Accès et connexion › Mot de passe oublié$/ })
+		.click();
 	await expect(page).toHaveURL(/\/\?node=compte\.acces\.mot-de-passe$/);
 	await expect(mainHeading(page)).toHaveText('Compte › Accès et connexion › Mot de passe oublié');
 	expect(await listedTitles(page)).toContain('Mot de passe oublié');
@@ -192,17 +203,25 @@ test('an article shows its body, details panel and a link to its English version
 test('a standard response lists its placeholders in the details panel', async () => {
 	await navLink(page, 'Réponses types').click();
 	await expect(mainHeading(page)).toHaveText('Réponses types');
-	await articleList(page).getByRole('link', { name: 'Lien de réinitialisation du mot de passe envoyé' }).click();
-	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Lien de réinitialisation du mot de passe envoyé');
+	await articleList(page)
+		.getByRole('link', { name: 'Lien de réinitialisation du mot de passe envoyé' })
+		.click();
+	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+		'Lien de réinitialisation du mot de passe envoyé'
+	);
 	const details = page.getByRole('complementary', { name: 'Détails' });
 	await expect(details.getByRole('heading', { name: 'Champs à compléter' })).toBeVisible();
 	const fields = details.locator('h3:has-text("Champs à compléter") + ul > li');
-	await expect(fields).toHaveText(['{{nom_client}}', '{{email_masque}}', '{{nom_conseiller}}'], { useInnerText: true });
+	await expect(fields).toHaveText(['{{nom_client}}', '{{email_masque}}', '{{nom_conseiller}}'], {
+		useInnerText: true
+	});
 	await expect(details.locator('dt:has-text("Ton") + dd')).toHaveText('Chaleureux');
 
 	// A procedure has no placeholder section.
 	await page.goto('/article/proc-mot-de-passe-oublie');
-	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié');
+	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+		'Mot de passe oublié'
+	);
 	await expect(page.getByRole('heading', { name: 'Champs à compléter' })).toHaveCount(0);
 });
 

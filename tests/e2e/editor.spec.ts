@@ -15,7 +15,9 @@ async function openForEditing(page: Page, id: string): Promise<void> {
 	await expect(page.getByRole('toolbar', { name: 'Mise en forme' })).toBeVisible();
 }
 
-test('two agents type in the same paragraph at once, end with the same text and see each other’s named caret', async ({ browser }) => {
+test('two agents type in the same paragraph at once, end with the same text and see each other’s named caret', async ({
+	browser
+}) => {
 	const tag = uniqueTag();
 	await withAgents(browser, 'coedit', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
@@ -29,7 +31,10 @@ test('two agents type in the same paragraph at once, end with the same text and 
 		}
 		const wordsA = ` alpha${tag}`;
 		const wordsB = ` bravo${tag}`;
-		await Promise.all([a.page.keyboard.type(wordsA, { delay: 25 }), b.page.keyboard.type(wordsB, { delay: 25 })]);
+		await Promise.all([
+			a.page.keyboard.type(wordsA, { delay: 25 }),
+			b.page.keyboard.type(wordsB, { delay: 25 })
+		]);
 
 		const first = (p: Page) => body(p).locator('p').first();
 		// The paragraph's text without the carets drawn inside it (their labels are names).
@@ -90,7 +95,9 @@ test('editing a procedure step redraws the process map for both agents', async (
 		await expect(b.page.locator('section.map [data-kind="step"]').nth(3)).toContainText(`Rappeler ${tag}`);
 		// The decision of step 2 still jumps to the same step, now step 7, on both screens.
 		await expect(b.page.locator('.step-decision select').first()).toHaveValue('proc-declaration-deces-s6');
-		await expect(b.page.locator('.step-decision select').first().locator('option:checked')).toContainText('Étape 7');
+		await expect(b.page.locator('.step-decision select').first().locator('option:checked')).toContainText(
+			'Étape 7'
+		);
 		expect(a.errors).toEqual([]);
 		expect(b.errors).toEqual([]);
 	});
@@ -122,7 +129,9 @@ test('fill and copy puts the filled response on the clipboard', async ({ browser
 	}
 });
 
-test('an article is created from a topic, its details edited, archived and deleted with undo', async ({ page }) => {
+test('an article is created from a topic, its details edited, archived and deleted with undo', async ({
+	page
+}) => {
 	const tag = uniqueTag();
 	await onboard(page, { name: 'Denis Roux', floor: 'Support technique' });
 	await page.goto('/?node=technique.application');
@@ -136,7 +145,9 @@ test('an article is created from a topic, its details edited, archived and delet
 	await expect(page.getByRole('toolbar', { name: 'Mise en forme' })).toBeVisible();
 	await body(page).locator('.step-action').first().click();
 	await page.keyboard.type('Redémarrer le téléphone');
-	await expect(page.locator('section.map [data-kind="step"]').first()).toContainText('Redémarrer le téléphone');
+	await expect(page.locator('section.map [data-kind="step"]').first()).toContainText(
+		'Redémarrer le téléphone'
+	);
 	await expect(page.locator('aside.details')).toContainText('Application');
 
 	// Details: tags and status.

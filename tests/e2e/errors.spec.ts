@@ -1,7 +1,16 @@
 // Errors say what happened and what to do: unknown pages, unknown articles, and a corrupt entry in
 // the local store that must not take the rest of the knowledge base down with it.
 import { expect, test } from '@playwright/test';
-import { articleList, corruptFirstChunk, distinctArticles, fr, listCount, mainHeading, onboard, readChunks } from './helpers';
+import {
+	articleList,
+	corruptFirstChunk,
+	distinctArticles,
+	fr,
+	listCount,
+	mainHeading,
+	onboard,
+	readChunks
+} from './helpers';
 
 test('an unknown route shows "Page introuvable" and a way back', async ({ page }) => {
 	await onboard(page, { name: 'Nina Perdue', floor: 'Bourse' });
@@ -17,7 +26,9 @@ test('an unknown article id says it does not exist on this device', async ({ pag
 	await onboard(page, { name: 'Nina Perdue', floor: 'Bourse' });
 	await page.goto('/article/cet-article-n-existe-pas');
 	const alert = page.getByRole('alert');
-	await expect(alert.getByRole('heading', { name: 'Cet article n’existe pas sur cet appareil.' })).toBeVisible();
+	await expect(
+		alert.getByRole('heading', { name: 'Cet article n’existe pas sur cet appareil.' })
+	).toBeVisible();
 	await expect(alert).toContainText('n’a pas encore été reçu d’un collègue');
 	await expect(page.getByRole('article')).toHaveCount(0);
 	// Looking did not create the document.
@@ -26,7 +37,9 @@ test('an unknown article id says it does not exist on this device', async ({ pag
 	await expect(mainHeading(page)).toHaveText(fr.kbTitle);
 });
 
-test('a corrupt stored entry is reported and skipped; the rest of the knowledge base works', async ({ page }) => {
+test('a corrupt stored entry is reported and skipped; the rest of the knowledge base works', async ({
+	page
+}) => {
 	await onboard(page, { name: 'Carl Corrompu', floor: 'Gestion de compte' });
 	const target = 'article/proc-compte-bloque';
 	const key = await corruptFirstChunk(page, target);
@@ -63,8 +76,12 @@ test('a corrupt stored entry is reported and skipped; the rest of the knowledge 
 	// Other articles open normally, including this article's translation.
 	await page.getByRole('link', { name: /Retour à la liste/ }).click();
 	await articleList(page).getByRole('link', { name: 'Mot de passe oublié' }).click();
-	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié');
+	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+		'Mot de passe oublié'
+	);
 	await expect(page.getByRole('article').getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
 	await page.goto('/article/proc-compte-bloque-en');
-	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Account locked after too many attempts');
+	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+		'Account locked after too many attempts'
+	);
 });

@@ -3,7 +3,9 @@
 import { expect, test } from '@playwright/test';
 import { fr, listCount, mainHeading, openFresh, readChunks } from './helpers';
 
-test('a new agent introduces themselves; profile and availability persist across reloads', async ({ browser }) => {
+test('a new agent introduces themselves; profile and availability persist across reloads', async ({
+	browser
+}) => {
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	try {
@@ -52,7 +54,9 @@ test('a new agent introduces themselves; profile and availability persist across
 
 		// The agent is now in the centre directory: a new chunk of centre/demo carries the profile.
 		await expect
-			.poll(async () => (await readChunks(page, 'centre/demo')).filter((c) => c.text.includes(agentName)).length)
+			.poll(
+				async () => (await readChunks(page, 'centre/demo')).filter((c) => c.text.includes(agentName)).length
+			)
 			.toBeGreaterThan(0);
 		const centreAfter = await readChunks(page, 'centre/demo');
 		expect(centreAfter.length).toBeGreaterThan(centreBefore.length);
@@ -72,7 +76,12 @@ test('a new agent introduces themselves; profile and availability persist across
 		await availability.selectOption({ label: 'En appel' });
 		await expect(availability).toHaveValue('busy');
 		await expect
-			.poll(async () => (await readChunks(page, 'centre/demo')).filter((c) => c.text.includes(agentName) && c.text.includes('busy')).length)
+			.poll(
+				async () =>
+					(await readChunks(page, 'centre/demo')).filter(
+						(c) => c.text.includes(agentName) && c.text.includes('busy')
+					).length
+			)
 			.toBeGreaterThan(0);
 		await page.reload();
 		await expect(mainHeading(page)).toHaveText(fr.kbTitle);
@@ -90,7 +99,9 @@ test('a new agent introduces themselves; profile and availability persist across
 	}
 });
 
-test('another context on the same browser is a different device and starts on /welcome', async ({ browser }) => {
+test('another context on the same browser is a different device and starts on /welcome', async ({
+	browser
+}) => {
 	const a = await browser.newContext();
 	const b = await browser.newContext();
 	try {

@@ -102,7 +102,10 @@ export async function listedTitles(page: Page): Promise<string[]> {
 
 /** The "N article(s)" status line of the knowledge-base page. */
 export function listCount(page: Page): Locator {
-	return page.getByRole('main').getByRole('status').filter({ hasText: /article\(s\)/ });
+	return page
+		.getByRole('main')
+		.getByRole('status')
+		.filter({ hasText: /article\(s\)/ });
 }
 
 /** The page heading (h1) of the main pane. */
@@ -202,12 +205,14 @@ export async function readChunks(page: Page, docId?: string): Promise<ChunkView[
 				return [];
 			}
 			try {
-				const records = await new Promise<{ doc: string; key: string; data: unknown }[]>((resolve, reject) => {
-					const range = docId ? IDBKeyRange.bound([docId, ''], [docId, '\uffff']) : undefined;
-					const req = db.transaction(store, 'readonly').objectStore(store).getAll(range);
-					req.onsuccess = () => resolve(req.result);
-					req.onerror = () => reject(req.error);
-				});
+				const records = await new Promise<{ doc: string; key: string; data: unknown }[]>(
+					(resolve, reject) => {
+						const range = docId ? IDBKeyRange.bound([docId, ''], [docId, '\uffff']) : undefined;
+						const req = db.transaction(store, 'readonly').objectStore(store).getAll(range);
+						req.onsuccess = () => resolve(req.result);
+						req.onerror = () => reject(req.error);
+					}
+				);
 				const decoder = new TextDecoder('utf-8', { fatal: false });
 				return records.map((r) => {
 					const binary = r.data instanceof Uint8Array || r.data instanceof ArrayBuffer;
@@ -284,7 +289,11 @@ export async function deleteStoredDoc(page: Page, docId: string): Promise<void> 
 }
 
 /** Overwrites the data of the first stored chunk of `docId` with a string; returns that chunk's key. */
-export async function corruptFirstChunk(page: Page, docId: string, garbage = 'not a yjs update'): Promise<string> {
+export async function corruptFirstChunk(
+	page: Page,
+	docId: string,
+	garbage = 'not a yjs update'
+): Promise<string> {
 	return page.evaluate(
 		async ({ dbName, store, docId, garbage }) => {
 			const db = await new Promise<IDBDatabase>((resolve, reject) => {

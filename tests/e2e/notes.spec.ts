@@ -8,7 +8,16 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { onboard, readChunks, searchField, searchOptions, storedDocIds } from './helpers';
-import { articleTitle, closeAll, newAgent, syncIndicator, uniqueRoom, uniqueTag, withAgents, type Agent } from './sync-helpers';
+import {
+	articleTitle,
+	closeAll,
+	newAgent,
+	syncIndicator,
+	uniqueRoom,
+	uniqueTag,
+	withAgents,
+	type Agent
+} from './sync-helpers';
 
 const editorBody = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 const noteLink = (page: Page, title: string) => page.locator('[data-note-link]', { hasText: title });
@@ -26,12 +35,18 @@ async function expectFound(page: Page, query: string, title: string, count: 0 | 
 
 async function onboardAll(agents: [Agent, string][]): Promise<void> {
 	await Promise.all(agents.map(([a, floor]) => onboard(a.page, { name: a.name, floor })));
-	for (const [a] of agents) await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: 20_000 });
+	for (const [a] of agents)
+		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: 20_000 });
 }
 
 /** Alice and Bruno on floor Bourse, Chloé on Support technique, onboarded and in sync in a room of
  *  their own; `prepare` runs on each agent before onboarding. Closes every context afterwards. */
-async function withTrio(browser: Browser, label: string, run: (a: Agent, b: Agent, c: Agent) => Promise<void>, prepare?: (agent: Agent) => Promise<void>): Promise<void> {
+async function withTrio(
+	browser: Browser,
+	label: string,
+	run: (a: Agent, b: Agent, c: Agent) => Promise<void>,
+	prepare?: (agent: Agent) => Promise<void>
+): Promise<void> {
 	await withAgents(browser, label, ['Alice Bourse', 'Bruno Bourse', 'Chloé Support'], async (a, b, c) => {
 		for (const agent of [a, b, c]) await prepare?.(agent);
 		await onboardAll([
@@ -57,9 +72,14 @@ async function createNote(page: Page, title: string, text: string): Promise<stri
 	return `note/${decodeURIComponent(new URL(page.url()).pathname.slice('/notes/'.length))}`;
 }
 
-async function shareAs(page: Page, visibility: 'Privée' | 'Mon plateau' | 'Tout le centre', mayEdit = false): Promise<void> {
+async function shareAs(
+	page: Page,
+	visibility: 'Privée' | 'Mon plateau' | 'Tout le centre',
+	mayEdit = false
+): Promise<void> {
 	await page.getByRole('radio', { name: visibility }).check();
-	if (visibility !== 'Privée') await page.getByRole('checkbox', { name: 'Autoriser les collègues à modifier' }).setChecked(mayEdit);
+	if (visibility !== 'Privée')
+		await page.getByRole('checkbox', { name: 'Autoriser les collègues à modifier' }).setChecked(mayEdit);
 	await page.getByRole('button', { name: 'Appliquer' }).click();
 	await expect(page.locator('article[data-note-visibility]')).toHaveAttribute(
 		'data-note-visibility',
@@ -74,7 +94,9 @@ async function holds(page: Page, docId: string, text: string): Promise<boolean> 
 	return ids.includes(docId) || chunks.some((c) => c.doc === docId || c.text.includes(text));
 }
 
-test('a private note stays private; shared with the floor, then the centre, then withdrawn, colleagues’ lists and storage follow', async ({ browser }) => {
+test('a private note stays private; shared with the floor, then the centre, then withdrawn, colleagues’ lists and storage follow', async ({
+	browser
+}) => {
 	test.setTimeout(120_000);
 	const tag = uniqueTag();
 	await withTrio(browser, 'notes', async (a, b, c) => {
@@ -95,8 +117,12 @@ test('a private note stays private; shared with the floor, then the centre, then
 		// Shared with the floor: B (Bourse) lists it with its author; C (Support technique) does not.
 		await a.page.getByRole('button', { name: 'Terminer' }).click();
 		await shareAs(a.page, 'Mon plateau');
-		await expect(group(b.page, 'Partagées avec mon plateau').locator('[data-note-link]', { hasText: title })).toBeVisible({ timeout: 15_000 });
-		await expect(group(b.page, 'Partagées avec mon plateau').locator('li', { hasText: title })).toContainText('par Alice Bourse');
+		await expect(
+			group(b.page, 'Partagées avec mon plateau').locator('[data-note-link]', { hasText: title })
+		).toBeVisible({ timeout: 15_000 });
+		await expect(group(b.page, 'Partagées avec mon plateau').locator('li', { hasText: title })).toContainText(
+			'par Alice Bourse'
+		);
 		// The list filter finds it by its title or author, and hides it for other words.
 		await b.page.getByLabel('Filtrer les notes par titre ou auteur').fill('alice');
 		await expect(noteLink(b.page, title)).toBeVisible();
@@ -119,8 +145,12 @@ test('a private note stays private; shared with the floor, then the centre, then
 
 		// Shared with the centre: C lists it too.
 		await shareAs(a.page, 'Tout le centre');
-		await expect(group(c.page, 'Partagées avec tout le centre').locator('li', { hasText: title })).toContainText('par Alice Bourse', { timeout: 15_000 });
-		await expect(group(b.page, 'Partagées avec tout le centre').locator('li', { hasText: title })).toBeVisible();
+		await expect(
+			group(c.page, 'Partagées avec tout le centre').locator('li', { hasText: title })
+		).toContainText('par Alice Bourse', { timeout: 15_000 });
+		await expect(
+			group(b.page, 'Partagées avec tout le centre').locator('li', { hasText: title })
+		).toBeVisible();
 		await expectFound(c.page, text, title, 1);
 		await noteLink(c.page, title).click();
 		await expect(editorBody(c.page)).toContainText(text);
@@ -128,7 +158,10 @@ test('a private note stays private; shared with the floor, then the centre, then
 
 		// Withdrawn: gone from B's and C's lists and from their IndexedDB.
 		await a.page.getByRole('button', { name: 'Retirer le partage' }).click();
-		await expect(a.page.locator('article[data-note-visibility]')).toHaveAttribute('data-note-visibility', 'private');
+		await expect(a.page.locator('article[data-note-visibility]')).toHaveAttribute(
+			'data-note-visibility',
+			'private'
+		);
 		for (const other of [b, c]) {
 			await expect(noteLink(other.page, title)).toHaveCount(0, { timeout: 15_000 });
 			await expect.poll(() => holds(other.page, id, text), { timeout: 15_000 }).toBe(false);
@@ -140,7 +173,9 @@ test('a private note stays private; shared with the floor, then the centre, then
 	});
 });
 
-test('a second device of the agent, paired by code, receives the agent’s private notes', async ({ browser }) => {
+test('a second device of the agent, paired by code, receives the agent’s private notes', async ({
+	browser
+}) => {
 	test.setTimeout(120_000);
 	const room = uniqueRoom('pair');
 	const tag = uniqueTag();
@@ -162,7 +197,9 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		await phone.page.goto('/settings');
 		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill('ZZZZ-ZZZZ');
 		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
-		await expect(phone.page.getByRole('alert')).toContainText('Aucun appareil n’affiche ce code', { timeout: 15_000 });
+		await expect(phone.page.getByRole('alert')).toContainText('Aucun appareil n’affiche ce code', {
+			timeout: 15_000
+		});
 
 		// The laptop shows a code; the phone types it and becomes Alice's device.
 		await laptop.page.goto('/settings');
@@ -176,7 +213,9 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		await expect(laptop.page.getByText('Appareil appairé')).toBeVisible();
 
 		await phone.page.goto('/notes');
-		await expect(group(phone.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', { timeout: 20_000 });
+		await expect(group(phone.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', {
+			timeout: 20_000
+		});
 		await expect.poll(() => holds(phone!.page, id, `secret-${tag}`), { timeout: 10_000 }).toBe(true);
 		// It took the agent's profile too.
 		await expect(phone.page.locator('section.presence')).toContainText('Alice Bourse');
@@ -193,20 +232,26 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
 		const second = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
 		expect(second).not.toBe(code);
-		await tablet.page.getByText('Vous utilisez déjà Plateau sur un autre appareil ? Appairez celui-ci').click();
+		await tablet.page
+			.getByText('Vous utilisez déjà Plateau sur un autre appareil ? Appairez celui-ci')
+			.click();
 		await tablet.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(second);
 		const started = tablet.page.waitForEvent('load');
 		await tablet.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await started;
 		await tablet.page.goto('/notes');
-		await expect(group(tablet.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', { timeout: 20_000 });
+		await expect(group(tablet.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', {
+			timeout: 20_000
+		});
 		await expect(tablet.page.locator('section.presence')).toContainText('Alice Bourse');
 	} finally {
 		await closeAll([laptop, phone, tablet]);
 	}
 });
 
-test('a read-only shared note cannot be changed by a colleague, and a crafted update is refused by the author and by another reader', async ({ browser }) => {
+test('a read-only shared note cannot be changed by a colleague, and a crafted update is refused by the author and by another reader', async ({
+	browser
+}) => {
 	test.setTimeout(120_000);
 	const tag = uniqueTag();
 	// Bruno may send raw sync messages from his page (the app exposes its network only with this flag).
@@ -216,58 +261,79 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 				if (location.protocol.startsWith('http')) localStorage.setItem('plateau:test-hooks', '1');
 			});
 	};
-	await withTrio(browser, 'readonly', async (a, b, c) => {
-		const title = `Lecture ${tag}`;
-		const text = `original-${tag}`;
-		const id = await createNote(a.page, title, text);
-		await a.page.getByRole('button', { name: 'Terminer' }).click();
-		await shareAs(a.page, 'Tout le centre', false);
-		const path = `/notes/${encodeURIComponent(id.slice('note/'.length))}`;
-		for (const other of [b, c]) {
-			await other.page.goto('/notes');
-			await expect(noteLink(other.page, title)).toBeVisible({ timeout: 15_000 });
-		}
+	await withTrio(
+		browser,
+		'readonly',
+		async (a, b, c) => {
+			const title = `Lecture ${tag}`;
+			const text = `original-${tag}`;
+			const id = await createNote(a.page, title, text);
+			await a.page.getByRole('button', { name: 'Terminer' }).click();
+			await shareAs(a.page, 'Tout le centre', false);
+			const path = `/notes/${encodeURIComponent(id.slice('note/'.length))}`;
+			for (const other of [b, c]) {
+				await other.page.goto('/notes');
+				await expect(noteLink(other.page, title)).toBeVisible({ timeout: 15_000 });
+			}
 
-		// In the UI: read mode, no edit button, E does nothing, the text is not editable.
-		await b.page.goto(path);
-		await expect(editorBody(b.page)).toContainText(text);
-		await expect(b.page.getByText('Lecture seule : Alice Bourse n’a pas ouvert cette note à la modification.')).toBeVisible();
-		await expect(b.page.getByRole('button', { name: 'Modifier', exact: true })).toHaveCount(0);
-		await b.page.locator('#note-title').click();
-		await b.page.keyboard.press('e');
-		await expect(editorBody(b.page)).toHaveAttribute('contenteditable', 'false');
-		await expect(b.page.getByRole('radio', { name: 'Tout le centre' })).toHaveCount(0);
+			// In the UI: read mode, no edit button, E does nothing, the text is not editable.
+			await b.page.goto(path);
+			await expect(editorBody(b.page)).toContainText(text);
+			await expect(
+				b.page.getByText('Lecture seule : Alice Bourse n’a pas ouvert cette note à la modification.')
+			).toBeVisible();
+			await expect(b.page.getByRole('button', { name: 'Modifier', exact: true })).toHaveCount(0);
+			await b.page.locator('#note-title').click();
+			await b.page.keyboard.press('e');
+			await expect(editorBody(b.page)).toHaveAttribute('contenteditable', 'false');
+			await expect(b.page.getByRole('radio', { name: 'Tout le centre' })).toHaveCount(0);
 
-		// By a crafted message: an update that rewrites the title and adds text, sent to every peer.
-		const before = new Map<string, string[]>();
-		for (const p of [a, c]) before.set(p.name, (await readChunks(p.page, id)).map((ch) => ch.key).sort());
-		const forged = new Y.Doc();
-		forged.getMap('meta').set('title', `Falsifié ${tag}`);
-		forged.getXmlFragment('body').insert(0, [new Y.XmlText(`falsifié-${tag}`)]);
-		const message = Buffer.from(encodeMessage({ type: 'update', docId: id, update: Y.encodeStateAsUpdate(forged) })).toString('base64');
-		const sentTo = await b.page.evaluate((message) => {
-			const net = (globalThis as unknown as { __plateauNetwork: { peers(): string[]; send(to: string, m: Uint8Array): void } }).__plateauNetwork;
-			const bytes = Uint8Array.from(atob(message), (ch) => ch.charCodeAt(0));
-			for (const peer of net.peers()) net.send(peer, bytes);
-			return net.peers().length;
-		}, message);
-		expect(sentTo).toBe(2);
-		for (const p of [a, c]) {
-			await expect.poll(() => p.logs.some((l) => l.includes(`sent ${id}, which it may not write here`)), { timeout: 10_000 }).toBe(true);
-			// The agent sees that something was refused, next to the sync state.
-			await expect(syncIndicator(p.page)).toContainText(/\d+ message\(s\) refusé\(s\)/);
-			await p.page.goto(path);
-			await expect(editorBody(p.page)).toContainText(text);
-			await expect(p.page.locator('#note-title')).toHaveText(title);
-			await expect(editorBody(p.page)).not.toContainText(`falsifié-${tag}`);
-			const after = await readChunks(p.page, id);
-			expect(after.map((ch) => ch.key).sort(), p.name).toEqual(before.get(p.name));
-			expect(after.some((ch) => ch.text.includes(`falsifié-${tag}`) || ch.text.includes(`Falsifié ${tag}`))).toBe(false);
-		}
-	}, hooks);
+			// By a crafted message: an update that rewrites the title and adds text, sent to every peer.
+			const before = new Map<string, string[]>();
+			for (const p of [a, c]) before.set(p.name, (await readChunks(p.page, id)).map((ch) => ch.key).sort());
+			const forged = new Y.Doc();
+			forged.getMap('meta').set('title', `Falsifié ${tag}`);
+			forged.getXmlFragment('body').insert(0, [new Y.XmlText(`falsifié-${tag}`)]);
+			const message = Buffer.from(
+				encodeMessage({ type: 'update', docId: id, update: Y.encodeStateAsUpdate(forged) })
+			).toString('base64');
+			const sentTo = await b.page.evaluate((message) => {
+				const net = (
+					globalThis as unknown as {
+						__plateauNetwork: { peers(): string[]; send(to: string, m: Uint8Array): void };
+					}
+				).__plateauNetwork;
+				const bytes = Uint8Array.from(atob(message), (ch) => ch.charCodeAt(0));
+				for (const peer of net.peers()) net.send(peer, bytes);
+				return net.peers().length;
+			}, message);
+			expect(sentTo).toBe(2);
+			for (const p of [a, c]) {
+				await expect
+					.poll(() => p.logs.some((l) => l.includes(`sent ${id}, which it may not write here`)), {
+						timeout: 10_000
+					})
+					.toBe(true);
+				// The agent sees that something was refused, next to the sync state.
+				await expect(syncIndicator(p.page)).toContainText(/\d+ message\(s\) refusé\(s\)/);
+				await p.page.goto(path);
+				await expect(editorBody(p.page)).toContainText(text);
+				await expect(p.page.locator('#note-title')).toHaveText(title);
+				await expect(editorBody(p.page)).not.toContainText(`falsifié-${tag}`);
+				const after = await readChunks(p.page, id);
+				expect(after.map((ch) => ch.key).sort(), p.name).toEqual(before.get(p.name));
+				expect(
+					after.some((ch) => ch.text.includes(`falsifié-${tag}`) || ch.text.includes(`Falsifié ${tag}`))
+				).toBe(false);
+			}
+		},
+		hooks
+	);
 });
 
-test('the author turns a shared note into a draft article that links back to the note and its author', async ({ browser }) => {
+test('the author turns a shared note into a draft article that links back to the note and its author', async ({
+	browser
+}) => {
 	const tag = uniqueTag();
 	const agent = await newAgent(browser, uniqueRoom('promote'), 'Alice Bourse');
 	try {

@@ -1,15 +1,30 @@
 // Offline: once loaded, Plateau opens with no network at all — the service worker serves the app
 // shell for any route and the knowledge lives in IndexedDB.
 import { expect, test } from '@playwright/test';
-import { articleList, fr, listCount, listedTitles, mainHeading, navCount, navLink, onboard, sideNav, waitForServiceWorkerControl } from './helpers';
+import {
+	articleList,
+	fr,
+	listCount,
+	listedTitles,
+	mainHeading,
+	navCount,
+	navLink,
+	onboard,
+	sideNav,
+	waitForServiceWorkerControl
+} from './helpers';
 
-test('with no network, the knowledge base, an article and a branch open from the device', async ({ browser }) => {
+test('with no network, the knowledge base, an article and a branch open from the device', async ({
+	browser
+}) => {
 	const context = await browser.newContext();
 	try {
 		const page = await context.newPage();
 		await onboard(page, { name: 'Omar Horsligne', floor: 'Bourse' });
 		await waitForServiceWorkerControl(page);
-		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne|À jour/);
+		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(
+			/En ligne|À jour/
+		);
 		const onlineCount = await listCount(page).textContent();
 
 		await context.setOffline(true);
@@ -43,7 +58,9 @@ test('with no network, the knowledge base, an article and a branch open from the
 		await navLink(page, 'Procédures').click();
 		await expect(mainHeading(page)).toHaveText('Procédures');
 		await articleList(page).getByRole('link', { name: 'Mot de passe oublié' }).click();
-		await expect(page.getByRole('article').getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
+		await expect(
+			page.getByRole('article').getByRole('heading', { level: 2, name: 'Escalade' })
+		).toBeVisible();
 
 		// Open an article URL directly.
 		const direct = await page.goto('/article/proc-virement-refuse');
@@ -52,8 +69,12 @@ test('with no network, the knowledge base, an article and a branch open from the
 		await expect(article.getByRole('heading', { level: 1 })).toHaveText('Virement refusé');
 		await expect(article.locator('ol > li').first()).toBeVisible();
 		await expect(article.getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
-		await expect(page.getByRole('complementary', { name: 'Détails' }).locator('dt:has-text("Expert référent") + dd')).toHaveText('Sophie Leroy');
-		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toContainText('Hors ligne');
+		await expect(
+			page.getByRole('complementary', { name: 'Détails' }).locator('dt:has-text("Expert référent") + dd')
+		).toHaveText('Sophie Leroy');
+		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toContainText(
+			'Hors ligne'
+		);
 
 		// Open a taxonomy branch directly.
 		await page.goto('/?node=bourse');
@@ -65,11 +86,16 @@ test('with no network, the knowledge base, an article and a branch open from the
 		expect(titles).toContain('Ordre non exécuté');
 		expect(titles).not.toContain('Mot de passe oublié');
 		// The branch opens unfolded down to the active node.
-		await expect(sideNav(page).getByRole('button', { name: 'Replier Bourse et ordres' })).toHaveAttribute('aria-expanded', 'true');
+		await expect(sideNav(page).getByRole('button', { name: 'Replier Bourse et ordres' })).toHaveAttribute(
+			'aria-expanded',
+			'true'
+		);
 
 		// Back online, the top bar says so.
 		await context.setOffline(false);
-		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(/En ligne|À jour/);
+		await expect(page.getByRole('status', { name: 'État de la synchronisation' })).toHaveText(
+			/En ligne|À jour/
+		);
 	} finally {
 		await context.close();
 	}

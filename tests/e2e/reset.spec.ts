@@ -55,10 +55,16 @@ test('resetting the demo data restores a deleted article and keeps the profile',
 
 		// The article opens again, also after a reload, and /welcome is not shown.
 		await page.goto('/article/proc-mot-de-passe-oublie');
-		await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié');
-		await expect(page.getByRole('article').getByRole('heading', { level: 2, name: 'Escalade' })).toBeVisible();
+		await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+			'Mot de passe oublié'
+		);
+		await expect(
+			page.getByRole('article').getByRole('heading', { level: 2, name: 'Escalade' })
+		).toBeVisible();
 		await page.reload();
-		await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié');
+		await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
+			'Mot de passe oublié'
+		);
 		await expect(page).toHaveURL(/\/article\/proc-mot-de-passe-oublie$/);
 		await expect(banner.getByText(agent, { exact: true })).toBeVisible();
 		await page.goto('/');
@@ -78,7 +84,9 @@ test('the reset confirms it is done', async ({ browser }) => {
 		await page.goto('/settings');
 		page.once('dialog', (dialog) => void dialog.accept());
 		await page.getByRole('button', { name: 'Réinitialiser les données de démonstration' }).click();
-		await expect(page.getByRole('status').filter({ hasText: 'Données de démonstration réinstallées.' })).toBeVisible();
+		await expect(
+			page.getByRole('status').filter({ hasText: 'Données de démonstration réinstallées.' })
+		).toBeVisible();
 	} finally {
 		await context.close();
 	}
@@ -98,7 +106,9 @@ test('dismissing the confirmation leaves the data alone', async ({ browser }) =>
 		});
 		await page.getByRole('button', { name: 'Réinitialiser les données de démonstration' }).click();
 		await expect.poll(() => asked).toBe(true);
-		await expect(page.getByRole('button', { name: 'Réinitialiser les données de démonstration' })).toBeEnabled();
+		await expect(
+			page.getByRole('button', { name: 'Réinitialiser les données de démonstration' })
+		).toBeEnabled();
 		expect(await readChunks(page, ARTICLE)).toHaveLength(0);
 		await page.goto('/article/proc-mot-de-passe-oublie');
 		await expect(page.getByRole('alert')).toContainText(NOT_FOUND);

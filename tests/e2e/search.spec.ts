@@ -4,7 +4,15 @@
 // synced over WebRTC) found by its new words.
 import { expect, test, type Page } from '@playwright/test';
 import { mainHeading, onboard, searchField, searchOptions } from './helpers';
-import { articleTitle, connect, newAgent, renameOpenArticle, uniqueRoom, uniqueTag, withAgents } from './sync-helpers';
+import {
+	articleTitle,
+	connect,
+	newAgent,
+	renameOpenArticle,
+	uniqueRoom,
+	uniqueTag,
+	withAgents
+} from './sync-helpers';
 
 /** The element carrying the search index's phase and counters. */
 const searchBox = (page: Page) => page.locator('[data-search-phase]');
@@ -35,7 +43,9 @@ test.describe('one agent', () => {
 		await page.keyboard.type('virment refusé');
 		const options = searchOptions(page);
 		await expect(options.first()).toContainText('Virement refusé');
-		await expect(page.getByRole('status').filter({ hasText: /résultat\(s\), orthographe approchée/ })).toBeVisible();
+		await expect(
+			page.getByRole('status').filter({ hasText: /résultat\(s\), orthographe approchée/ })
+		).toBeVisible();
 		await expect(field).toHaveAttribute('aria-expanded', 'true');
 
 		// Arrows move the active option (announced through aria-activedescendant).
@@ -58,7 +68,9 @@ test.describe('one agent', () => {
 		await expect(passage).toContainText(/virement/i);
 		await expect(passage).toBeInViewport();
 		const marked = await page.evaluate(() => {
-			const h = (CSS as unknown as { highlights: Map<string, Iterable<Range>> }).highlights.get('search-passage');
+			const h = (CSS as unknown as { highlights: Map<string, Iterable<Range>> }).highlights.get(
+				'search-passage'
+			);
 			return h ? [...h].map((r) => r.toString().toLowerCase()) : [];
 		});
 		expect(marked).toEqual(expect.arrayContaining(['virement']));
@@ -87,7 +99,8 @@ test.describe('one agent', () => {
 		await expect(more).toHaveAttribute('aria-selected', 'true');
 		await page.keyboard.press('Enter');
 		await expect(results).toHaveCount(Math.min(count, 20));
-		for (const badge of await results.locator('.kind-badge').allTextContents()) expect(badge.trim()).toBe('Procédure');
+		for (const badge of await results.locator('.kind-badge').allTextContents())
+			expect(badge.trim()).toBe('Procédure');
 		// Pressed again, the filter goes and the other kinds come back.
 		await procedure.click();
 		await expect(procedure).toHaveAttribute('aria-pressed', 'false');
@@ -113,11 +126,13 @@ test.describe('one agent', () => {
 				req.onerror = () => reject(req.error);
 			});
 			try {
-				return await new Promise<{ query: string; normalized: string; locale: string; at: number }[]>((resolve, reject) => {
-					const req = db.transaction('gaps', 'readonly').objectStore('gaps').getAll();
-					req.onsuccess = () => resolve(req.result);
-					req.onerror = () => reject(req.error);
-				});
+				return await new Promise<{ query: string; normalized: string; locale: string; at: number }[]>(
+					(resolve, reject) => {
+						const req = db.transaction('gaps', 'readonly').objectStore('gaps').getAll();
+						req.onsuccess = () => resolve(req.result);
+						req.onerror = () => reject(req.error);
+					}
+				);
 			} finally {
 				db.close();
 			}
@@ -136,7 +151,9 @@ test.describe('one agent', () => {
 	});
 });
 
-test('an article renamed by another agent is found by its new words in this agent’s search', async ({ browser }) => {
+test('an article renamed by another agent is found by its new words in this agent’s search', async ({
+	browser
+}) => {
 	const tag = uniqueTag();
 	await withAgents(browser, 'search', ['Alice Renomme', 'Bruno Cherche'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');

@@ -56,7 +56,12 @@ export async function closeAll(agents: (Agent | undefined)[]): Promise<void> {
 
 /** Runs `run` with a new agent per name, together in a room of their own (`label`), and closes every
  *  context afterwards, whatever happened. */
-export async function withAgents(browser: Browser, label: string, names: readonly string[], run: (...agents: Agent[]) => Promise<void>): Promise<void> {
+export async function withAgents(
+	browser: Browser,
+	label: string,
+	names: readonly string[],
+	run: (...agents: Agent[]) => Promise<void>
+): Promise<void> {
 	const room = uniqueRoom(label);
 	const agents: Agent[] = [];
 	try {
@@ -92,7 +97,9 @@ export function anyPresenceOf(page: Page, name: string): Locator {
 
 /** A line of the knowledge-base list showing exactly this title. */
 export function listedTitle(page: Page, title: string): Locator {
-	return articleList(page).locator('[data-article-link] .title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) });
+	return articleList(page).locator('[data-article-link] .title', {
+		hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`)
+	});
 }
 
 /** The heading of the open article. */
@@ -224,7 +231,9 @@ export async function recordSyncChange(page: Page): Promise<void> {
 }
 
 export async function syncChangedAt(page: Page): Promise<number | undefined> {
-	return page.evaluate(() => (window as unknown as { __plateauSyncChangedAt?: number }).__plateauSyncChangedAt);
+	return page.evaluate(
+		() => (window as unknown as { __plateauSyncChangedAt?: number }).__plateauSyncChangedAt
+	);
 }
 
 /** Records, in the page, the Date.now() of the next click on a button named `name`; `clickedAt(page)` reads it. */
@@ -236,7 +245,8 @@ export async function recordClick(page: Page, name: string): Promise<void> {
 			'click',
 			(e) => {
 				const button = (e.target as Element | null)?.closest('button');
-				if (button?.textContent?.trim() === name && w.__plateauClickAt === undefined) w.__plateauClickAt = Date.now();
+				if (button?.textContent?.trim() === name && w.__plateauClickAt === undefined)
+					w.__plateauClickAt = Date.now();
 			},
 			{ capture: true }
 		);
@@ -325,7 +335,10 @@ export async function appendRawChunks(page: Page, chunks: RawChunk[]): Promise<v
 
 /** Onboards both agents on their floors and waits until they are in sync with each other. */
 export async function connect(a: Agent, floorA: string, b: Agent, floorB: string): Promise<void> {
-	await Promise.all([onboard(a.page, { name: a.name, floor: floorA }), onboard(b.page, { name: b.name, floor: floorB })]);
+	await Promise.all([
+		onboard(a.page, { name: a.name, floor: floorA }),
+		onboard(b.page, { name: b.name, floor: floorB })
+	]);
 	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
 	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
 }

@@ -14,7 +14,16 @@ import { meshTopic, WebRtcMesh } from '../../src/lib/net/webrtc';
 import { encodeMessage, PROTOCOL_VERSION } from '../../src/lib/repo/sync-protocol';
 import { articleSummary, initArticle, putCatalogEntries } from '../../src/lib/schema/index';
 import { DEMO_SECRET } from '../../src/lib/state/centre-credentials';
-import { fr, listCount, mainHeading, onboard, readChunks, seedArticles, storedDocIds, waitForServiceWorkerControl } from './helpers';
+import {
+	fr,
+	listCount,
+	mainHeading,
+	onboard,
+	readChunks,
+	seedArticles,
+	storedDocIds,
+	waitForServiceWorkerControl
+} from './helpers';
 import {
 	allStoredDocs,
 	anyPresenceOf,
@@ -55,11 +64,15 @@ function seedTitle(id: string): string {
 	return article.title;
 }
 
-
-test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within a second; both see each other online', async ({ browser }) => {
+test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within a second; both see each other online', async ({
+	browser
+}) => {
 	const tag = uniqueTag();
 	await withAgents(browser, 'rename', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
+		await Promise.all([
+			onboard(a.page, { name: a.name, floor: 'Bourse' }),
+			onboard(b.page, { name: b.name, floor: 'Gestion de compte' })
+		]);
 
 		// They find each other: presence with their floors, sync indicator up to date.
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
@@ -94,7 +107,12 @@ test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within 
 		await expect(articleTitle(b.page)).toHaveText(second);
 
 		console.log(`[sync (a)] rename → B's list: ${listMs} ms; → B's open article: ${pageMs} ms`);
-		test.info().annotations.push({ type: 'rename-to-list-ms', description: String(listMs) }, { type: 'rename-to-article-ms', description: String(pageMs) });
+		test
+			.info()
+			.annotations.push(
+				{ type: 'rename-to-list-ms', description: String(listMs) },
+				{ type: 'rename-to-article-ms', description: String(pageMs) }
+			);
 		expect(listMs).toBeLessThan(1000);
 		expect(pageMs).toBeLessThan(1000);
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
@@ -103,7 +121,9 @@ test('(a) a rename on floor Bourse reaches an agent of Gestion de compte within 
 	});
 });
 
-test('(b) a new agent joins by invite code and receives the whole knowledge base from a peer; the server holds none of it', async ({ browser }) => {
+test('(b) a new agent joins by invite code and receives the whole knowledge base from a peer; the server holds none of it', async ({
+	browser
+}) => {
 	const room = uniqueRoom('join');
 	const tag = uniqueTag();
 	let a: Agent | undefined;
@@ -131,14 +151,18 @@ test('(b) a new agent joins by invite code and receives the whole knowledge base
 				() => {}
 			);
 		});
-		b.page.on('websocket', (ws) => ws.on('framereceived', (f) => String(f.payload).includes(tag) && leaks.push(`WebSocket ${ws.url()}`)));
+		b.page.on('websocket', (ws) =>
+			ws.on('framereceived', (f) => String(f.payload).includes(tag) && leaks.push(`WebSocket ${ws.url()}`))
+		);
 		await b.page.goto('/');
 		await joinOnWelcomePage(b.page, code);
-		expect(await b.page.evaluate(() => JSON.parse(localStorage.getItem('plateau:centre') ?? 'null'))).toEqual({
-			centreId: 'demo',
-			secret: DEMO_SECRET,
-			seed: false
-		});
+		expect(await b.page.evaluate(() => JSON.parse(localStorage.getItem('plateau:centre') ?? 'null'))).toEqual(
+			{
+				centreId: 'demo',
+				secret: DEMO_SECRET,
+				seed: false
+			}
+		);
 		// Joined, with an empty store, and waiting: the server it is connected to gives it nothing.
 		await expect(waitingStatus(b.page)).toBeVisible();
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'alone');
@@ -151,7 +175,9 @@ test('(b) a new agent joins by invite code and receives the whole knowledge base
 		await expect(waitingStatus(b.page)).toBeHidden({ timeout: 15_000 });
 		await expect.poll(() => docIdsIn(b!.page, JOINED_DB), { timeout: 15_000 }).toEqual(aIds);
 		const fillMs = Date.now() - t0;
-		console.log(`[sync (b)] ${aIds.length} documents reached the joined agent ${fillMs} ms after A's page load began`);
+		console.log(
+			`[sync (b)] ${aIds.length} documents reached the joined agent ${fillMs} ms after A's page load began`
+		);
 
 		await onboard(b.page, { name: b.name, floor: 'Gestion de compte' });
 		await expect(listCount(b.page)).toHaveText(aCount);
@@ -167,7 +193,9 @@ test('(b) a new agent joins by invite code and receives the whole knowledge base
 	}
 });
 
-test('(c) two agents edit while disconnected; after reconnecting both hold every edit', async ({ browser }) => {
+test('(c) two agents edit while disconnected; after reconnecting both hold every edit', async ({
+	browser
+}) => {
 	const room = uniqueRoom('offline');
 	const tag = uniqueTag();
 	const X = 'proc-changement-rib';
@@ -182,7 +210,10 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 	try {
 		a = await newAgent(browser, room, 'Alice Bourse');
 		b = await newAgent(browser, room, 'Bruno Gestion');
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
+		await Promise.all([
+			onboard(a.page, { name: a.name, floor: 'Bourse' }),
+			onboard(b.page, { name: b.name, floor: 'Gestion de compte' })
+		]);
 		await waitForServiceWorkerControl(b.page);
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
 		await expect(presenceOf(a.page, b.name, 'Gestion de compte')).toBeVisible();
@@ -207,7 +238,9 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 
 		// B's offline edit is on its disk, and survives another offline reload.
 		await expect
-			.poll(async () => (await readChunks(b!.page, 'article/proc-cloture-compte')).some((c) => c.text.includes(yTitle)))
+			.poll(async () =>
+				(await readChunks(b!.page, 'article/proc-cloture-compte')).some((c) => c.text.includes(yTitle))
+			)
 			.toBe(true);
 		await b.page.reload();
 		await expect(listedTitle(b.page, yTitle)).toBeVisible();
@@ -224,7 +257,10 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 		// The concurrent renames of Z converge: both agents show the same one of the two titles.
 		await expect
 			.poll(async () => {
-				const [onA, onB] = [await listedTitleOf(a!.page, Z).textContent(), await listedTitleOf(b!.page, Z).textContent()].map((t) => t?.trim());
+				const [onA, onB] = [
+					await listedTitleOf(a!.page, Z).textContent(),
+					await listedTitleOf(b!.page, Z).textContent()
+				].map((t) => t?.trim());
 				return onA === onB && (onA === zByA || onA === zByB);
 			})
 			.toBe(true);
@@ -265,7 +301,17 @@ test('(d) an article of about 2 MB reaches another agent', async ({ browser }) =
 	}
 	paragraphs.push({ type: 'paragraph', content: [{ type: 'text', text: ending }] });
 	const now = Date.now();
-	const meta: ArticleMeta = { kind: 'reference', title, node: 'compte.coordonnees.rib', locale: 'fr', tags: [], status: 'published', floor: 'bourse', createdAt: now, updatedAt: now };
+	const meta: ArticleMeta = {
+		kind: 'reference',
+		title,
+		node: 'compte.coordonnees.rib',
+		locale: 'fr',
+		tags: [],
+		status: 'published',
+		floor: 'bourse',
+		createdAt: now,
+		updatedAt: now
+	};
 	const articleDoc = new Y.Doc();
 	initArticle(articleDoc, meta, paragraphs);
 	const articleUpdate = Y.encodeStateAsUpdate(articleDoc);
@@ -360,7 +406,11 @@ test('(e) a peer with the wrong centre secret gets nothing and is told so', asyn
 
 		// C still has nothing at all — no article in any of its databases — and still waits.
 		const cStores = await allStoredDocs(c.page);
-		expect(Object.values(cStores).flat().filter((id) => id.startsWith('article/'))).toEqual([]);
+		expect(
+			Object.values(cStores)
+				.flat()
+				.filter((id) => id.startsWith('article/'))
+		).toEqual([]);
 		await expect(waitingStatus(c.page)).toBeVisible();
 		await expect(c.page.getByRole('alert')).toHaveText(WRONG_SECRET_ALERT);
 		await expect(syncIndicator(c.page)).toHaveAttribute('data-sync', 'alone');
@@ -372,7 +422,9 @@ test('(e) a peer with the wrong centre secret gets nothing and is told so', asyn
 	}
 });
 
-test('(f) a rogue peer’s malformed, unknown and oversized messages are rejected and logged; the honest session goes on', async ({ browser }, testInfo) => {
+test('(f) a rogue peer’s malformed, unknown and oversized messages are rejected and logged; the honest session goes on', async ({
+	browser
+}, testInfo) => {
 	const room = uniqueRoom('rogue');
 	const tag = uniqueTag();
 	const signalingUrl = `${String(testInfo.project.use.baseURL).replace(/^http/, 'ws')}/signal`;
@@ -382,7 +434,10 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 	try {
 		a = await newAgent(browser, room, 'Alice Bourse');
 		b = await newAgent(browser, room, 'Bruno Gestion');
-		await Promise.all([onboard(a.page, { name: a.name, floor: 'Bourse' }), onboard(b.page, { name: b.name, floor: 'Gestion de compte' })]);
+		await Promise.all([
+			onboard(a.page, { name: a.name, floor: 'Bourse' }),
+			onboard(b.page, { name: b.name, floor: 'Gestion de compte' })
+		]);
 		await expect(presenceOf(a.page, b.name, 'Gestion de compte')).toBeVisible();
 		await expect(presenceOf(b.page, a.name, 'Bourse')).toBeVisible();
 
@@ -400,9 +455,19 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 			};
 			return pc;
 		} as unknown as typeof RTCPeerConnection;
-		const signaling = new SignalingClient({ url: signalingUrl, key: await deriveCentreKey(DEMO_SECRET, 'demo'), WebSocketImpl: WebSocket, peerId: '0'.repeat(24) });
+		const signaling = new SignalingClient({
+			url: signalingUrl,
+			key: await deriveCentreKey(DEMO_SECRET, 'demo'),
+			WebSocketImpl: WebSocket,
+			peerId: '0'.repeat(24)
+		});
 		const rogueLog: string[] = [];
-		const mesh = new WebRtcMesh({ signaling, topic: meshTopic('demo', room), RTCPeerConnectionImpl: SpyingPeerConnection, log: (m) => rogueLog.push(m) });
+		const mesh = new WebRtcMesh({
+			signaling,
+			topic: meshTopic('demo', room),
+			RTCPeerConnectionImpl: SpyingPeerConnection,
+			log: (m) => rogueLog.push(m)
+		});
 		rogue = { mesh, signaling };
 		const heardFrom = new Set<string>();
 		mesh.on('message', (from) => heardFrom.add(from));
@@ -414,10 +479,18 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 
 		send(Uint8Array.of(0xf3, 0x9a, 0xc4, 0x81, 0x80, 0x80)); // garbage: a number that never ends
 		send(Uint8Array.of(42)); // a message type that does not exist
-		send(encodeMessage({ type: 'hello', hello: { protocol: PROTOCOL_VERSION, agentId: 'agent-rogue', floor: 'bourse', spaces: ['kb'] } }));
+		send(
+			encodeMessage({
+				type: 'hello',
+				hello: { protocol: PROTOCOL_VERSION, agentId: 'agent-rogue', floor: 'bourse', spaces: ['kb'] }
+			})
+		);
 		send(encodeMessage({ type: 'update', docId: 'article/proc-virement-refuse', update: Uint8Array.of(5) })); // not a Yjs update
 		for (const agent of [a, b]) {
-			const rejected = () => agent.logs.filter((l) => l.includes('Plateau sync: rejected a message from 000000000000000000000000')).join('\n');
+			const rejected = () =>
+				agent.logs
+					.filter((l) => l.includes('Plateau sync: rejected a message from 000000000000000000000000'))
+					.join('\n');
 			await expect.poll(rejected).toMatch(/malformed message/);
 			await expect.poll(rejected).toMatch(/unknown message type 42/);
 			await expect.poll(rejected).toMatch(/update for article\/proc-virement-refuse is undecodable/);
@@ -432,7 +505,11 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 		for (const channel of open) channel.send(frame);
 		for (const agent of [a, b]) {
 			await expect
-				.poll(() => agent.logs.find((l) => l.includes('Plateau WebRTC: 000000000000000000000000: message of 104857600 bytes exceeds')))
+				.poll(() =>
+					agent.logs.find((l) =>
+						l.includes('Plateau WebRTC: 000000000000000000000000: message of 104857600 bytes exceeds')
+					)
+				)
 				.toBeTruthy();
 		}
 		await expect.poll(() => open.every((c) => c.readyState !== 'open')).toBe(true);

@@ -14,7 +14,12 @@ import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { Repo } from '../../src/lib/repo/repo';
 import { attachSignaling } from '../../src/lib/server/attach';
-import { createNodePeer, meshTopic, type NodePeer, type NodePeerOptions } from '../../src/lib/server/node-peer';
+import {
+	createNodePeer,
+	meshTopic,
+	type NodePeer,
+	type NodePeerOptions
+} from '../../src/lib/server/node-peer';
 import type { SignalingServer } from '../../src/lib/server/signaling';
 import { articleBody, initArticle, readArticleMeta, updateArticleMeta } from '../../src/lib/schema/index';
 import { FsStorage } from '../../src/lib/storage/fs';

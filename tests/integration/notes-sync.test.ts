@@ -13,7 +13,16 @@ import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
-import { initNote, noteAccessDocId, putNoteAccess, readNoteBody, readNoteMeta, updateNoteMeta, writeBody, bodyFragment } from '../../src/lib/schema/index';
+import {
+	initNote,
+	noteAccessDocId,
+	putNoteAccess,
+	readNoteBody,
+	readNoteMeta,
+	updateNoteMeta,
+	writeBody,
+	bodyFragment
+} from '../../src/lib/schema/index';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 
 interface Peer {
@@ -30,7 +39,13 @@ interface Peer {
 
 const peers: Peer[] = [];
 
-async function peer(hub: MemoryHub, id: string, identity: AgentIdentity | undefined, floor: string, claimedAgent?: string): Promise<Peer> {
+async function peer(
+	hub: MemoryHub,
+	id: string,
+	identity: AgentIdentity | undefined,
+	floor: string,
+	claimedAgent?: string
+): Promise<Peer> {
 	const storage = new MemoryStorage();
 	const repo = new Repo({ storage });
 	const agentId = identity?.agentId ?? claimedAgent!;
@@ -57,13 +72,25 @@ async function settle(...ps: Peer[]): Promise<void> {
 }
 
 function meta(author: string, title: string, access: Partial<NoteAccess> = {}): NoteMeta {
-	return { author, authorName: 'Alice', title, visibility: 'private', floor: 'bourse', colleaguesMayEdit: false, createdAt: 1, updatedAt: 1, ...access };
+	return {
+		author,
+		authorName: 'Alice',
+		title,
+		visibility: 'private',
+		floor: 'bourse',
+		colleaguesMayEdit: false,
+		createdAt: 1,
+		updatedAt: 1,
+		...access
+	};
 }
 
 /** Creates a note on `p`; returns its document id. */
 async function writeNote(p: Peer, title: string, text: string): Promise<string> {
 	const id = `note/${newNoteId(p.agentId)}`;
-	initNote(await p.repo.open(id), meta(p.agentId, title), [{ type: 'paragraph', content: [{ type: 'text', text }] }]);
+	initNote(await p.repo.open(id), meta(p.agentId, title), [
+		{ type: 'paragraph', content: [{ type: 'text', text }] }
+	]);
 	return id;
 }
 
@@ -104,7 +131,14 @@ describe('notes between agents', () => {
 		// The impostor cannot push a "private note of Alice" to her devices either.
 		const forged = new Y.Doc();
 		initNote(forged, meta(alice.agentId, 'Faux'));
-		impostor.net.send('laptop', encodeMessage({ type: 'update', docId: `note/${alice.agentId}.forged`, update: Y.encodeStateAsUpdate(forged) }));
+		impostor.net.send(
+			'laptop',
+			encodeMessage({
+				type: 'update',
+				docId: `note/${alice.agentId}.forged`,
+				update: Y.encodeStateAsUpdate(forged)
+			})
+		);
 		await settle(laptop, impostor);
 		expect(await laptop.repo.find(`note/${alice.agentId}.forged`)).toBeUndefined();
 		expect(laptop.rejected.some((r) => r.includes('may not write here'))).toBe(true);
@@ -119,7 +153,20 @@ describe('notes between agents', () => {
 		const net = hub.join('mallory');
 		// Mallory announces Alice's id with her own key: the id is not that key's.
 		const { toBase64 } = await import('../../src/lib/domain/base64');
-		net.send('laptop', encodeMessage({ type: 'hello', hello: { protocol: 1, agentId: alice.agentId, floor: 'bourse', spaces: ['kb', `personal:${alice.agentId}`], key: toBase64(mallory.publicKey), nonce: 'AAAAAAAAAAAAAAAAAAAAAA==' } }));
+		net.send(
+			'laptop',
+			encodeMessage({
+				type: 'hello',
+				hello: {
+					protocol: 1,
+					agentId: alice.agentId,
+					floor: 'bourse',
+					spaces: ['kb', `personal:${alice.agentId}`],
+					key: toBase64(mallory.publicKey),
+					nonce: 'AAAAAAAAAAAAAAAAAAAAAA=='
+				}
+			})
+		);
 		net.send('laptop', encodeMessage({ type: 'proof', signature: new Uint8Array(64) }));
 		const got: string[] = [];
 		net.on('message', (_from, m) => got.push(String(m[0])));
@@ -147,7 +194,9 @@ describe('notes between agents', () => {
 
 		await share(a, id, { visibility: 'centre', floor: 'bourse', colleaguesMayEdit: false });
 		await settle(a, b, c);
-		expect(readNoteBody(await c.repo.open(id))).toEqual([{ type: 'paragraph', content: [{ type: 'text', text: 'relancer' }] }]);
+		expect(readNoteBody(await c.repo.open(id))).toEqual([
+			{ type: 'paragraph', content: [{ type: 'text', text: 'relancer' }] }
+		]);
 
 		await share(a, id, { visibility: 'private', floor: 'bourse', colleaguesMayEdit: false });
 		await settle(a, b, c);
@@ -204,20 +253,26 @@ describe('notes between agents', () => {
 		const docB = await b.repo.open(id);
 		const edits: Uint8Array[] = [];
 		docB.on('update', (u: Uint8Array) => edits.push(u));
-		writeBody(bodyFragment(docB), [{ type: 'paragraph', content: [{ type: 'text', text: 'falsifié par B' }] }]);
+		writeBody(bodyFragment(docB), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'falsifié par B' }] }
+		]);
 		const crafted = Y.mergeUpdates(edits);
 		// The honest synchronizer of B does not send it (it may not write the note)…
 		await settle(a, b, c);
 		expect(readNoteBody(await a.repo.open(id))[0]?.content?.[0]?.text).toBe('original');
 		// …so B sends it by hand, as a crafted message.
-		for (const to of ['a', 'c']) b.net.send(to, encodeMessage({ type: 'update', docId: id, update: crafted }));
+		for (const to of ['a', 'c'])
+			b.net.send(to, encodeMessage({ type: 'update', docId: id, update: crafted }));
 		await settle(a, b, c);
 		for (const p of [a, c]) {
 			const doc = await p.repo.open(id);
 			expect(readNoteBody(doc)[0]?.content?.[0]?.text, p.id).toBe('original');
 			expect(Y.encodeStateVector(doc)).toEqual(before.get(p.id));
 			expect((await p.storage.load(id)).length, p.id).toBe(chunksBefore.get(p.id));
-			expect(p.rejected.some((r) => r.includes(`sent ${id}, which it may not write here`)), p.id).toBe(true);
+			expect(
+				p.rejected.some((r) => r.includes(`sent ${id}, which it may not write here`)),
+				p.id
+			).toBe(true);
 		}
 	});
 
@@ -230,7 +285,9 @@ describe('notes between agents', () => {
 		await share(a, id, { visibility: 'floor', floor: 'bourse', colleaguesMayEdit: true });
 		await settle(a, b, c);
 		const docB = await b.repo.open(id);
-		writeBody(bodyFragment(docB), [{ type: 'paragraph', content: [{ type: 'text', text: 'complété par B' }] }]);
+		writeBody(bodyFragment(docB), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'complété par B' }] }
+		]);
 		await settle(a, b, c);
 		expect(readNoteBody(await a.repo.open(id))[0]?.content?.[0]?.text).toBe('complété par B');
 		// B widening the audience itself is refused by A (its copy changes; nobody else's).

@@ -10,7 +10,14 @@ import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
-import { articleSummary, initArticle, putCatalogEntry, readArticleMeta, readCatalog, updateArticleMeta } from '../../src/lib/schema/index';
+import {
+	articleSummary,
+	initArticle,
+	putCatalogEntry,
+	readArticleMeta,
+	readCatalog,
+	updateArticleMeta
+} from '../../src/lib/schema/index';
 import { CatalogKeeper } from '../../src/lib/repo/catalog-keeper';
 import { applySeed } from '../../src/lib/seed/seed';
 import { MemoryStorage } from '../../src/lib/storage/memory';
@@ -26,10 +33,23 @@ interface Peer {
 
 const peers: Peer[] = [];
 
-async function peer(hub: MemoryHub, id: string, agentId = id, floor = 'bourse', identity?: AgentIdentity): Promise<Peer> {
+async function peer(
+	hub: MemoryHub,
+	id: string,
+	agentId = id,
+	floor = 'bourse',
+	identity?: AgentIdentity
+): Promise<Peer> {
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const net = hub.join(id);
-	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(identity?.agentId ?? agentId), agentId, floor, identity });
+	const sync = new Synchronizer({
+		repo,
+		network: net,
+		policy: new CentreSharePolicy(identity?.agentId ?? agentId),
+		agentId,
+		floor,
+		identity
+	});
 	sync.onRejected(() => {});
 	const p = { id, repo, net, sync };
 	peers.push(p);
@@ -42,7 +62,14 @@ function presencePeer(hub: MemoryHub, id: string, name: string): Peer & { awaren
 	const awareness = new Awareness(new Y.Doc());
 	awareness.setLocalState({ name, floor: 'bourse' });
 	const net = hub.join(id);
-	const sync = new Synchronizer({ repo, network: net, policy: new CentreSharePolicy(id), agentId: id, floor: 'bourse', awareness });
+	const sync = new Synchronizer({
+		repo,
+		network: net,
+		policy: new CentreSharePolicy(id),
+		agentId: id,
+		floor: 'bourse',
+		awareness
+	});
 	const p = { id, repo, net, sync };
 	peers.push(p);
 	return { ...p, awareness };
@@ -147,7 +174,9 @@ describe('Synchronizer over the memory network', () => {
 		const mine = await laptop.repo.open(`space/personal:${a}`);
 		mine.getMap('catalog').set('note/1', { title: 'private' });
 		await settle(laptop, phone, other, claimant);
-		expect((await phone.repo.find(`space/personal:${a}`))?.getMap('catalog').get('note/1')).toEqual({ title: 'private' });
+		expect((await phone.repo.find(`space/personal:${a}`))?.getMap('catalog').get('note/1')).toEqual({
+			title: 'private'
+		});
 		for (const p of [other, claimant]) {
 			expect(await p.repo.find(`space/personal:${a}`)).toBeUndefined();
 			expect(await p.repo.list()).not.toContain(`space/personal:${a}`);
@@ -161,23 +190,61 @@ describe('Synchronizer over the memory network', () => {
 		const reasons: string[] = [];
 		honest.sync.onRejected((r) => reasons.push(r.reason));
 		// The rogue introduces itself properly, then misbehaves.
-		rogueNet.send('honest', encodeMessage({ type: 'hello', hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] } }));
+		rogueNet.send(
+			'honest',
+			encodeMessage({
+				type: 'hello',
+				hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] }
+			})
+		);
 		await honest.sync.idle();
-		rogueNet.send('honest', encodeMessage({ type: 'syncStep1', docId: 'article/truncated', stateVector: new Uint8Array(40) }).slice(0, 12));
+		rogueNet.send(
+			'honest',
+			encodeMessage({ type: 'syncStep1', docId: 'article/truncated', stateVector: new Uint8Array(40) }).slice(
+				0,
+				12
+			)
+		);
 		rogueNet.send('honest', new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]));
 		rogueNet.send('honest', new Uint8Array([42, 1, 2]));
-		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'article/x', update: new Uint8Array([1, 2, 3, 4, 5]) }));
-		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'space/personal:honest', update: Y.encodeStateAsUpdate(new Y.Doc()) }));
+		rogueNet.send(
+			'honest',
+			encodeMessage({ type: 'update', docId: 'article/x', update: new Uint8Array([1, 2, 3, 4, 5]) })
+		);
+		rogueNet.send(
+			'honest',
+			encodeMessage({
+				type: 'update',
+				docId: 'space/personal:honest',
+				update: Y.encodeStateAsUpdate(new Y.Doc())
+			})
+		);
 		const big = new Y.Doc();
 		big.getText('t').insert(0, 'x'.repeat(64 * 1024));
 		const limited = await peer(hub, 'limited');
 		limited.sync.destroy();
-		const strict = new Synchronizer({ repo: limited.repo, network: limited.net, policy: new CentreSharePolicy('limited'), agentId: 'limited', floor: 'bourse', limits: { maxMessageBytes: 16 * 1024 } });
+		const strict = new Synchronizer({
+			repo: limited.repo,
+			network: limited.net,
+			policy: new CentreSharePolicy('limited'),
+			agentId: 'limited',
+			floor: 'bourse',
+			limits: { maxMessageBytes: 16 * 1024 }
+		});
 		const strictReasons: string[] = [];
 		strict.onRejected((r) => strictReasons.push(r.reason));
 		limited.sync = strict;
-		rogueNet.send('limited', encodeMessage({ type: 'hello', hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] } }));
-		rogueNet.send('limited', encodeMessage({ type: 'update', docId: 'article/big', update: Y.encodeStateAsUpdate(big) }));
+		rogueNet.send(
+			'limited',
+			encodeMessage({
+				type: 'hello',
+				hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] }
+			})
+		);
+		rogueNet.send(
+			'limited',
+			encodeMessage({ type: 'update', docId: 'article/big', update: Y.encodeStateAsUpdate(big) })
+		);
 		await settle(honest, limited);
 		expect(reasons.some((r) => /malformed/.test(r))).toBe(true);
 		expect(reasons.some((r) => /unknown message type 42/.test(r))).toBe(true);
@@ -188,7 +255,20 @@ describe('Synchronizer over the memory network', () => {
 		expect(await honest.repo.find('space/personal:honest')).toBeUndefined();
 		expect(await limited.repo.find('article/big')).toBeUndefined();
 		// The honest session still works.
-		rogueNet.send('honest', encodeMessage({ type: 'update', docId: 'article/fine', update: Y.encodeStateAsUpdate(await (async () => { const d = new Y.Doc(); initArticle(d, meta('Correct')); return d; })()) }));
+		rogueNet.send(
+			'honest',
+			encodeMessage({
+				type: 'update',
+				docId: 'article/fine',
+				update: Y.encodeStateAsUpdate(
+					await (async () => {
+						const d = new Y.Doc();
+						initArticle(d, meta('Correct'));
+						return d;
+					})()
+				)
+			})
+		);
 		await settle(honest);
 		expect(readArticleMeta(await honest.repo.open('article/fine')).title).toBe('Correct');
 		await rogueNet.destroy();
@@ -200,7 +280,8 @@ describe('Synchronizer over the memory network', () => {
 		const a = await make('a', 'Alice');
 		const b = await make('b', 'Bruno');
 		await settle(a, b);
-		const names = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
+		const names = (aw: Awareness) =>
+			[...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
 		expect(names(a.awareness)).toEqual(['Alice', 'Bruno']);
 		b.awareness.setLocalStateField('name', 'Bruno (en appel)');
 		await settle(a, b);
@@ -215,7 +296,8 @@ describe('Synchronizer over the memory network', () => {
 	it('does not relay a departed peer’s presence: each device announces only its own state', async () => {
 		const hub = new MemoryHub();
 		const make = (id: string, name: string) => presencePeer(hub, id, name);
-		const names = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
+		const names = (aw: Awareness) =>
+			[...aw.getStates().values()].map((s) => (s as { name: string }).name).sort();
 		const a = await make('a', 'Alice');
 		const b = await make('b', 'Bruno');
 		await settle(a, b);
@@ -247,7 +329,8 @@ describe('Synchronizer over the memory network', () => {
 		awB.setLocalState({ user: { name: 'Bruno' } });
 		const stopB = b.sync.shareDocAwareness('article/x', awB);
 		await settle(a, b);
-		const users = (aw: Awareness) => [...aw.getStates().values()].map((s) => (s as { user: { name: string } }).user.name).sort();
+		const users = (aw: Awareness) =>
+			[...aw.getStates().values()].map((s) => (s as { user: { name: string } }).user.name).sort();
 		// Bruno's opening brings Alice's caret back to him, and his to her.
 		expect(users(awA)).toEqual(['Alice', 'Bruno']);
 		expect(users(awB)).toEqual(['Alice', 'Bruno']);
@@ -269,8 +352,14 @@ describe('Synchronizer over the memory network', () => {
 		// Carets for a document the sender may not read are refused.
 		const reasons: string[] = [];
 		b.sync.onRejected((r) => reasons.push(r.reason));
-		rogue.net.send('b', encodeMessage({ type: 'docAwareness', docId: 'space/personal:agent-b', payload: new Uint8Array([0]) }));
-		rogue.net.send('b', encodeMessage({ type: 'docAwareness', docId: 'article/x', payload: new Uint8Array([9, 9, 9]) }));
+		rogue.net.send(
+			'b',
+			encodeMessage({ type: 'docAwareness', docId: 'space/personal:agent-b', payload: new Uint8Array([0]) })
+		);
+		rogue.net.send(
+			'b',
+			encodeMessage({ type: 'docAwareness', docId: 'article/x', payload: new Uint8Array([9, 9, 9]) })
+		);
 		await settle(b, rogue);
 		expect(reasons.some((r) => /carets for space\/personal:agent-b/.test(r))).toBe(true);
 		expect(reasons.some((r) => /malformed carets for article\/x/.test(r))).toBe(true);
@@ -287,10 +376,15 @@ describe('Synchronizer over the memory network', () => {
 		await applySeed(a.repo, demoSeed as SeedFile);
 		await settle(a, b);
 		const keepers = [new CatalogKeeper(a.repo, { delayMs: 5 }), new CatalogKeeper(b.repo, { delayMs: 5 })];
-		const ids = Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).slice(0, 20);
+		const ids = Object.keys(demoSeed.docs)
+			.filter((k) => k.startsWith('article/'))
+			.slice(0, 20);
 		hub.unlink('a', 'b');
 		// Each peer renames every article and writes its own catalog line, as ArticleView.rename does.
-		for (const [p, who] of [[a, 'A'], [b, 'B']] as const) {
+		for (const [p, who] of [
+			[a, 'A'],
+			[b, 'B']
+		] as const) {
 			const space = await p.repo.open('space/kb');
 			for (const id of ids) {
 				const meta = updateArticleMeta(await p.repo.open(id), { title: `${id} par ${who}` }, 99);
@@ -304,7 +398,8 @@ describe('Synchronizer over the memory network', () => {
 		}
 		for (const p of [a, b]) {
 			const catalog = new Map(readCatalog(await p.repo.open('space/kb')).map((e) => [e.docId, e.title]));
-			for (const id of ids) expect(catalog.get(id), `${p.id} ${id}`).toBe(readArticleMeta(await p.repo.open(id)).title);
+			for (const id of ids)
+				expect(catalog.get(id), `${p.id} ${id}`).toBe(readArticleMeta(await p.repo.open(id)).title);
 		}
 		keepers.forEach((k) => k.destroy());
 	});

@@ -67,7 +67,12 @@ async function startStock(): Promise<{ child: ChildProcess; port: number }> {
 		const exited = new Promise<'exited'>((r) => child.once('exit', () => r('exited')));
 		const deadline = Date.now() + 10_000;
 		while (Date.now() < deadline) {
-			const state = await Promise.race([exited, fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => 'down')]);
+			const state = await Promise.race([
+				exited,
+				fetch(`http://127.0.0.1:${port}/`)
+					.then((r) => r.text())
+					.catch(() => 'down')
+			]);
 			if (state === 'okay') return { child, port };
 			if (state === 'exited') break;
 			await new Promise((r) => setTimeout(r, 50));
@@ -96,7 +101,15 @@ afterAll(async () => {
 async function peer(agentId: string): Promise<NodePeer> {
 	const dir = await mkdtemp(join(tmpdir(), 'plateau-interop-'));
 	dirs.push(dir);
-	const p = await createNodePeer({ dir, signalingUrl: url, centreId: CENTRE, secret: SECRET, agentId, floor: 'support', log: () => {} });
+	const p = await createNodePeer({
+		dir,
+		signalingUrl: url,
+		centreId: CENTRE,
+		secret: SECRET,
+		agentId,
+		floor: 'support',
+		log: () => {}
+	});
 	peers.push(p);
 	return p;
 }
@@ -142,14 +155,20 @@ describe('Plateau’s signaling client with the stock y-webrtc signaling server'
 			expect(m.data as string).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
 			// What the server saw is ciphertext: no signaling field in clear…
 			const seen = Buffer.from(m.data as string, 'base64').toString('latin1');
-			for (const clear of ['"type"', '"from"', 'announce', 'a=ice-ufrag', 'candidate:']) expect(seen).not.toContain(clear);
+			for (const clear of ['"type"', '"from"', 'announce', 'a=ice-ufrag', 'candidate:'])
+				expect(seen).not.toContain(clear);
 			// …that the centre key opens into Plateau's signaling messages.
-			const plain = (await decryptJson(key, m.data as string)) as { from?: unknown; payload?: { type?: string } };
+			const plain = (await decryptJson(key, m.data as string)) as {
+				from?: unknown;
+				payload?: { type?: string };
+			};
 			expect([a.signaling.peerId, b.signaling.peerId]).toContain(plain.from);
 			kinds.add(plain.payload?.type ?? '?');
 		}
 		expect([...kinds].sort()).toEqual(['announce', 'signal']);
 		spy.terminate();
-		console.info(`y-webrtc interop: first sync through the stock server in ${ms.toFixed(0)} ms, ${publishes.length} signaling messages relayed`);
+		console.info(
+			`y-webrtc interop: first sync through the stock server in ${ms.toFixed(0)} ms, ${publishes.length} signaling messages relayed`
+		);
 	});
 });

@@ -10,11 +10,19 @@ export function testApp(locale: 'fr' | 'en' = 'fr'): App {
 	const fail = () => {
 		throw new Error('not used in component tests');
 	};
-	return new App({ openStorage: fail, deleteStorage: fail, storage: memoryStorage({ 'plateau:locale': locale }) });
+	return new App({
+		openStorage: fail,
+		deleteStorage: fail,
+		storage: memoryStorage({ 'plateau:locale': locale })
+	});
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function render<P extends Record<string, unknown>>(component: Component<any>, initial: P, app: App = testApp()) {
+export function render<P extends Record<string, unknown>>(
+	component: Component<any>,
+	initial: P,
+	app: App = testApp()
+) {
 	const props = $state(initial);
 	const target = document.createElement('div');
 	document.body.append(target);

@@ -22,7 +22,10 @@ describe('toFrames / Reassembler', () => {
 	it('reassembles consecutive messages on one stream', () => {
 		const r = new Reassembler(1 << 20);
 		const messages = [bytes(5), bytes(40_000), bytes(1), bytes(70_000)];
-		const got = messages.flatMap((m) => toFrames(m)).map((f) => r.push(f)).filter((m): m is Uint8Array => m !== null);
+		const got = messages
+			.flatMap((m) => toFrames(m))
+			.map((f) => r.push(f))
+			.filter((m): m is Uint8Array => m !== null);
 		expect(got).toHaveLength(4);
 		got.forEach((m, i) => expect(same(m, messages[i]!)).toBe(true));
 	});

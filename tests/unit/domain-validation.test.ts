@@ -39,7 +39,12 @@ describe('validateArticleMeta', () => {
 	});
 
 	it('trims the title and drops fields it does not know', () => {
-		const meta = validateArticleMeta({ ...goodMeta(), title: '  Compte bloqué  ', extra: 'x', body: '<script>' });
+		const meta = validateArticleMeta({
+			...goodMeta(),
+			title: '  Compte bloqué  ',
+			extra: 'x',
+			body: '<script>'
+		});
 		expect(meta.title).toBe('Compte bloqué');
 		expect(meta).not.toHaveProperty('extra');
 		expect(meta).not.toHaveProperty('body');
@@ -53,7 +58,8 @@ describe('validateArticleMeta', () => {
 	});
 
 	it('rejects something that is not an object', () => {
-		for (const bad of [null, undefined, 'article', 42]) expect(validationError(() => validateArticleMeta(bad)).field).toBe('article');
+		for (const bad of [null, undefined, 'article', 42])
+			expect(validationError(() => validateArticleMeta(bad)).field).toBe('article');
 	});
 
 	const badFields: [field: string, value: unknown][] = [
@@ -98,7 +104,18 @@ describe('validateArticleMeta', () => {
 	});
 
 	it('rejects ids that are unsafe in URLs, keys or paths', () => {
-		const unsafe = ['../etc/passwd', 'a/b', 'a b', 'Compte', '-leading-dash', '.hidden', 'é', 'a?b=1', 'x'.repeat(129), 'javascript:alert(1)'];
+		const unsafe = [
+			'../etc/passwd',
+			'a/b',
+			'a b',
+			'Compte',
+			'-leading-dash',
+			'.hidden',
+			'é',
+			'a?b=1',
+			'x'.repeat(129),
+			'javascript:alert(1)'
+		];
 		for (const id of unsafe) {
 			for (const field of ['node', 'translationOf', 'owner', 'floor'] as const) {
 				const err = validationError(() => validateArticleMeta({ ...goodMeta(), [field]: id }));
@@ -111,7 +128,12 @@ describe('validateArticleMeta', () => {
 	});
 
 	it('treats an empty optional id as absent rather than invalid', () => {
-		const meta: ArticleMeta = validateArticleMeta({ ...goodMeta(), owner: '', floor: null, translationOf: undefined });
+		const meta: ArticleMeta = validateArticleMeta({
+			...goodMeta(),
+			owner: '',
+			floor: null,
+			translationOf: undefined
+		});
 		expect(meta).not.toHaveProperty('owner');
 		expect(meta).not.toHaveProperty('floor');
 		expect(meta).not.toHaveProperty('translationOf');
@@ -140,27 +162,43 @@ describe('validateAgentProfile', () => {
 		const err = validationError(() => validateAgentProfile({ ...agent(), floor: 'gestion-compte' }, floors));
 		expect(err.field).toBe('floor');
 		expect(validateAgentProfile({ ...agent(), floor: 'gestion-compte' }).floor).toBe('gestion-compte');
-		expect(validationError(() => validateAgentProfile({ ...agent(), floor: 'Not An Id' })).field).toBe('floor');
+		expect(validationError(() => validateAgentProfile({ ...agent(), floor: 'Not An Id' })).field).toBe(
+			'floor'
+		);
 	});
 
 	it('requires at least one known language and removes duplicates', () => {
-		expect(validationError(() => validateAgentProfile({ ...agent(), languages: [] }, floors)).field).toBe('languages');
-		expect(validationError(() => validateAgentProfile({ ...agent(), languages: undefined }, floors)).field).toBe('languages');
-		expect(validationError(() => validateAgentProfile({ ...agent(), languages: ['fr', 'de'] }, floors)).field).toBe('languages[1]');
+		expect(validationError(() => validateAgentProfile({ ...agent(), languages: [] }, floors)).field).toBe(
+			'languages'
+		);
+		expect(
+			validationError(() => validateAgentProfile({ ...agent(), languages: undefined }, floors)).field
+		).toBe('languages');
+		expect(
+			validationError(() => validateAgentProfile({ ...agent(), languages: ['fr', 'de'] }, floors)).field
+		).toBe('languages[1]');
 		expect(validateAgentProfile({ ...agent(), languages: ['en', 'en'] }, floors).languages).toEqual(['en']);
 	});
 
 	it('requires a name of 2 to 80 characters, not counting surrounding spaces', () => {
 		expect(validationError(() => validateAgentProfile({ ...agent(), name: 'C' }, floors)).field).toBe('name');
-		expect(validationError(() => validateAgentProfile({ ...agent(), name: '  C  ' }, floors)).field).toBe('name');
-		expect(validationError(() => validateAgentProfile({ ...agent(), name: 'x'.repeat(81) }, floors)).field).toBe('name');
+		expect(validationError(() => validateAgentProfile({ ...agent(), name: '  C  ' }, floors)).field).toBe(
+			'name'
+		);
+		expect(
+			validationError(() => validateAgentProfile({ ...agent(), name: 'x'.repeat(81) }, floors)).field
+		).toBe('name');
 		expect(validateAgentProfile({ ...agent(), name: ' Jo ' }, floors).name).toBe('Jo');
 		expect(validateAgentProfile({ ...agent(), name: 'x'.repeat(80) }, floors).name).toHaveLength(80);
 	});
 
 	it('rejects unsafe skill ids and an unknown availability, and defaults availability to available', () => {
-		expect(validationError(() => validateAgentProfile({ ...agent(), skills: ['ok', 'Not ok'] }, floors)).field).toBe('skills[1]');
-		expect(validationError(() => validateAgentProfile({ ...agent(), availability: 'asleep' }, floors)).field).toBe('availability');
+		expect(
+			validationError(() => validateAgentProfile({ ...agent(), skills: ['ok', 'Not ok'] }, floors)).field
+		).toBe('skills[1]');
+		expect(
+			validationError(() => validateAgentProfile({ ...agent(), availability: 'asleep' }, floors)).field
+		).toBe('availability');
 		const { availability: _a, ...rest } = agent();
 		expect(validateAgentProfile(rest, floors).availability).toBe('available');
 	});
@@ -168,7 +206,8 @@ describe('validateAgentProfile', () => {
 
 describe('placeholders', () => {
 	it('lists placeholders in order of first use, once each, case-folded', () => {
-		const text = 'Bonjour {{nom_client}}, votre virement de {{ montant }} du {{date_operation}} ({{Nom_Client}}, {{montant}}).';
+		const text =
+			'Bonjour {{nom_client}}, votre virement de {{ montant }} du {{date_operation}} ({{Nom_Client}}, {{montant}}).';
 		expect(placeholders(text)).toEqual(['nom_client', 'montant', 'date_operation']);
 	});
 
@@ -194,12 +233,17 @@ describe('safeHref', () => {
 	});
 
 	it('keeps web and mail links exactly as written', () => {
-		for (const href of ['https://www.amf-france.org/fr', 'http://example.org/a?b=1#c', 'mailto:support@example.org'])
+		for (const href of [
+			'https://www.amf-france.org/fr',
+			'http://example.org/a?b=1#c',
+			'mailto:support@example.org'
+		])
 			expect(safeHref(href)).toBe(href);
 	});
 
 	it('drops values that are not text', () => {
-		for (const value of [undefined, null, 42, { href: 'https://x.org' }]) expect(safeHref(value)).toBeUndefined();
+		for (const value of [undefined, null, 42, { href: 'https://x.org' }])
+			expect(safeHref(value)).toBeUndefined();
 	});
 });
 
@@ -225,7 +269,10 @@ describe('bodyText', () => {
 
 	it('turns a hard break into a new line', () => {
 		const body: BodyNode[] = [
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Ligne 1' }, { type: 'hardBreak' }, { type: 'text', text: 'Ligne 2' }] }
+			{
+				type: 'paragraph',
+				content: [{ type: 'text', text: 'Ligne 1' }, { type: 'hardBreak' }, { type: 'text', text: 'Ligne 2' }]
+			}
 		];
 		expect(bodyText(body)).toBe('Ligne 1\nLigne 2');
 	});
@@ -233,19 +280,53 @@ describe('bodyText', () => {
 	it('keeps every list item and table cell, in order, with no long runs of blank lines', () => {
 		const body: BodyNode[] = [
 			p('Avant'),
-			{ type: 'orderedList', attrs: { start: 1 }, content: [item('Un'), item('Deux'), { type: 'listItem', content: [p('Trois'), { type: 'bulletList', content: [item('Trois a')] }] }] },
+			{
+				type: 'orderedList',
+				attrs: { start: 1 },
+				content: [
+					item('Un'),
+					item('Deux'),
+					{ type: 'listItem', content: [p('Trois'), { type: 'bulletList', content: [item('Trois a')] }] }
+				]
+			},
 			{
 				type: 'table',
 				content: [
-					{ type: 'tableRow', content: [{ type: 'tableHeader', content: [p('Frais')] }, { type: 'tableHeader', content: [p('Montant')] }] },
-					{ type: 'tableRow', content: [{ type: 'tableCell', content: [p('Courtage')] }, { type: 'tableCell', content: [p('0,5 %')] }] }
+					{
+						type: 'tableRow',
+						content: [
+							{ type: 'tableHeader', content: [p('Frais')] },
+							{ type: 'tableHeader', content: [p('Montant')] }
+						]
+					},
+					{
+						type: 'tableRow',
+						content: [
+							{ type: 'tableCell', content: [p('Courtage')] },
+							{ type: 'tableCell', content: [p('0,5 %')] }
+						]
+					}
 				]
 			},
 			p('Après')
 		];
 		const text = bodyText(body);
-		const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-		expect(lines).toEqual(['Avant', 'Un', 'Deux', 'Trois', 'Trois a', 'Frais', 'Montant', 'Courtage', '0,5 %', 'Après']);
+		const lines = text
+			.split('\n')
+			.map((l) => l.trim())
+			.filter(Boolean);
+		expect(lines).toEqual([
+			'Avant',
+			'Un',
+			'Deux',
+			'Trois',
+			'Trois a',
+			'Frais',
+			'Montant',
+			'Courtage',
+			'0,5 %',
+			'Après'
+		]);
 		expect(text).not.toMatch(/\n{3,}/);
 		expect(text).toBe(text.trim());
 		expect(text).not.toMatch(/[ \t]\n/);

@@ -112,7 +112,8 @@ function markupOf(source: string): string {
 
 const LETTER = /\p{L}/u;
 const TAG = /<(?:"[^"]*"|'[^']*'|[^'">])*>/g;
-const TEXT_ATTRIBUTE = /(?<![\w:-])(aria-label|placeholder|title|alt)\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
+const TEXT_ATTRIBUTE =
+	/(?<![\w:-])(aria-label|placeholder|title|alt)\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
 
 /** Literal human-readable text in a component: text nodes and user-facing attributes. */
 function literalText(source: string): string[] {
@@ -122,7 +123,10 @@ function literalText(source: string): string[] {
 		const value = (match[3] ?? match[4] ?? match[5] ?? '').replace(/\{\}/g, '');
 		if (LETTER.test(value)) found.push(`${match[1]}="${value}"`);
 	}
-	const text = markup.replace(TAG, '\n').replace(/&#?\w+;/g, ' ').replace(/\{\}/g, ' ');
+	const text = markup
+		.replace(TAG, '\n')
+		.replace(/&#?\w+;/g, ' ')
+		.replace(/\{\}/g, ' ');
 	for (const line of text.split('\n')) if (LETTER.test(line)) found.push(line.trim());
 	return found;
 }
@@ -143,11 +147,19 @@ describe('components hold no literal UI text', () => {
 		expect(literalText('<input placeholder="Rechercher {x}" />')).toEqual(['placeholder="Rechercher "']);
 		expect(literalText("<img alt='logo' src={s} />")).toEqual(['alt="logo"']);
 		expect(literalText('<a title=Accueil href="/">→</a>')).toEqual(['title="Accueil"']);
-		expect(literalText('<p class="back"><a href="/">← {t(\'article.back\')}</a> › ? ▸ ▾ — &nbsp;</p>')).toEqual([]);
-		expect(literalText('<button onclick={() => go({ a: "}" })} title={t(`x.${y}`)}>{"Oui"}</button>')).toEqual([]);
+		expect(
+			literalText('<p class="back"><a href="/">← {t(\'article.back\')}</a> › ? ▸ ▾ — &nbsp;</p>')
+		).toEqual([]);
+		expect(
+			literalText('<button onclick={() => go({ a: "}" })} title={t(`x.${y}`)}>{"Oui"}</button>')
+		).toEqual([]);
 		expect(literalText("<p>{`l'${n} }`} {'}'}</p>")).toEqual([]);
 		expect(literalText('<div aria-labelledby="x" class="a b" data-x="yes"></div>')).toEqual([]);
-		expect(literalText('<script lang="ts">const a = "Bonjour";</script><style>p { color: red; }</style><!-- note -->')).toEqual([]);
+		expect(
+			literalText(
+				'<script lang="ts">const a = "Bonjour";</script><style>p { color: red; }</style><!-- note -->'
+			)
+		).toEqual([]);
 		expect(literalText('<svelte:head><title>Plateau</title></svelte:head>')).toEqual(['Plateau']);
 	});
 
@@ -159,7 +171,9 @@ describe('components hold no literal UI text', () => {
 	});
 
 	it('every .svelte file takes its text from the messages', () => {
-		const problems = files.flatMap((file) => literalText(readFileSync(file, 'utf8')).map((t) => `${relative(srcDir, file)}: ${t}`));
+		const problems = files.flatMap((file) =>
+			literalText(readFileSync(file, 'utf8')).map((t) => `${relative(srcDir, file)}: ${t}`)
+		);
 		expect(problems).toEqual([]);
 	});
 });

@@ -2,7 +2,16 @@
 // a damaged or mismatched one is refused, and a hello proof binds nonce, key and both peers.
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../src/lib/domain/base64';
-import { agentIdOf, exportIdentity, generateIdentity, IdentityError, importIdentity, newNonce, proveHello, verifyHello } from '../../src/lib/repo/identity';
+import {
+	agentIdOf,
+	exportIdentity,
+	generateIdentity,
+	IdentityError,
+	importIdentity,
+	newNonce,
+	proveHello,
+	verifyHello
+} from '../../src/lib/repo/identity';
 import { decodeMessage, encodeMessage } from '../../src/lib/repo/sync-protocol';
 
 describe('agent identity', () => {
@@ -18,7 +27,16 @@ describe('agent identity', () => {
 		const copy = await importIdentity(JSON.parse(JSON.stringify(await exportIdentity(id))));
 		expect(copy.agentId).toBe(id.agentId);
 		const nonce = newNonce();
-		expect(await verifyHello(id.agentId, toBase64(id.publicKey), await proveHello(copy, nonce, 'p1', 'p2'), nonce, 'p1', 'p2')).toBe(true);
+		expect(
+			await verifyHello(
+				id.agentId,
+				toBase64(id.publicKey),
+				await proveHello(copy, nonce, 'p1', 'p2'),
+				nonce,
+				'p1',
+				'p2'
+			)
+		).toBe(true);
 	});
 
 	it('refuses an identity whose id, public key or private key do not match', async () => {
@@ -41,18 +59,34 @@ describe('agent identity', () => {
 		expect(await verifyHello(id.agentId, key, proof, newNonce(), 'signer', 'verifier')).toBe(false);
 		expect(await verifyHello(id.agentId, key, proof, nonce, 'signer', 'someone-else')).toBe(false);
 		expect(await verifyHello(other.agentId, key, proof, nonce, 'signer', 'verifier')).toBe(false);
-		expect(await verifyHello(other.agentId, toBase64(other.publicKey), proof, nonce, 'signer', 'verifier')).toBe(false);
+		expect(
+			await verifyHello(other.agentId, toBase64(other.publicKey), proof, nonce, 'signer', 'verifier')
+		).toBe(false);
 		expect(await verifyHello(id.agentId, 'not base64!', proof, nonce, 'signer', 'verifier')).toBe(false);
 	});
 
 	it('carries key, nonce and proof on the wire, and refuses malformed ones', () => {
-		const hello = { protocol: 1, agentId: 'agent-a', floor: 'bourse', spaces: ['kb'], key: 'AAAA', nonce: 'n'.repeat(24) };
+		const hello = {
+			protocol: 1,
+			agentId: 'agent-a',
+			floor: 'bourse',
+			spaces: ['kb'],
+			key: 'AAAA',
+			nonce: 'n'.repeat(24)
+		};
 		expect(decodeMessage(encodeMessage({ type: 'hello', hello }))).toEqual({ type: 'hello', hello });
 		const proof = { type: 'proof' as const, signature: new Uint8Array([1, 2, 3]) };
 		expect(decodeMessage(encodeMessage(proof))).toEqual(proof);
-		expect(() => decodeMessage(encodeMessage({ type: 'hello', hello: { ...hello, nonce: 'short' } }))).toThrow(/bad nonce/);
-		expect(() => decodeMessage(encodeMessage({ type: 'proof', signature: new Uint8Array(300) }))).toThrow(/too long/);
+		expect(() =>
+			decodeMessage(encodeMessage({ type: 'hello', hello: { ...hello, nonce: 'short' } }))
+		).toThrow(/bad nonce/);
+		expect(() => decodeMessage(encodeMessage({ type: 'proof', signature: new Uint8Array(300) }))).toThrow(
+			/too long/
+		);
 		// `verified` is decided locally, never taken from the wire.
-		expect(decodeMessage(encodeMessage({ type: 'hello', hello: { ...hello, verified: true } }))).toEqual({ type: 'hello', hello });
+		expect(decodeMessage(encodeMessage({ type: 'hello', hello: { ...hello, verified: true } }))).toEqual({
+			type: 'hello',
+			hello
+		});
 	});
 });

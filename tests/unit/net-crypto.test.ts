@@ -49,7 +49,8 @@ describe('centre key and payload encryption', () => {
 		expect(a).not.toContain('announce');
 		expect(await decryptJson(key, a)).toEqual(value);
 		expect(await decryptJson(key, b)).toEqual(value);
-		for (const v of ['text', 0, null, [], {}]) expect(await decryptJson(key, await encryptJson(key, v))).toEqual(v);
+		for (const v of ['text', 0, null, [], {}])
+			expect(await decryptJson(key, await encryptJson(key, v))).toEqual(v);
 		// A second derivation of the same centre gives the same key (another device of the centre).
 		expect(await decryptJson(await deriveCentreKey(SECRET, 'acme-lyon'), a)).toEqual(value);
 	});
@@ -84,7 +85,9 @@ describe('centre key and payload encryption', () => {
 			expect((await decryptionFailure(decryptJson(key, b64(tampered)))).reason).toBe('authentication');
 		}
 		// Cut short: still long enough to try (authentication fails), or shorter than IV + tag.
-		expect((await decryptionFailure(decryptJson(key, b64(bytes.subarray(0, bytes.length - 3))))).reason).toBe('authentication');
+		expect((await decryptionFailure(decryptJson(key, b64(bytes.subarray(0, bytes.length - 3))))).reason).toBe(
+			'authentication'
+		);
 		expect((await decryptionFailure(decryptJson(key, b64(bytes.subarray(0, 20))))).reason).toBe('truncated');
 		expect((await decryptionFailure(decryptJson(key, ''))).reason).toBe('truncated');
 		for (const junk of ['not base64!', text.slice(0, -1), `${text}\n`, 'é'])
@@ -128,7 +131,9 @@ describe('centre secrets and invite codes', () => {
 		const typed = '  Plateau:ACME-Lyon:K3F9 2M7Q-8HXD-OPZ4 7TNC-VLWA-E5GR \n';
 		expect(parseInviteCode(typed)).toEqual({ centreId: 'acme-lyon', secret: SECRET });
 		// format() gives the canonical code of a secret in any accepted spelling.
-		expect(formatInviteCode('acme-lyon', 'K3F9-2M7Q-8HXD-OPZ4-7TNC-VLWA-E5GR')).toBe(formatInviteCode('acme-lyon', SECRET));
+		expect(formatInviteCode('acme-lyon', 'K3F9-2M7Q-8HXD-OPZ4-7TNC-VLWA-E5GR')).toBe(
+			formatInviteCode('acme-lyon', SECRET)
+		);
 	});
 
 	it('says clearly what is wrong with a bad code', () => {
@@ -162,7 +167,9 @@ describe('centre secrets and invite codes', () => {
 		expect(short.message).toMatch(new RegExp(`too short: 12 characters, at least ${MIN_SECRET_LENGTH}`));
 		expect(inviteError('plateau:acme:').message).toMatch(/no secret/);
 		// Exactly the minimum is accepted.
-		expect(parseInviteCode(`plateau:acme:${SECRET.slice(0, MIN_SECRET_LENGTH)}`).secret).toHaveLength(MIN_SECRET_LENGTH);
+		expect(parseInviteCode(`plateau:acme:${SECRET.slice(0, MIN_SECRET_LENGTH)}`).secret).toHaveLength(
+			MIN_SECRET_LENGTH
+		);
 	});
 
 	it('formatInviteCode validates too, and an error never repeats the secret', () => {

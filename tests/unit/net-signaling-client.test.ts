@@ -5,8 +5,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { DecryptionError, decryptJson, deriveCentreKey, encryptJson, newCentreSecret } from '../../src/lib/net/crypto';
-import { SignalingClient, type SignalingClientOptions, type SignalingState } from '../../src/lib/net/signaling-client';
+import {
+	DecryptionError,
+	decryptJson,
+	deriveCentreKey,
+	encryptJson,
+	newCentreSecret
+} from '../../src/lib/net/crypto';
+import {
+	SignalingClient,
+	type SignalingClientOptions,
+	type SignalingState
+} from '../../src/lib/net/signaling-client';
 import { attachSignaling, SIGNAL_PATH } from '../../src/lib/server/attach';
 import type { SignalingServer } from '../../src/lib/server/signaling';
 
@@ -17,7 +27,10 @@ let key: CryptoKey;
 let wrongKey: CryptoKey;
 
 beforeAll(async () => {
-	[key, wrongKey] = await Promise.all([deriveCentreKey(SECRET, CENTRE), deriveCentreKey(newCentreSecret(), CENTRE)]);
+	[key, wrongKey] = await Promise.all([
+		deriveCentreKey(SECRET, CENTRE),
+		deriveCentreKey(newCentreSecret(), CENTRE)
+	]);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,7 +127,10 @@ async function join(topic: string, ...ps: Peer[]): Promise<void> {
 }
 
 /** A plain `ws` client speaking the protocol directly, recording what the relay sends it. */
-async function rawClient(url: string, topic: string): Promise<{ ws: WebSocket; received: Record<string, unknown>[] }> {
+async function rawClient(
+	url: string,
+	topic: string
+): Promise<{ ws: WebSocket; received: Record<string, unknown>[] }> {
 	const ws = new WebSocket(url);
 	raws.add(ws);
 	const received: Record<string, unknown>[] = [];
@@ -138,7 +154,11 @@ describe('SignalingClient through the relay', () => {
 
 		expect(await a.client.publish(TOPIC, { hello: 'from a', n: 1 })).toBe(true);
 		await until(() => b.messages.length === 1, 'b receives');
-		expect(b.messages[0]).toEqual({ topic: TOPIC, payload: { hello: 'from a', n: 1 }, from: a.client.peerId });
+		expect(b.messages[0]).toEqual({
+			topic: TOPIC,
+			payload: { hello: 'from a', n: 1 },
+			from: a.client.peerId
+		});
 
 		expect(await b.client.publish(TOPIC, 'from b')).toBe(true);
 		await until(() => a.messages.length === 1, 'a receives');
@@ -180,7 +200,9 @@ describe('SignalingClient through the relay', () => {
 		const a = new Peer(url, key);
 		await join(TOPIC, a);
 		const raw = await rawClient(url, TOPIC);
-		raw.ws.send(JSON.stringify({ type: 'publish', topic: TOPIC, data: await encryptJson(key, { bare: true }) }));
+		raw.ws.send(
+			JSON.stringify({ type: 'publish', topic: TOPIC, data: await encryptJson(key, { bare: true }) })
+		);
 		await until(() => a.messages.length === 1, 'bare payload');
 		expect(a.messages[0]).toEqual({ topic: TOPIC, payload: { bare: true }, from: undefined });
 	});
@@ -202,7 +224,10 @@ describe('SignalingClient through the relay', () => {
 		// The intruder's own messages are noise to the others (and to itself: its echo decrypts,
 		// with its own key, to its own peer id and is dropped).
 		await intruder.client.publish(TOPIC, { offer: 'sdp-intruder' });
-		await until(() => a.decryptErrors.length === 1 && b.decryptErrors.length === 1, 'honest peers see a decrypt error');
+		await until(
+			() => a.decryptErrors.length === 1 && b.decryptErrors.length === 1,
+			'honest peers see a decrypt error'
+		);
 		expect(a.client.decryptErrors).toBe(1);
 
 		await b.client.publish(TOPIC, { answer: 'sdp-b' });
@@ -234,7 +259,10 @@ describe('SignalingClient through the relay', () => {
 		const bytes = Buffer.from(seen.data as string, 'base64');
 		expect(bytes.includes(Buffer.from('carte'))).toBe(false);
 		// It is the payload, encrypted with the centre key, with the sender's id inside.
-		expect(await decryptJson(key, seen.data as string)).toEqual({ from: a.client.peerId, payload: { note: marker, agent: 'Camille' } });
+		expect(await decryptJson(key, seen.data as string)).toEqual({
+			from: a.client.peerId,
+			payload: { note: marker, agent: 'Camille' }
+		});
 	});
 
 	it('reconnects after the server restarts on the same port, re-subscribes, and messages flow again', async () => {
@@ -296,7 +324,11 @@ describe('SignalingClient through the relay', () => {
 	it('backs off exponentially while the server is away', async () => {
 		const { port, stop } = await startRelay(); // a free port, then nobody listening on it
 		await stop();
-		const a = new Peer(`ws://127.0.0.1:${port}${SIGNAL_PATH}`, key, { minBackoffMs: 20, maxBackoffMs: 160, jitter: 0 });
+		const a = new Peer(`ws://127.0.0.1:${port}${SIGNAL_PATH}`, key, {
+			minBackoffMs: 20,
+			maxBackoffMs: 160,
+			jitter: 0
+		});
 		await sleep(400);
 		// Attempts at 0, 20, 60, 140, 300 ms (20, 40, 80, 160 between them): 5, give or take one.
 		expect(a.client.connectAttempts).toBeGreaterThanOrEqual(4);
@@ -370,8 +402,12 @@ describe('SignalingClient through the relay', () => {
 	});
 
 	it('refuses bad URLs, unrepresentable payloads and oversized messages up front', async () => {
-		expect(() => new SignalingClient({ url: 'http://127.0.0.1/signal', key, WebSocketImpl: WebSocket })).toThrow(/ws:\/\/ or wss:\/\//);
-		expect(() => new SignalingClient({ url: 'not a url', key, WebSocketImpl: WebSocket })).toThrow(/not a URL/);
+		expect(
+			() => new SignalingClient({ url: 'http://127.0.0.1/signal', key, WebSocketImpl: WebSocket })
+		).toThrow(/ws:\/\/ or wss:\/\//);
+		expect(() => new SignalingClient({ url: 'not a url', key, WebSocketImpl: WebSocket })).toThrow(
+			/not a URL/
+		);
 		const { url } = await startRelay();
 		const a = new Peer(url, key, { maxMessageBytes: 1000 });
 		await join(TOPIC, a);

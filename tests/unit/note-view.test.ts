@@ -4,7 +4,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/lib/repo/repo';
 import { NoteAccessRegistry } from '../../src/lib/repo/note-access';
-import { noteAccessDocId, readArticleBody, readArticleMeta, readCatalog, readNoteAccess, writeBody, bodyFragment } from '../../src/lib/schema/index';
+import {
+	noteAccessDocId,
+	readArticleBody,
+	readArticleMeta,
+	readCatalog,
+	readNoteAccess,
+	writeBody,
+	bodyFragment
+} from '../../src/lib/schema/index';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import { Notes } from '../../src/lib/state/notes.svelte';
 import { NoteView } from '../../src/lib/state/note-view.svelte';
@@ -32,25 +40,42 @@ describe('notes state', () => {
 		const view = new NoteView(repo, id, () => me);
 		await until(() => view.status === 'ready');
 		expect(view.isAuthor && view.canWrite).toBe(true);
-		writeBody(bodyFragment(view.doc!), [{ type: 'paragraph', content: [{ type: 'text', text: 'Liquidation à J-5' }] }]);
+		writeBody(bodyFragment(view.doc!), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Liquidation à J-5' }] }
+		]);
 
 		// Private: promotion is refused.
 		expect(await view.promote({ kind: 'reference', node: 'bourse', locale: 'fr' }, texts)).toBeUndefined();
 
 		await view.share('floor', true);
-		expect(registry.get(id)).toEqual({ author: 'agent-alice', visibility: 'floor', floor: 'bourse', colleaguesMayEdit: true });
+		expect(registry.get(id)).toEqual({
+			author: 'agent-alice',
+			visibility: 'floor',
+			floor: 'bourse',
+			colleaguesMayEdit: true
+		});
 		expect(view.meta).toMatchObject({ visibility: 'floor', colleaguesMayEdit: true });
 		expect(notes.groups().mine[0]?.visibility).toBe('floor');
 
 		const articleId = await view.promote({ kind: 'reference', node: 'bourse', locale: 'fr' }, texts);
 		const article = await repo.open(articleId!);
-		expect(readArticleMeta(article)).toMatchObject({ title: 'Astuce SRD', status: 'draft', fromNote: id.slice(5), fromNoteAuthor: 'agent-alice', owner: 'agent-alice' });
-		expect(readArticleBody(article)).toEqual([{ type: 'paragraph', content: [{ type: 'text', text: 'Liquidation à J-5' }] }]);
+		expect(readArticleMeta(article)).toMatchObject({
+			title: 'Astuce SRD',
+			status: 'draft',
+			fromNote: id.slice(5),
+			fromNoteAuthor: 'agent-alice',
+			owner: 'agent-alice'
+		});
+		expect(readArticleBody(article)).toEqual([
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Liquidation à J-5' }] }
+		]);
 		expect(readCatalog(await repo.open('space/kb')).map((e) => e.docId)).toContain(articleId);
 		expect(view.meta?.promotedTo).toBe(articleId!.slice('article/'.length));
 
 		await view.withdraw();
-		expect(readNoteAccess(await repo.open(noteAccessDocId('agent-alice')), 'agent-alice').get(id)?.visibility).toBe('private');
+		expect(
+			readNoteAccess(await repo.open(noteAccessDocId('agent-alice')), 'agent-alice').get(id)?.visibility
+		).toBe('private');
 		expect(view.meta?.visibility).toBe('private');
 
 		// A colleague reading it may not change who sees it.

@@ -2,7 +2,15 @@
 // and the share policy's decisions for notes.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { mayReadNote, mayWriteNote, newNoteId, noteAuthor, validateNoteMeta, type NoteAccess, type NoteMeta } from '../../src/lib/domain/note';
+import {
+	mayReadNote,
+	mayWriteNote,
+	newNoteId,
+	noteAuthor,
+	validateNoteMeta,
+	type NoteAccess,
+	type NoteMeta
+} from '../../src/lib/domain/note';
 import { ValidationError } from '../../src/lib/domain/validation';
 import type { NoteAccessLookup } from '../../src/lib/repo/note-access';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
@@ -21,9 +29,25 @@ import {
 import { validateArticleMeta } from '../../src/lib/domain/article';
 
 const validateArticleMetaForTest = (extra: Record<string, unknown>) =>
-	validateArticleMeta({ kind: 'faq', title: 'T', node: 'n', locale: 'fr', tags: [], status: 'draft', createdAt: 1, updatedAt: 1, ...extra });
+	validateArticleMeta({
+		kind: 'faq',
+		title: 'T',
+		node: 'n',
+		locale: 'fr',
+		tags: [],
+		status: 'draft',
+		createdAt: 1,
+		updatedAt: 1,
+		...extra
+	});
 
-const access = (a: Partial<NoteAccess> = {}): NoteAccess => ({ author: 'agent-alice', visibility: 'private', floor: 'bourse', colleaguesMayEdit: false, ...a });
+const access = (a: Partial<NoteAccess> = {}): NoteAccess => ({
+	author: 'agent-alice',
+	visibility: 'private',
+	floor: 'bourse',
+	colleaguesMayEdit: false,
+	...a
+});
 const alice = { id: 'agent-alice', floor: 'bourse' };
 const bruno = { id: 'agent-bruno', floor: 'bourse' };
 const chloe = { id: 'agent-chloe', floor: 'support' };
@@ -31,13 +55,21 @@ const chloe = { id: 'agent-chloe', floor: 'support' };
 describe('note rights', () => {
 	it('a private note: only its author reads and writes it', () => {
 		expect([alice, bruno, chloe].map((a) => mayReadNote(access(), a))).toEqual([true, false, false]);
-		expect([alice, bruno, chloe].map((a) => mayWriteNote(access({ colleaguesMayEdit: true }), a))).toEqual([true, false, false]);
+		expect([alice, bruno, chloe].map((a) => mayWriteNote(access({ colleaguesMayEdit: true }), a))).toEqual([
+			true,
+			false,
+			false
+		]);
 	});
 	it('shared with the floor: its floor reads it; writes only if the author allows', () => {
 		const floor = access({ visibility: 'floor' });
 		expect([alice, bruno, chloe].map((a) => mayReadNote(floor, a))).toEqual([true, true, false]);
 		expect([alice, bruno, chloe].map((a) => mayWriteNote(floor, a))).toEqual([true, false, false]);
-		expect([alice, bruno, chloe].map((a) => mayWriteNote({ ...floor, colleaguesMayEdit: true }, a))).toEqual([true, true, false]);
+		expect([alice, bruno, chloe].map((a) => mayWriteNote({ ...floor, colleaguesMayEdit: true }, a))).toEqual([
+			true,
+			true,
+			false
+		]);
 	});
 	it('shared with the centre: everyone reads it', () => {
 		const centre = access({ visibility: 'centre', colleaguesMayEdit: true });
@@ -53,7 +85,14 @@ describe('note rights', () => {
 	});
 });
 
-const meta = (m: Partial<NoteMeta> = {}): NoteMeta => ({ ...access(), title: 'Astuce', authorName: 'Alice', createdAt: 1, updatedAt: 2, ...m });
+const meta = (m: Partial<NoteMeta> = {}): NoteMeta => ({
+	...access(),
+	title: 'Astuce',
+	authorName: 'Alice',
+	createdAt: 1,
+	updatedAt: 2,
+	...m
+});
 
 describe('note schema', () => {
 	it('writes and reads a note: header, meta and the article body fragment', () => {
@@ -91,7 +130,9 @@ describe('note schema', () => {
 		expect(noteAccessAuthor('space/kb')).toBeUndefined();
 	});
 	it('an article keeps a link to the note it was promoted from, validated', () => {
-		expect(validateArticleMetaForTest({ fromNote: 'agent-alice.x1', fromNoteAuthor: 'agent-alice' })).toMatchObject({ fromNote: 'agent-alice.x1', fromNoteAuthor: 'agent-alice' });
+		expect(
+			validateArticleMetaForTest({ fromNote: 'agent-alice.x1', fromNoteAuthor: 'agent-alice' })
+		).toMatchObject({ fromNote: 'agent-alice.x1', fromNoteAuthor: 'agent-alice' });
 		expect(() => validateArticleMetaForTest({ fromNote: 'note/agent-alice.x1' })).toThrow(/fromNote/);
 	});
 });
@@ -100,7 +141,13 @@ describe('note schema', () => {
 function lookup(records: Record<string, NoteAccess>): NoteAccessLookup {
 	return { get: (id) => records[id], onChange: () => () => {} };
 }
-const hello = (agentId: string, floor: string, verified: boolean, spaces: string[]): Hello => ({ protocol: 1, agentId, floor, spaces, verified });
+const hello = (agentId: string, floor: string, verified: boolean, spaces: string[]): Hello => ({
+	protocol: 1,
+	agentId,
+	floor,
+	spaces,
+	verified
+});
 
 describe('share policy for notes', () => {
 	const note = 'note/agent-alice.n1';
@@ -115,7 +162,12 @@ describe('share policy for notes', () => {
 	it('a private note (no record) goes only to the author’s proven devices', () => {
 		const p = policyOf('agent-alice', 'bourse', {});
 		expect(p.spaceOf(note)).toBe('personal:agent-alice');
-		expect([aliceLaptop, aliceClaimed, brunoPeer, chloePeer].map((h) => p.mayShare(h, note))).toEqual([true, false, false, false]);
+		expect([aliceLaptop, aliceClaimed, brunoPeer, chloePeer].map((h) => p.mayShare(h, note))).toEqual([
+			true,
+			false,
+			false,
+			false
+		]);
 	});
 	it('a floor note goes to the floor; a centre note to everyone', () => {
 		const floor = policyOf('agent-alice', 'bourse', { [note]: access({ visibility: 'floor' }) });
@@ -125,17 +177,31 @@ describe('share policy for notes', () => {
 	});
 	it('mayWrite: a read-only note only from its author’s proven devices, an open one from its readers', () => {
 		const readOnly = policyOf('agent-chloe', 'support', { [note]: access({ visibility: 'centre' }) });
-		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => readOnly.mayWrite(h, note))).toEqual([true, false, false]);
-		const open = policyOf('agent-chloe', 'support', { [note]: access({ visibility: 'centre', colleaguesMayEdit: true }) });
-		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => open.mayWrite(h, note))).toEqual([true, true, true]);
+		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => readOnly.mayWrite(h, note))).toEqual([
+			true,
+			false,
+			false
+		]);
+		const open = policyOf('agent-chloe', 'support', {
+			[note]: access({ visibility: 'centre', colleaguesMayEdit: true })
+		});
+		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => open.mayWrite(h, note))).toEqual([
+			true,
+			true,
+			true
+		]);
 		// Withdrawn: not even the author's device may bring it back to a colleague.
 		const withdrawn = policyOf('agent-chloe', 'support', { [note]: access({ visibility: 'private' }) });
 		expect(withdrawn.mayWrite(aliceLaptop, note)).toBe(false);
 		// The author's access document: only the author.
-		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => readOnly.mayWrite(h, 'space/notes:agent-alice'))).toEqual([true, false, false]);
+		expect(
+			[aliceLaptop, aliceClaimed, brunoPeer].map((h) => readOnly.mayWrite(h, 'space/notes:agent-alice'))
+		).toEqual([true, false, false]);
 	});
 	it('vetUpdate refuses a colleague’s change to who may read the note, accepts a change of its text', () => {
-		const policy = policyOf('agent-alice', 'bourse', { [note]: access({ visibility: 'floor', colleaguesMayEdit: true }) });
+		const policy = policyOf('agent-alice', 'bourse', {
+			[note]: access({ visibility: 'floor', colleaguesMayEdit: true })
+		});
 		const doc = new Y.Doc();
 		initNote(doc, meta({ visibility: 'floor', colleaguesMayEdit: true }));
 		const copy = new Y.Doc();

@@ -2,7 +2,13 @@
 // key only the code gives; a malformed, wrong, expired or used code fails with its reason.
 import { afterEach, describe, expect, it } from 'vitest';
 import { decryptJson } from '../../src/lib/net/crypto';
-import { derivePairingKey, formatPairingCode, newPairingCode, parsePairingCode, PairingError } from '../../src/lib/net/pairing';
+import {
+	derivePairingKey,
+	formatPairingCode,
+	newPairingCode,
+	parsePairingCode,
+	PairingError
+} from '../../src/lib/net/pairing';
 import { fromBase64 } from '../../src/lib/domain/base64';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { PairingOffer, requestPairing } from '../../src/lib/state/pairing.svelte';
@@ -34,7 +40,14 @@ function hub() {
 const offers: PairingOffer[] = [];
 afterEach(() => offers.splice(0).forEach((o) => o.destroy()));
 
-const profile = (identity: AgentIdentity) => ({ id: identity.agentId, name: 'Alice Martin', floor: 'bourse', languages: ['fr' as const], skills: [], availability: 'available' as const });
+const profile = (identity: AgentIdentity) => ({
+	id: identity.agentId,
+	name: 'Alice Martin',
+	floor: 'bourse',
+	languages: ['fr' as const],
+	skills: [],
+	availability: 'available' as const
+});
 
 describe('pairing codes', () => {
 	it('are 8 characters in two groups, read forgivingly', () => {
@@ -59,7 +72,10 @@ describe('pairing a second device', () => {
 		expect(got.profile?.name).toBe('Alice Martin');
 		expect(offer.status).toBe('paired');
 		// What crossed the channel: the answer opens only with the code's key.
-		const answer = h.seen.find((m) => (m as { type: string }).type === 'pair-answer') as { id: string; sealed: string };
+		const answer = h.seen.find((m) => (m as { type: string }).type === 'pair-answer') as {
+			id: string;
+			sealed: string;
+		};
 		expect(answer.sealed).not.toContain(identity.agentId);
 		const wrong = await derivePairingKey('ZZZZ-ZZZZ', fromBase64(answer.id)!, 'demo');
 		await expect(decryptJson(wrong, answer.sealed)).rejects.toThrow();
@@ -88,8 +104,12 @@ describe('pairing a second device', () => {
 		const offer = new PairingOffer(h.open(), await generateIdentity(), () => null, 'demo');
 		offers.push(offer);
 		const wrong = offer.code.startsWith('A') ? 'BBBB-BBBB' : 'AAAA-AAAA';
-		await expect(requestPairing(h.open(), wrong, 'demo', { timeoutMs: 500 })).rejects.toMatchObject({ reason: 'no-answer' });
-		await expect(requestPairing(h.open(), offer.code, 'other-centre', { timeoutMs: 500 })).rejects.toMatchObject({ reason: 'no-answer' });
+		await expect(requestPairing(h.open(), wrong, 'demo', { timeoutMs: 500 })).rejects.toMatchObject({
+			reason: 'no-answer'
+		});
+		await expect(
+			requestPairing(h.open(), offer.code, 'other-centre', { timeoutMs: 500 })
+		).rejects.toMatchObject({ reason: 'no-answer' });
 		expect(offer.status).toBe('waiting');
 		await expect(requestPairing(h.open(), 'ABC-DEF', 'demo')).rejects.toMatchObject({ reason: 'format' });
 	});

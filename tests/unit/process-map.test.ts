@@ -1,21 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { layoutProcessMap, wrapText, type ProcessMapLayout, type ProcessNode } from '../../src/lib/domain/process-map';
+import {
+	layoutProcessMap,
+	wrapText,
+	type ProcessMapLayout,
+	type ProcessNode
+} from '../../src/lib/domain/process-map';
 import type { Procedure, ProcedureStep } from '../../src/lib/domain/procedure';
 
-function procedure(count: number, decisions: Record<number, number | null | 'gone'> = {}, escalation = true): Procedure {
+function procedure(
+	count: number,
+	decisions: Record<number, number | null | 'gone'> = {},
+	escalation = true
+): Procedure {
 	const steps: ProcedureStep[] = [];
 	for (let i = 1; i <= count; i++) {
 		const step: ProcedureStep = { id: `s${i}`, number: i, action: `Action ${i}`, result: `Résultat ${i}` };
 		const d = decisions[i];
 		if (d !== undefined) {
 			const target = d === null ? null : d === 'gone' ? 'deleted' : `s${d}`;
-			step.decision = { condition: `Si condition ${i}`, target, ...(typeof d === 'number' ? { targetNumber: d } : {}) };
+			step.decision = {
+				condition: `Si condition ${i}`,
+				target,
+				...(typeof d === 'number' ? { targetNumber: d } : {})
+			};
 		}
 		steps.push(step);
 	}
 	return {
 		steps,
-		escalation: escalation ? { floor: 'gestion-compte', when: 'Si fraude suspectée', to: 'Cellule fraude', handover: 'Numéro client' } : null
+		escalation: escalation
+			? {
+					floor: 'gestion-compte',
+					when: 'Si fraude suspectée',
+					to: 'Cellule fraude',
+					handover: 'Numéro client'
+				}
+			: null
 	};
 }
 
@@ -24,8 +44,10 @@ const node = (l: ProcessMapLayout, id: string): ProcessNode => {
 	if (!n) throw new Error(`no node ${id}`);
 	return n;
 };
-const inside = (p: { x: number; y: number }, n: ProcessNode) => p.x >= n.x && p.x <= n.x + n.width && p.y >= n.y && p.y <= n.y + n.height;
-const overlap = (a: ProcessNode, b: ProcessNode) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (p: { x: number; y: number }, n: ProcessNode) =>
+	p.x >= n.x && p.x <= n.x + n.width && p.y >= n.y && p.y <= n.y + n.height;
+const overlap = (a: ProcessNode, b: ProcessNode) =>
+	a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 describe('layoutProcessMap', () => {
 	it('draws start, every step once in order, then end, linked one after the other', () => {
@@ -102,11 +124,15 @@ describe('layoutProcessMap', () => {
 		expect(node(l, 'decision:s2').targetMissing).toBe(true);
 		expect(l.edges.filter((e) => e.kind === 'yes')).toEqual([]);
 		expect(l.edges.find((e) => e.from === 'decision:s1')).toMatchObject({ to: 'step:s2', kind: 'no' });
-		expect(layoutProcessMap(procedure(3, { 1: 3 })).nodes.find((n) => n.id === 'decision:s1')!.targetMissing).toBeUndefined();
+		expect(
+			layoutProcessMap(procedure(3, { 1: 3 })).nodes.find((n) => n.id === 'decision:s1')!.targetMissing
+		).toBeUndefined();
 	});
 
 	it('puts the escalation box beside the column, reached by a dashed edge labelled with its "when"', () => {
-		const l = layoutProcessMap(procedure(3), { floorName: (id) => (id === 'gestion-compte' ? 'Gestion de compte' : id) });
+		const l = layoutProcessMap(procedure(3), {
+			floorName: (id) => (id === 'gestion-compte' ? 'Gestion de compte' : id)
+		});
 		const esc = node(l, 'escalation');
 		expect(esc.lines).toEqual(['Gestion de compte', 'Cellule fraude']);
 		const last = node(l, 'step:s3');
@@ -124,7 +150,8 @@ describe('layoutProcessMap', () => {
 
 	it('wraps long text into lines and truncates it with an ellipsis, growing the box', () => {
 		const p = procedure(2, {}, false);
-		p.steps[0]!.action = 'Ouvrir la fiche client dans Atlas puis vérifier le champ État de l’accès et le code blocage affiché en haut de l’onglet Sécurité';
+		p.steps[0]!.action =
+			'Ouvrir la fiche client dans Atlas puis vérifier le champ État de l’accès et le code blocage affiché en haut de l’onglet Sécurité';
 		const l = layoutProcessMap(p, { maxCharsPerLine: 20, maxLines: 3 });
 		const box = node(l, 'step:s1');
 		expect(box.lines).toHaveLength(3);

@@ -4,7 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { Repo, STORAGE_ORIGIN, type ChangeEvent, type RepoError } from '../../src/lib/repo/repo';
-import { docVersion, header, initArticle, MIGRATION_ORIGIN, readArticleMeta, SCHEMA_VERSION, SchemaError, updateArticleMeta } from '../../src/lib/schema/index';
+import {
+	docVersion,
+	header,
+	initArticle,
+	MIGRATION_ORIGIN,
+	readArticleMeta,
+	SCHEMA_VERSION,
+	SchemaError,
+	updateArticleMeta
+} from '../../src/lib/schema/index';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 
 const meta = (title = 'Compte bloqué'): ArticleMeta => ({
@@ -122,7 +131,11 @@ describe('Repo storage', () => {
 		const extra = new Y.Doc();
 		Y.applyUpdate(extra, Y.encodeStateAsUpdate(reopened));
 		updateArticleMeta(extra, { title: 'Trois' }, 3);
-		await again.apply('article/a', Y.encodeStateAsUpdate(extra, Y.encodeStateVector(reopened)), STORAGE_ORIGIN);
+		await again.apply(
+			'article/a',
+			Y.encodeStateAsUpdate(extra, Y.encodeStateVector(reopened)),
+			STORAGE_ORIGIN
+		);
 		await again.flush();
 		expect(readArticleMeta(reopened).title).toBe('Trois');
 		expect(chunkCount(storage, 'article/a')).toBe(2);

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { placeholders } from '../../src/lib/domain/article';
 import type { BodyNode } from '../../src/lib/domain/body';
-import { fillPlaceholders, placeholderLabel, responseTemplate, templateParts } from '../../src/lib/domain/response';
+import {
+	fillPlaceholders,
+	placeholderLabel,
+	responseTemplate,
+	templateParts
+} from '../../src/lib/domain/response';
 import { markdownToBody } from '../../src/lib/seed/encode/markdown-to-body';
 
 /** A seed article's body, front matter cut off, encoded as the seed encodes it. */
@@ -20,21 +25,41 @@ describe('responseTemplate', () => {
 	});
 
 	it('separates paragraphs by a blank line and keeps list markers, one item per line', () => {
-		expect(template).toContain('la banque ne vous demandera jamais, par e-mail, SMS ou téléphone :\n\n- votre mot de passe ou un code de double authentification ;\n- de valider');
-		expect(template).toContain('\n1. modifier immédiatement votre mot de passe depuis votre espace client ;\n2. nous contacter sans délai au {{telephone_service_clients}}');
+		expect(template).toContain(
+			'la banque ne vous demandera jamais, par e-mail, SMS ou téléphone :\n\n- votre mot de passe ou un code de double authentification ;\n- de valider'
+		);
+		expect(template).toContain(
+			'\n1. modifier immédiatement votre mot de passe depuis votre espace client ;\n2. nous contacter sans délai au {{telephone_service_clients}}'
+		);
 		expect(template).not.toMatch(/\n{3,}/);
 		expect(template).not.toContain('**');
 		expect(template.endsWith('{{nom_conseiller}} Service sécurité clients')).toBe(true);
 	});
 
 	it('keeps every placeholder of the body', () => {
-		expect(placeholders(template)).toEqual(['nom_client', 'date_operation', 'telephone_service_clients', 'mesure_prise', 'reference_dossier', 'nom_conseiller']);
+		expect(placeholders(template)).toEqual([
+			'nom_client',
+			'date_operation',
+			'telephone_service_clients',
+			'mesure_prise',
+			'reference_dossier',
+			'nom_conseiller'
+		]);
 	});
 
 	it('keeps a first paragraph that is not entirely in italics', () => {
 		const body: BodyNode[] = [
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Bonjour ' }, { type: 'text', text: 'cher client', marks: [{ type: 'italic' }] }] },
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Suite' }, { type: 'hardBreak' }, { type: 'text', text: 'et fin' }] }
+			{
+				type: 'paragraph',
+				content: [
+					{ type: 'text', text: 'Bonjour ' },
+					{ type: 'text', text: 'cher client', marks: [{ type: 'italic' }] }
+				]
+			},
+			{
+				type: 'paragraph',
+				content: [{ type: 'text', text: 'Suite' }, { type: 'hardBreak' }, { type: 'text', text: 'et fin' }]
+			}
 		];
 		expect(responseTemplate(body)).toBe('Bonjour cher client\n\nSuite\net fin');
 	});
@@ -42,7 +67,10 @@ describe('responseTemplate', () => {
 
 describe('fillPlaceholders', () => {
 	it('replaces every use of a placeholder, whatever its spacing and case', () => {
-		const out = fillPlaceholders('Bonjour {{nom_client}}, {{ Nom_Client }} ; dossier {{reference_dossier}}.', { nom_client: 'Mme Martin', reference_dossier: 'R-42' });
+		const out = fillPlaceholders(
+			'Bonjour {{nom_client}}, {{ Nom_Client }} ; dossier {{reference_dossier}}.',
+			{ nom_client: 'Mme Martin', reference_dossier: 'R-42' }
+		);
 		expect(out).toEqual({ text: 'Bonjour Mme Martin, Mme Martin ; dossier R-42.', missing: [] });
 	});
 

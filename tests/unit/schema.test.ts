@@ -77,10 +77,10 @@ describe('article body', () => {
 				attrs: { start: 3 },
 				content: [
 					li(p(text('Ouvrir la fiche client'))),
-					li(
-						p(text('Vérifier le blocage')),
-						{ type: 'bulletList', content: [li(p(text('trop d’essais'))), li(p(text('suspicion de fraude')))] }
-					)
+					li(p(text('Vérifier le blocage')), {
+						type: 'bulletList',
+						content: [li(p(text('trop d’essais'))), li(p(text('suspicion de fraude')))]
+					})
 				]
 			}
 		];
@@ -93,7 +93,12 @@ describe('article body', () => {
 		const body: BodyNode[] = [
 			p(
 				text('Voir '),
-				text('la grille', { type: 'bold' }, { type: 'italic' }, { type: 'link', attrs: { href: 'https://example.org/frais' } }),
+				text(
+					'la grille',
+					{ type: 'bold' },
+					{ type: 'italic' },
+					{ type: 'link', attrs: { href: 'https://example.org/frais' } }
+				),
 				text(' ou '),
 				text('le code', { type: 'code' }),
 				text(' puis '),
@@ -105,7 +110,10 @@ describe('article body', () => {
 	});
 
 	it('keeps callouts with their type, and tables', () => {
-		const cell = (type: 'tableHeader' | 'tableCell', value: string): BodyNode => ({ type, content: [p(text(value))] });
+		const cell = (type: 'tableHeader' | 'tableCell', value: string): BodyNode => ({
+			type,
+			content: [p(text(value))]
+		});
 		const body: BodyNode[] = [
 			{ type: 'callout', attrs: { type: 'warning' }, content: [p(text('Ne jamais demander le code 2FA.'))] },
 			{
@@ -203,7 +211,9 @@ describe('article documents', () => {
 		initArticle(doc, meta());
 		// What an old or foreign peer might have written.
 		doc.getMap('meta').set('locale', 'klingon');
-		expect(() => readArticleMeta(doc)).toThrow(expect.objectContaining({ name: 'ValidationError', field: 'locale' }));
+		expect(() => readArticleMeta(doc)).toThrow(
+			expect.objectContaining({ name: 'ValidationError', field: 'locale' })
+		);
 	});
 });
 
@@ -214,11 +224,33 @@ describe('space catalog', () => {
 	it('lists entries written by articleSummary, with optional fields only when set', () => {
 		const doc = new Y.Doc();
 		initSpace(doc, { id: 'kb', kind: 'knowledge-base', name: { fr: 'Base', en: 'Base' } });
-		putCatalogEntries(doc, [entry('a'), entry('b-en', { locale: 'en', translationOf: 'b', owner: undefined, floor: 'bourse' })]);
+		putCatalogEntries(doc, [
+			entry('a'),
+			entry('b-en', { locale: 'en', translationOf: 'b', owner: undefined, floor: 'bourse' })
+		]);
 		const list = readCatalog(doc).sort((x, y) => x.docId.localeCompare(y.docId));
 		expect(list).toEqual([
-			{ docId: 'article/a', kind: 'procedure', title: 'Titre a', node: 'compte.acces.blocage', locale: 'fr', status: 'published', owner: 'agent-julien-moreau', updatedAt: 1000 },
-			{ docId: 'article/b-en', kind: 'procedure', title: 'Titre b-en', node: 'compte.acces.blocage', locale: 'en', status: 'published', translationOf: 'b', floor: 'bourse', updatedAt: 1000 }
+			{
+				docId: 'article/a',
+				kind: 'procedure',
+				title: 'Titre a',
+				node: 'compte.acces.blocage',
+				locale: 'fr',
+				status: 'published',
+				owner: 'agent-julien-moreau',
+				updatedAt: 1000
+			},
+			{
+				docId: 'article/b-en',
+				kind: 'procedure',
+				title: 'Titre b-en',
+				node: 'compte.acces.blocage',
+				locale: 'en',
+				status: 'published',
+				translationOf: 'b',
+				floor: 'bourse',
+				updatedAt: 1000
+			}
 		]);
 		removeCatalogEntry(doc, 'article/a');
 		expect(readCatalog(doc).map((e) => e.docId)).toEqual(['article/b-en']);
@@ -243,7 +275,13 @@ describe('space catalog', () => {
 		const invalid: string[] = [];
 		const list = readCatalog(doc, (id) => invalid.push(id));
 		expect(list.map((e) => e.docId).sort()).toEqual(['article/good-1', 'article/good-2']);
-		expect(invalid.sort()).toEqual(['article/bad-kind', 'article/bad-locale', 'article/bad-time', 'article/mismatch', 'article/not-an-object']);
+		expect(invalid.sort()).toEqual([
+			'article/bad-kind',
+			'article/bad-locale',
+			'article/bad-time',
+			'article/mismatch',
+			'article/not-an-object'
+		]);
 		// Without a callback the bad entries are still skipped.
 		expect(readCatalog(doc)).toHaveLength(2);
 	});

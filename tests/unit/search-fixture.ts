@@ -14,7 +14,12 @@ export async function seededRepo(storage = new MemoryStorage()): Promise<Repo> {
 }
 
 export async function startIndexer(repo: Repo, options: IndexerOptions = {}): Promise<SearchIndexer> {
-	const indexer = new SearchIndexer(repo, { centreDocId: CENTRE_DOC, delayMs: 5, saveDelayMs: 5, ...options });
+	const indexer = new SearchIndexer(repo, {
+		centreDocId: CENTRE_DOC,
+		delayMs: 5,
+		saveDelayMs: 5,
+		...options
+	});
 	await indexer.start();
 	return indexer;
 }

@@ -5,7 +5,17 @@ import type { ArticleMeta } from '../../src/lib/domain/article';
 import { docId, KB_SPACE } from '../../src/lib/domain/ids';
 import type { Repo } from '../../src/lib/repo/repo';
 import type { NoteMeta, NoteVisibility } from '../../src/lib/domain/note';
-import { articleSummary, bodyFragment, initArticle, initNote, putCatalogEntry, readArticleBody, removeCatalogEntry, updateArticleMeta, writeBody } from '../../src/lib/schema/index';
+import {
+	articleSummary,
+	bodyFragment,
+	initArticle,
+	initNote,
+	putCatalogEntry,
+	readArticleBody,
+	removeCatalogEntry,
+	updateArticleMeta,
+	writeBody
+} from '../../src/lib/schema/index';
 import type { SearchIndexer } from '../../src/lib/search/indexer';
 import { runQuery } from '../../src/lib/search/query';
 import { READERS } from '../../src/lib/search/readers';
@@ -20,11 +30,15 @@ afterEach(async () => {
 async function setup(): Promise<{ repo: Repo; indexer: SearchIndexer }> {
 	const repo = await seededRepo();
 	const indexer = await startIndexer(repo);
-	cleanup.push(() => repo.destroy(), () => indexer.destroy());
+	cleanup.push(
+		() => repo.destroy(),
+		() => indexer.destroy()
+	);
 	return { repo, indexer };
 }
 
-const ids = (indexer: SearchIndexer, query: string, locale: 'fr' | 'en' = 'fr') => runQuery(indexer.index, { query, locale, limit: 100 }).hits.map((h) => h.docId);
+const ids = (indexer: SearchIndexer, query: string, locale: 'fr' | 'en' = 'fr') =>
+	runQuery(indexer.index, { query, locale, limit: 100 }).hits.map((h) => h.docId);
 
 const englishMeta = (title: string): ArticleMeta => ({
 	kind: 'faq',
@@ -46,7 +60,9 @@ describe('SearchIndexer', () => {
 		expect(ids(indexer, 'bandeau contrôle identité')).toContain(id);
 		const doc = await repo.open(id);
 		updateArticleMeta(doc, { title: 'Transfert bancaire rejeté quokka' });
-		writeBody(bodyFragment(doc), [{ type: 'paragraph', content: [{ type: 'text', text: 'Le wombat remplace tout le texte.' }] }]);
+		writeBody(bodyFragment(doc), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Le wombat remplace tout le texte.' }] }
+		]);
 		await indexer.idle();
 		expect(ids(indexer, 'quokka')).toEqual([id]);
 		expect(ids(indexer, 'wombat')).toEqual([id]);
@@ -69,7 +85,9 @@ describe('SearchIndexer', () => {
 		const { repo, indexer } = await setup();
 		const id = docId('article', 'nouveau-pangolin');
 		const doc = await repo.open(id);
-		initArticle(doc, { ...englishMeta('Pangolin escalation'), locale: 'fr' }, [{ type: 'paragraph', content: [{ type: 'text', text: 'Texte.' }] }]);
+		initArticle(doc, { ...englishMeta('Pangolin escalation'), locale: 'fr' }, [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Texte.' }] }
+		]);
 		const space = await repo.open(docId('space', KB_SPACE));
 		putCatalogEntry(space, articleSummary(id, { ...englishMeta('Pangolin escalation'), locale: 'fr' }));
 		await indexer.idle();
@@ -96,7 +114,19 @@ describe('SearchIndexer', () => {
 
 	it('compacts the slots of replaced documents once they are a quarter of the index, finding the same', () => {
 		const index = new SearchIndex();
-		const doc = (i: number, word: string) => ({ docId: `article/d${i}`, kind: 'faq', title: `Titre ${word}`, locale: 'fr' as const, node: 'n', tags: [], floor: '', space: KB_SPACE, status: 'published', updatedAt: 0, passages: [{ heading: '', text: `texte ${word} ${i}` }] });
+		const doc = (i: number, word: string) => ({
+			docId: `article/d${i}`,
+			kind: 'faq',
+			title: `Titre ${word}`,
+			locale: 'fr' as const,
+			node: 'n',
+			tags: [],
+			floor: '',
+			space: KB_SPACE,
+			status: 'published',
+			updatedAt: 0,
+			passages: [{ heading: '', text: `texte ${word} ${i}` }]
+		});
 		for (let i = 0; i < 2000; i++) index.put(doc(i, 'alpaga'), '');
 		for (let i = 0; i < 1000; i++) index.put(doc(i, 'lama'), '');
 		expect(index.deadSlots).toBe(1000);
@@ -125,22 +155,57 @@ describe('SearchIndexer', () => {
 		const repo = await seededRepo();
 		const viewer = { id: 'agent-bruno', floor: 'bourse' };
 		const indexer = await startIndexer(repo, { viewer: () => viewer });
-		cleanup.push(() => repo.destroy(), () => indexer.destroy());
-		const note = (author: string, visibility: NoteVisibility, floor: string, title: string): NoteMeta => ({ author, authorName: author === 'agent-alice' ? 'Alice Martin' : 'Bruno Durand', visibility, floor, colleaguesMayEdit: false, title, createdAt: 1, updatedAt: 1 });
+		cleanup.push(
+			() => repo.destroy(),
+			() => indexer.destroy()
+		);
+		const note = (author: string, visibility: NoteVisibility, floor: string, title: string): NoteMeta => ({
+			author,
+			authorName: author === 'agent-alice' ? 'Alice Martin' : 'Bruno Durand',
+			visibility,
+			floor,
+			colleaguesMayEdit: false,
+			title,
+			createdAt: 1,
+			updatedAt: 1
+		});
 		const text = (t: string) => [{ type: 'paragraph', content: [{ type: 'text', text: t }] }];
 		const mine = 'note/agent-bruno.n1';
 		const alicePrivate = 'note/agent-alice.n2';
 		const aliceFloor = 'note/agent-alice.n3';
 		const otherFloor = 'note/agent-alice.n4';
-		initNote(await repo.open(mine), note('agent-bruno', 'private', '', 'Mon astuce capybara'), text('relancer le capybara'));
-		initNote(await repo.open(alicePrivate), note('agent-alice', 'private', '', 'Brouillon capybara'), text('capybara secret'));
-		initNote(await repo.open(aliceFloor), note('agent-alice', 'floor', 'bourse', 'Astuce du plateau capybara'), text('The customer always asks about the capybara transfer'));
-		initNote(await repo.open(otherFloor), note('agent-alice', 'floor', 'support-technique', 'Astuce support capybara'), text('capybara'));
+		initNote(
+			await repo.open(mine),
+			note('agent-bruno', 'private', '', 'Mon astuce capybara'),
+			text('relancer le capybara')
+		);
+		initNote(
+			await repo.open(alicePrivate),
+			note('agent-alice', 'private', '', 'Brouillon capybara'),
+			text('capybara secret')
+		);
+		initNote(
+			await repo.open(aliceFloor),
+			note('agent-alice', 'floor', 'bourse', 'Astuce du plateau capybara'),
+			text('The customer always asks about the capybara transfer')
+		);
+		initNote(
+			await repo.open(otherFloor),
+			note('agent-alice', 'floor', 'support-technique', 'Astuce support capybara'),
+			text('capybara')
+		);
 		await indexer.idle();
 		expect(ids(indexer, 'capybara').sort()).toEqual([aliceFloor, mine].sort());
 		// Found by its author's name too, filed under the notes space, its language told from its words.
-		const hit = runQuery(indexer.index, { query: 'alice martin', locale: 'fr', filters: { space: 'notes' } }).hits[0];
-		expect(hit).toMatchObject({ docId: aliceFloor, kind: 'note', locale: 'en', floor: 'bourse', author: 'Alice Martin' });
+		const hit = runQuery(indexer.index, { query: 'alice martin', locale: 'fr', filters: { space: 'notes' } })
+			.hits[0];
+		expect(hit).toMatchObject({
+			docId: aliceFloor,
+			kind: 'note',
+			locale: 'en',
+			floor: 'bourse',
+			author: 'Alice Martin'
+		});
 		// Withdrawn: its copy is removed from the device, and from the index with it.
 		await repo.remove(aliceFloor);
 		await indexer.idle();

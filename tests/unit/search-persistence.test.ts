@@ -4,10 +4,21 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { docId } from '../../src/lib/domain/ids';
 import { Repo } from '../../src/lib/repo/repo';
-import { bodyFragment, initArticle, readArticleBody, updateArticleMeta, writeBody } from '../../src/lib/schema/index';
+import {
+	bodyFragment,
+	initArticle,
+	readArticleBody,
+	updateArticleMeta,
+	writeBody
+} from '../../src/lib/schema/index';
 import { GapLogger, MemoryGapStore } from '../../src/lib/search/gap-log';
 import type { SearchIndexer } from '../../src/lib/search/indexer';
-import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SavedIndex } from '../../src/lib/search/persistence';
+import {
+	INDEX_FORMAT,
+	MemorySearchStore,
+	parseSavedIndex,
+	type SavedIndex
+} from '../../src/lib/search/persistence';
 import { runQuery } from '../../src/lib/search/query';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import { seededRepo, startIndexer } from './search-fixture';
@@ -36,7 +47,8 @@ async function device() {
 	return { store, repo, open };
 }
 
-const ids = (indexer: SearchIndexer, q: string) => runQuery(indexer.index, { query: q, locale: 'fr' }).hits.map((h) => h.docId);
+const ids = (indexer: SearchIndexer, q: string) =>
+	runQuery(indexer.index, { query: q, locale: 'fr' }).hits.map((h) => h.docId);
 
 describe('saved index', () => {
 	it('is written after the first build, then reused: a reload re-indexes nothing', async () => {
@@ -65,7 +77,20 @@ describe('saved index', () => {
 		// An edit that only deletes text leaves the state vector as it was: the digest must see it.
 		const cut = await offline.open('article/proc-virement-refuse');
 		writeBody(bodyFragment(cut), readArticleBody(cut).slice(0, 1));
-		initArticle(await offline.open(docId('article', 'nouveau')), { kind: 'faq', title: 'Nouvel article lynx', node: 'compte', locale: 'fr', tags: [], status: 'published', createdAt: 1, updatedAt: 1 }, []);
+		initArticle(
+			await offline.open(docId('article', 'nouveau')),
+			{
+				kind: 'faq',
+				title: 'Nouvel article lynx',
+				node: 'compte',
+				locale: 'fr',
+				tags: [],
+				status: 'published',
+				createdAt: 1,
+				updatedAt: 1
+			},
+			[]
+		);
 		await offline.remove('article/proc-cloture-compte');
 		await offline.flush();
 
@@ -95,10 +120,17 @@ describe('saved index', () => {
 	for (const [problem, damage] of [
 		['missing', (s: MemorySearchStore) => (s.data = undefined)],
 		['corrupt', (s: MemorySearchStore) => (s.data = 'not an index')],
-		['corrupt', (s: MemorySearchStore) => (s.data = { ...(s.data as SavedIndex), index: { nonsense: true } })],
+		[
+			'corrupt',
+			(s: MemorySearchStore) => (s.data = { ...(s.data as SavedIndex), index: { nonsense: true } })
+		],
 		// A posting list pointing past the documents (a torn write): restoring it would crash queries.
 		['corrupt', (s: MemorySearchStore) => (s.data as SavedIndex).index.slots.fill(1e6)],
-		['corrupt', (s: MemorySearchStore) => ((s.data as SavedIndex).index.offsets = (s.data as SavedIndex).index.offsets.slice(1))],
+		[
+			'corrupt',
+			(s: MemorySearchStore) =>
+				((s.data as SavedIndex).index.offsets = (s.data as SavedIndex).index.offsets.slice(1))
+		],
 		['old', (s: MemorySearchStore) => (s.data = { ...(s.data as SavedIndex), format: INDEX_FORMAT - 1 })]
 	] as const) {
 		it(`rebuilds a ${problem} saved index from every document, with progress`, async () => {
@@ -107,7 +139,12 @@ describe('saved index', () => {
 			damage(d.store);
 			const indexer = await startIndexer(d.repo(), { store: d.store });
 			cleanup.push(() => indexer.destroy());
-			expect(indexer.progress).toMatchObject({ phase: 'ready', rebuiltBecause: problem, done: 60, total: 60 });
+			expect(indexer.progress).toMatchObject({
+				phase: 'ready',
+				rebuiltBecause: problem,
+				done: 60,
+				total: 60
+			});
 			expect(indexer.reindexed).toBe(60);
 			expect(ids(indexer, 'mot de passe oublié')[0]).toBe('article/proc-mot-de-passe-oublie');
 			// And the rebuilt index was saved in the current format.
@@ -123,7 +160,9 @@ describe('saved index', () => {
 		const indexer = new SearchIndexer(r, { store: d.store, centreDocId: 'centre/demo', delayMs: 5 });
 		cleanup.push(() => indexer.destroy());
 		const phases: string[] = [];
-		indexer.onUpdate(() => phases.push(`${indexer.progress.phase} ${indexer.progress.done}/${indexer.progress.total}`));
+		indexer.onUpdate(() =>
+			phases.push(`${indexer.progress.phase} ${indexer.progress.done}/${indexer.progress.total}`)
+		);
 		await indexer.start();
 		expect(phases[0]).toBe('loading 0/0');
 		expect(phases).toContain('rebuilding 0/60');
@@ -137,11 +176,20 @@ describe('gap log', () => {
 		vi.useFakeTimers();
 		const store = new MemoryGapStore();
 		const log = new GapLogger(store, { pauseMs: 1500, now: () => 42 });
-		for (const prefix of ['car', 'carte', 'carte ava', 'carte avalée']) log.observe(prefix, { kind: 'procedure' }, 'fr', 0);
+		for (const prefix of ['car', 'carte', 'carte ava', 'carte avalée'])
+			log.observe(prefix, { kind: 'procedure' }, 'fr', 0);
 		await vi.advanceTimersByTimeAsync(1400);
 		expect(store.entries).toEqual([]);
 		await vi.advanceTimersByTimeAsync(200);
-		expect(await log.read()).toEqual([{ query: 'carte avalée', normalized: 'carte avalee', filters: { kind: 'procedure' }, locale: 'fr', at: 42 }]);
+		expect(await log.read()).toEqual([
+			{
+				query: 'carte avalée',
+				normalized: 'carte avalee',
+				filters: { kind: 'procedure' },
+				locale: 'fr',
+				at: 42
+			}
+		]);
 	});
 
 	it('records when the agent leaves the field, and never a search that found something', async () => {

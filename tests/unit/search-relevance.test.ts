@@ -11,7 +11,11 @@ import { runQuery, type SearchParams } from '../../src/lib/search/query';
 import { seededRepo, startIndexer } from './search-fixture';
 
 const p = (text: string): BodyNode => ({ type: 'paragraph', content: [{ type: 'text', text }] });
-const h = (text: string): BodyNode => ({ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text }] });
+const h = (text: string): BodyNode => ({
+	type: 'heading',
+	attrs: { level: 2 },
+	content: [{ type: 'text', text }]
+});
 
 const meta = (title: string, extra: Partial<ArticleMeta> = {}): ArticleMeta => ({
 	kind: 'procedure',
@@ -26,20 +30,36 @@ const meta = (title: string, extra: Partial<ArticleMeta> = {}): ArticleMeta => (
 	...extra
 });
 
-const filler = (n: number) => Array.from({ length: n }, (_, i) => p(`Paragraphe ${i} de rappel réglementaire sur la conservation des relevés, les délais légaux et les obligations déclaratives du courtier envers ses clients.`));
+const filler = (n: number) =>
+	Array.from({ length: n }, (_, i) =>
+		p(
+			`Paragraphe ${i} de rappel réglementaire sur la conservation des relevés, les délais légaux et les obligations déclaratives du courtier envers ses clients.`
+		)
+	);
 
 /** Fixed extra articles: what the demo centre lacks to test synonyms, long bodies and archiving. */
 const EXTRA: { id: string; meta: ArticleMeta; body: BodyNode[] }[] = [
 	{
 		id: 'fx-carte-capturee',
 		meta: meta('Carte capturée par un distributeur', { node: 'versements' }),
-		body: [p('Le client signale que le distributeur a conservé sa carte bancaire après un retrait.'), h('Étapes'), p('Faire opposition si la carte n’est pas restituée sous 48 heures par l’agence.')]
+		body: [
+			p('Le client signale que le distributeur a conservé sa carte bancaire après un retrait.'),
+			h('Étapes'),
+			p('Faire opposition si la carte n’est pas restituée sous 48 heures par l’agence.')
+		]
 	},
 	{
 		// A long reference whose one section answers "plafond de retrait": passages let it rank.
 		id: 'fx-guide-long',
 		meta: meta('Guide général du compte espèces', { kind: 'reference', node: 'versements' }),
-		body: [...filler(40), h('Plafond de retrait'), p('Le plafond de retrait hebdomadaire est fixé à 20 000 euros ; au-delà, une validation manuelle est requise.'), ...filler(40)]
+		body: [
+			...filler(40),
+			h('Plafond de retrait'),
+			p(
+				'Le plafond de retrait hebdomadaire est fixé à 20 000 euros ; au-delà, une validation manuelle est requise.'
+			),
+			...filler(40)
+		]
 	},
 	{
 		id: 'fx-archive',
@@ -50,7 +70,8 @@ const EXTRA: { id: string; meta: ArticleMeta; body: BodyNode[] }[] = [
 
 let repo: Repo;
 let indexer: SearchIndexer;
-const q = (query: string, extra: Partial<SearchParams> = {}) => runQuery(indexer.index, { query, locale: 'fr', ...extra });
+const q = (query: string, extra: Partial<SearchParams> = {}) =>
+	runQuery(indexer.index, { query, locale: 'fr', ...extra });
 const titles = (query: string, extra: Partial<SearchParams> = {}) => q(query, extra).hits.map((x) => x.title);
 const top = (query: string, extra: Partial<SearchParams> = {}) => q(query, extra).hits[0];
 
@@ -105,7 +126,11 @@ describe('relevance on the fixed corpus', () => {
 		expect(top('carte avalée')?.docId).toBe('article/fx-carte-capturee');
 		expect(top('DAB')?.docId).toBe('article/fx-carte-capturee');
 		expect(titles('mdp').slice(0, 2)).toContain('Mot de passe oublié');
-		expect(titles('2FA').slice(0, 2).some((t) => /double authentification/i.test(t))).toBe(true);
+		expect(
+			titles('2FA')
+				.slice(0, 2)
+				.some((t) => /double authentification/i.test(t))
+		).toBe(true);
 		expect(titles('RIB')[0]).toBe('Changement de RIB');
 	});
 
@@ -113,11 +138,17 @@ describe('relevance on the fixed corpus', () => {
 		const hit = top('plafond de retrait hebdomadaire');
 		expect(hit?.docId).toBe('article/fx-guide-long');
 		expect(hit?.heading).toBe('Plafond de retrait');
-		expect(hit?.snippet.filter((s) => s.mark).map((s) => s.text.toLowerCase())).toEqual(expect.arrayContaining(['plafond', 'retrait', 'hebdomadaire']));
+		expect(hit?.snippet.filter((s) => s.mark).map((s) => s.text.toLowerCase())).toEqual(
+			expect.arrayContaining(['plafond', 'retrait', 'hebdomadaire'])
+		);
 	});
 
 	it('marks the query words in the title', () => {
-		expect(top('virement refuse')?.titleMarks.filter((s) => s.mark).map((s) => s.text)).toEqual(['Virement', 'refusé']);
+		expect(
+			top('virement refuse')
+				?.titleMarks.filter((s) => s.mark)
+				.map((s) => s.text)
+		).toEqual(['Virement', 'refusé']);
 	});
 
 	it('finds nothing for words no article holds, and drops documents that cover too little of the query', () => {
@@ -153,11 +184,15 @@ describe('filters and facets', () => {
 		const floor = q('ordre', { filters: { floor: 'bourse' }, limit: 100 });
 		expect(floor.hits.length).toBeGreaterThan(0);
 		expect(floor.hits.every((x) => x.floor === 'bourse')).toBe(true);
-		expect(q('virement', { filters: { status: 'draft' }, limit: 100 }).hits.every((x) => x.status === 'draft')).toBe(true);
+		expect(
+			q('virement', { filters: { status: 'draft' }, limit: 100 }).hits.every((x) => x.status === 'draft')
+		).toBe(true);
 	});
 
 	it('leaves archived articles out unless asked for', () => {
 		expect(q('zorglub').total).toBe(0);
-		expect(q('zorglub', { filters: { status: 'archived' } }).hits.map((x) => x.docId)).toEqual(['article/fx-archive']);
+		expect(q('zorglub', { filters: { status: 'archived' } }).hits.map((x) => x.docId)).toEqual([
+			'article/fx-archive'
+		]);
 	});
 });

@@ -24,7 +24,10 @@ async function setup(viewer = { id: 'agent-bruno', floor: 'bourse' }) {
 		onViewerChange: (l) => (listeners.add(l), () => listeners.delete(l))
 	});
 	await state.start();
-	cleanup.push(() => repo.destroy(), () => state.destroy());
+	cleanup.push(
+		() => repo.destroy(),
+		() => state.destroy()
+	);
 	return { repo, state, viewer, moved: () => listeners.forEach((l) => l()), listeners };
 }
 
@@ -44,7 +47,16 @@ describe('search state', () => {
 
 	it('rechecks notes when the viewer moves floor, and stops listening on destroy', async () => {
 		const { repo, state, viewer, moved, listeners } = await setup();
-		const meta: NoteMeta = { author: 'agent-alice', authorName: 'Alice Martin', visibility: 'floor', floor: 'support-technique', colleaguesMayEdit: false, title: 'Astuce ornithorynque', createdAt: 1, updatedAt: 1 };
+		const meta: NoteMeta = {
+			author: 'agent-alice',
+			authorName: 'Alice Martin',
+			visibility: 'floor',
+			floor: 'support-technique',
+			colleaguesMayEdit: false,
+			title: 'Astuce ornithorynque',
+			createdAt: 1,
+			updatedAt: 1
+		};
 		initNote(await repo.open('note/agent-alice.n1'), meta, []);
 		await state.indexer.idle();
 		state.setQuery('ornithorynque');

@@ -16,7 +16,14 @@ describe('tokenizer', () => {
 	});
 
 	it('splits on apostrophes and punctuation and keeps codes with digits', () => {
-		expect(words("L'application d'Atlas : code 2FA, étape 3")).toEqual(['application', 'atlas', 'code', '2fa', 'etape', '3']);
+		expect(words("L'application d'Atlas : code 2FA, étape 3")).toEqual([
+			'application',
+			'atlas',
+			'code',
+			'2fa',
+			'etape',
+			'3'
+		]);
 	});
 
 	it('drops the stop words of the document language only', () => {
@@ -39,7 +46,8 @@ describe('tokenizer', () => {
 	});
 
 	it('never uses a stem shorter than three letters as a prefix', () => {
-		for (const q of queryWords('as os ai', 'en')) for (const f of q.forms) expect(f === q.word || f.length > 2).toBe(true);
+		for (const q of queryWords('as os ai', 'en'))
+			for (const f of q.forms) expect(f === q.word || f.length > 2).toBe(true);
 	});
 
 	it('counts repeated words for the index, and matches query words within typing distance', () => {
@@ -71,7 +79,10 @@ describe('passages', () => {
 		const body: BodyNode[] = [
 			p('Introduction courte.'),
 			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Étapes' }] },
-			{ type: 'orderedList', content: [1, 2, 3, 4].map((n) => ({ type: 'listItem', content: [p(long(n))] })) },
+			{
+				type: 'orderedList',
+				content: [1, 2, 3, 4].map((n) => ({ type: 'listItem', content: [p(long(n))] }))
+			},
 			{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Escalade' }] },
 			p('Escalader au niveau 2.')
 		];
@@ -87,7 +98,9 @@ describe('passages', () => {
 describe('snippets', () => {
 	it('marks matching words whatever their accents, and only them', () => {
 		const q = queryWords('refuse virement', 'fr');
-		const segments = markText('Le virement a été refusé.', (w) => q.some((x) => wordMatches(w, x, 'fr', false)));
+		const segments = markText('Le virement a été refusé.', (w) =>
+			q.some((x) => wordMatches(w, x, 'fr', false))
+		);
 		expect(segments.filter((s) => s.mark).map((s) => s.text)).toEqual(['virement', 'refusé']);
 		expect(segments.map((s) => s.text).join('')).toBe('Le virement a été refusé.');
 	});
@@ -110,7 +123,12 @@ describe('snippets', () => {
 });
 
 describe('taxonomy suggestions', () => {
-	const node = (id: string, fr: string, en: string, parent?: string) => ({ id, parent, label: { fr, en }, order: 0 });
+	const node = (id: string, fr: string, en: string, parent?: string) => ({
+		id,
+		parent,
+		label: { fr, en },
+		order: 0
+	});
 	const nodes = [
 		node('compte', 'Compte', 'Account'),
 		node('compte.acces', 'Accès et connexion', 'Access and login', 'compte'),
@@ -121,7 +139,9 @@ describe('taxonomy suggestions', () => {
 	];
 
 	it('suggests the nodes whose label is closest, in the agent’s language', () => {
-		expect(suggestNodes('virmeent refusé', nodes, 'fr')[0]?.node.id).toBe('versements.virement-sortant.refuse');
+		expect(suggestNodes('virmeent refusé', nodes, 'fr')[0]?.node.id).toBe(
+			'versements.virement-sortant.refuse'
+		);
 		expect(suggestNodes('non resident impots', nodes, 'fr')[0]?.node.id).toBe('fiscalite.non-residents');
 		expect(suggestNodes('password lost', nodes, 'en')[0]?.node.id).toBe('compte.acces.mot-de-passe');
 		expect(suggestNodes('retraits', nodes, 'fr')[0]?.path).toEqual(['Versements et retraits']);

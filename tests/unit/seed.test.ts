@@ -13,7 +13,13 @@ import { bodyText, type BodyNode } from '../../src/lib/domain/body';
 import { docId, KB_SPACE, parseDocId } from '../../src/lib/domain/ids';
 import { localized } from '../../src/lib/domain/locale';
 import { Repo, type ChangeEvent } from '../../src/lib/repo/repo';
-import { readArticleBody, readArticleMeta, readCatalog, readFloors, readTaxonomy } from '../../src/lib/schema/index';
+import {
+	readArticleBody,
+	readArticleMeta,
+	readCatalog,
+	readFloors,
+	readTaxonomy
+} from '../../src/lib/schema/index';
 import { applySeed, loadDemoSeed, SEED_CLIENT_ID, type SeedFile } from '../../src/lib/seed/seed';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 
@@ -28,9 +34,15 @@ function decode(base64: string): Y.Doc {
 
 describe('seed generation', () => {
 	it('re-encoding the demo source gives exactly the committed demo-centre.json', () => {
-		const source = readDemoSource(demoDir, (p) => readdirSync(p), (p) => readFileSync(p, 'utf8'));
+		const source = readDemoSource(
+			demoDir,
+			(p) => readdirSync(p),
+			(p) => readFileSync(p, 'utf8')
+		);
 		const fresh = encodeDemoCentre(source);
-		const committed = JSON.parse(readFileSync(join(root, 'src/lib/seed/demo-centre.json'), 'utf8')) as SeedFile;
+		const committed = JSON.parse(
+			readFileSync(join(root, 'src/lib/seed/demo-centre.json'), 'utf8')
+		) as SeedFile;
 		expect(fresh.format).toBe(committed.format);
 		expect(fresh.centreId).toBe(committed.centreId);
 		expect(Object.keys(fresh.docs).sort()).toEqual(Object.keys(committed.docs).sort());
@@ -126,7 +138,11 @@ describe('demo content', () => {
 	const walk = (nodes: BodyNode[]): BodyNode[] => nodes.flatMap((n) => [n, ...walk(n.content ?? [])]);
 
 	it('has the three floors', () => {
-		expect(readFloors(centre).map((f) => f.name.fr).sort()).toEqual(['Bourse', 'Gestion de compte', 'Support technique']);
+		expect(
+			readFloors(centre)
+				.map((f) => f.name.fr)
+				.sort()
+		).toEqual(['Bourse', 'Gestion de compte', 'Support technique']);
 	});
 
 	it('has a taxonomy of at least 30 nodes whose parents all exist', () => {
@@ -184,13 +200,18 @@ describe('demo content', () => {
 			expect(TONES, id).toContain(a.meta.tone);
 			// Declared in the source, not only filled in by the default.
 			const source = readFileSync(join(demoDir, 'articles', `${id}.md`), 'utf8');
-			const frontMatter = parseYaml(source.split('\n---\n')[0]!.replace(/^---\n/, '')) as Record<string, unknown>;
+			const frontMatter = parseYaml(source.split('\n---\n')[0]!.replace(/^---\n/, '')) as Record<
+				string,
+				unknown
+			>;
 			expect(TONES, `${id}.md: tone`).toContain(frontMatter.tone);
 		}
 	});
 
 	it('has a tone guide among the references, at relation.ton', () => {
-		const guides = ofKind('reference').filter(([, a]) => /ton/i.test(a.meta.title) && a.meta.node === 'relation.ton');
+		const guides = ofKind('reference').filter(
+			([, a]) => /ton/i.test(a.meta.title) && a.meta.node === 'relation.ton'
+		);
 		expect(guides.length).toBeGreaterThan(0);
 	});
 

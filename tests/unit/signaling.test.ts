@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { attachSignaling, SIGNAL_PATH } from '../../src/lib/server/attach';
-import { createSignalingServer, SignalingClose, type SignalingLimits, type SignalingServer } from '../../src/lib/server/signaling';
+import {
+	createSignalingServer,
+	SignalingClose,
+	type SignalingLimits,
+	type SignalingServer
+} from '../../src/lib/server/signaling';
 
 type Message = Record<string, unknown>;
 
@@ -47,7 +52,11 @@ class Client {
 			};
 			const timer = setTimeout(() => {
 				this.#waiters.delete(check);
-				reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages)} closed=${JSON.stringify(this.closed)}`));
+				reject(
+					new Error(
+						`timed out waiting for ${what}; got ${JSON.stringify(this.messages)} closed=${JSON.stringify(this.closed)}`
+					)
+				);
 			}, timeoutMs);
 			this.#waiters.add(check);
 		});
@@ -103,7 +112,9 @@ async function startAttached(): Promise<{ url: string; relay: SignalingServer }>
 }
 
 /** A relay with the given limits, on this test's own upgrade handler. */
-async function startLimited(limits: Partial<SignalingLimits>): Promise<{ url: string; relay: SignalingServer }> {
+async function startLimited(
+	limits: Partial<SignalingLimits>
+): Promise<{ url: string; relay: SignalingServer }> {
 	const server = createServer();
 	const relay = createSignalingServer(limits);
 	relays.push(relay);
@@ -178,7 +189,16 @@ describe('signaling protocol', () => {
 	it('ignores messages that are not JSON or not protocol messages, and keeps the connection', async () => {
 		const { url } = await startAttached();
 		const [a, b] = await Promise.all([connect(url), connect(url)]);
-		for (const junk of ['not json', '{"type":', 'null', '42', '"subscribe"', '{"type":"subscribe","topics":"room-1"}', '{"type":"publish"}', '{"type":"dance"}'])
+		for (const junk of [
+			'not json',
+			'{"type":',
+			'null',
+			'42',
+			'"subscribe"',
+			'{"type":"subscribe","topics":"room-1"}',
+			'{"type":"publish"}',
+			'{"type":"dance"}'
+		])
 			a.send(junk);
 		await a.roundTrip();
 		expect(a.closed).toBeUndefined();

@@ -1,7 +1,19 @@
 // The taxonomy tree in the left rail, its breadcrumbs, and the article counts it shows.
 import { describe, expect, it } from 'vitest';
-import { countArticles, countByKind, countByNode, translationGroup, type CatalogEntry } from '../../src/lib/domain/catalog';
-import { buildTaxonomyTree, descendantIds, taxonomyPath, type TaxonomyNode, type TaxonomyTreeNode } from '../../src/lib/domain/taxonomy';
+import {
+	countArticles,
+	countByKind,
+	countByNode,
+	translationGroup,
+	type CatalogEntry
+} from '../../src/lib/domain/catalog';
+import {
+	buildTaxonomyTree,
+	descendantIds,
+	taxonomyPath,
+	type TaxonomyNode,
+	type TaxonomyTreeNode
+} from '../../src/lib/domain/taxonomy';
 
 const node = (id: string, order: number, parent?: string, en?: string): TaxonomyNode => ({
 	id,
@@ -76,7 +88,9 @@ describe('buildTaxonomyTree', () => {
 			['compte', 4],
 			['bourse.ordres', 5]
 		]);
-		const byId = Object.fromEntries(flatten(buildTaxonomyTree(nodes, counts)).map((t) => [t.node.id, t.count]));
+		const byId = Object.fromEntries(
+			flatten(buildTaxonomyTree(nodes, counts)).map((t) => [t.node.id, t.count])
+		);
 		expect(byId).toEqual({
 			'compte.acces.mot-de-passe': 3,
 			'compte.acces.blocage': 2,
@@ -89,7 +103,11 @@ describe('buildTaxonomyTree', () => {
 	});
 
 	it('shows a node whose parent is missing as a root, with its subtree', () => {
-		const tree = buildTaxonomyTree([node('compte', 0), node('orphan', 0, 'deleted-parent'), node('orphan.child', 0, 'orphan')]);
+		const tree = buildTaxonomyTree([
+			node('compte', 0),
+			node('orphan', 0, 'deleted-parent'),
+			node('orphan.child', 0, 'orphan')
+		]);
 		expect(shape(tree)).toEqual([
 			['compte', []],
 			['orphan', [['orphan.child', []]]]
@@ -105,7 +123,10 @@ describe('buildTaxonomyTree', () => {
 	it('shows nodes on a parent cycle once each, with their descendants and counts', () => {
 		const tree = buildTaxonomyTree(
 			[node('root', 0), node('a', 1, 'b'), node('b', 2, 'a'), node('c', 0, 'a')],
-			new Map([['c', 3], ['b', 1]])
+			new Map([
+				['c', 3],
+				['b', 1]
+			])
 		);
 		const ids = flatten(tree).map((t) => t.node.id);
 		expect(ids.sort()).toEqual(['a', 'b', 'c', 'root']);
@@ -122,7 +143,11 @@ describe('taxonomyPath', () => {
 	const byId = new Map(nodes.map((n) => [n.id, n]));
 
 	it('lists labels from the root down, in the asked language', () => {
-		expect(taxonomyPath(byId, 'compte.acces.mot-de-passe', 'fr')).toEqual(['fr:compte', 'fr:compte.acces', 'fr:compte.acces.mot-de-passe']);
+		expect(taxonomyPath(byId, 'compte.acces.mot-de-passe', 'fr')).toEqual([
+			'fr:compte',
+			'fr:compte.acces',
+			'fr:compte.acces.mot-de-passe'
+		]);
 		expect(taxonomyPath(byId, 'bourse.ordres', 'en')).toEqual(['en:bourse', 'en:bourse.ordres']);
 	});
 
@@ -149,9 +174,17 @@ describe('taxonomyPath', () => {
 describe('descendantIds', () => {
 	it('gives the node and every descendant, however deep and in whatever order nodes come', () => {
 		expect(descendantIds(nodes, 'compte')).toEqual(
-			new Set(['compte', 'compte.ouverture', 'compte.acces', 'compte.acces.mot-de-passe', 'compte.acces.blocage'])
+			new Set([
+				'compte',
+				'compte.ouverture',
+				'compte.acces',
+				'compte.acces.mot-de-passe',
+				'compte.acces.blocage'
+			])
 		);
-		expect(descendantIds(nodes, 'compte.acces')).toEqual(new Set(['compte.acces', 'compte.acces.mot-de-passe', 'compte.acces.blocage']));
+		expect(descendantIds(nodes, 'compte.acces')).toEqual(
+			new Set(['compte.acces', 'compte.acces.mot-de-passe', 'compte.acces.blocage'])
+		);
 		expect(descendantIds(nodes, 'bourse.ordres')).toEqual(new Set(['bourse.ordres']));
 	});
 
@@ -180,7 +213,13 @@ describe('catalog counts', () => {
 		entry('article/rep-c-en', { kind: 'response', node: 'bourse', locale: 'en', translationOf: 'rep-c' }),
 		entry('article/faq-d', { kind: 'faq', node: 'bourse', status: 'draft' }),
 		entry('article/old', { kind: 'faq', node: 'bourse', status: 'archived' }),
-		entry('article/old-en', { kind: 'reference', node: 'bourse', status: 'archived', locale: 'en', translationOf: 'old' })
+		entry('article/old-en', {
+			kind: 'reference',
+			node: 'bourse',
+			status: 'archived',
+			locale: 'en',
+			translationOf: 'old'
+		})
 	];
 
 	it('groups an article with its translations under the original id', () => {
@@ -214,7 +253,10 @@ describe('catalog counts', () => {
 	});
 
 	it('still counts a published translation whose original is archived', () => {
-		const list = [entry('article/x', { status: 'archived' }), entry('article/x-en', { locale: 'en', translationOf: 'x' })];
+		const list = [
+			entry('article/x', { status: 'archived' }),
+			entry('article/x-en', { locale: 'en', translationOf: 'x' })
+		];
 		expect(countArticles(list)).toBe(1);
 	});
 });

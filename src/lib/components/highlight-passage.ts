@@ -17,7 +17,11 @@ interface Match {
 }
 
 /** The block with the most distinct query words (first such block), and the ranges of its matches. */
-export function findPassage(container: HTMLElement, query: readonly QueryWord[], locale: Locale): Match | undefined {
+export function findPassage(
+	container: HTMLElement,
+	query: readonly QueryWord[],
+	locale: Locale
+): Match | undefined {
 	let best: Match | undefined;
 	const blocks = [...container.querySelectorAll(BLOCKS)].filter((b) => !b.querySelector(BLOCKS));
 	for (const block of blocks.length ? blocks : [container]) {
@@ -82,7 +86,10 @@ export function highlightPassage(container: HTMLElement, query?: string | null) 
 	observer.observe(container, { childList: true, subtree: true, characterData: true });
 
 	let unsubscribe: (() => void) | undefined;
-	if (query === undefined) unsubscribe = page.subscribe((p) => p.url.searchParams.get('q') !== current && apply(p.url.searchParams.get('q'), true));
+	if (query === undefined)
+		unsubscribe = page.subscribe(
+			(p) => p.url.searchParams.get('q') !== current && apply(p.url.searchParams.get('q'), true)
+		);
 	else apply(query, true);
 
 	return {

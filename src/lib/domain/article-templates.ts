@@ -19,11 +19,25 @@ export function articleTemplate(kind: ArticleKind, texts: TemplateTexts, stepId:
 		return [
 			para(texts.whenToUse),
 			{ type: 'heading', attrs: { level: 2 }, content: text(texts.steps) },
-			{ type: N.steps, content: [{ type: N.step, attrs: { id: stepId }, content: [{ type: N.action }, { type: N.result }] }] },
+			{
+				type: N.steps,
+				content: [{ type: N.step, attrs: { id: stepId }, content: [{ type: N.action }, { type: N.result }] }]
+			},
 			{ type: 'heading', attrs: { level: 2 }, content: text(texts.escalation) },
-			{ type: N.escalation, attrs: { floor: null }, content: [{ type: N.when }, { type: N.to }, { type: N.handover, content: [para()] }] }
+			{
+				type: N.escalation,
+				attrs: { floor: null },
+				content: [{ type: N.when }, { type: N.to }, { type: N.handover, content: [para()] }]
+			}
 		];
 	}
-	if (kind === 'response') return [{ type: 'paragraph', content: [{ type: 'text', text: texts.responseNote, marks: [{ type: 'italic' }] }] }, para()];
+	if (kind === 'response')
+		return [
+			{
+				type: 'paragraph',
+				content: [{ type: 'text', text: texts.responseNote, marks: [{ type: 'italic' }] }]
+			},
+			para()
+		];
 	return [para()];
 }

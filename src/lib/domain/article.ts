@@ -77,7 +77,8 @@ export function validateArticleMeta(input: unknown): ArticleMeta {
 	const fromNoteAuthor = optionalString(m.fromNoteAuthor, 'fromNoteAuthor', 128);
 	if (fromNoteAuthor) meta.fromNoteAuthor = requireId(fromNoteAuthor, 'fromNoteAuthor');
 	if (m.tone !== undefined && m.tone !== null) meta.tone = requireOneOf(m.tone, TONES, 'tone');
-	if (m.statusBefore !== undefined && m.statusBefore !== null) meta.statusBefore = requireOneOf(m.statusBefore, ARTICLE_STATUSES, 'statusBefore');
+	if (m.statusBefore !== undefined && m.statusBefore !== null)
+		meta.statusBefore = requireOneOf(m.statusBefore, ARTICLE_STATUSES, 'statusBefore');
 	if (kind === 'response' && !meta.tone) meta.tone = 'formal';
 	return meta;
 }

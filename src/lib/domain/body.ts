@@ -49,11 +49,16 @@ export function bodyText(nodes: readonly BodyNode[]): string {
 			return;
 		}
 		for (const child of node.content ?? []) walk(child);
-		if (node.type !== 'listItem' && node.type !== 'tableCell' && node.type !== 'tableHeader') parts.push('\n');
+		if (node.type !== 'listItem' && node.type !== 'tableCell' && node.type !== 'tableHeader')
+			parts.push('\n');
 		else parts.push(' ');
 	};
 	for (const n of nodes) walk(n);
-	return parts.join('').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+	return parts
+		.join('')
+		.replace(/[ \t]+\n/g, '\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
 }
 
 /** Only http(s) and mailto links are followed; anything else (javascript:, data:) is dropped. */

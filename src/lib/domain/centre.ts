@@ -26,7 +26,8 @@ export interface CentreInfo {
 }
 
 export function validateLocalized(value: unknown, field: string): Localized {
-	if (typeof value !== 'object' || value === null) throw new ValidationError(field, 'must give a text per language');
+	if (typeof value !== 'object' || value === null)
+		throw new ValidationError(field, 'must give a text per language');
 	const v = value as Record<string, unknown>;
 	return {
 		fr: requireString(v.fr, `${field}.fr`, { max: 200 }),
@@ -44,7 +45,8 @@ export function validateAgentProfile(input: unknown, floors?: readonly Floor[]):
 	if (typeof input !== 'object' || input === null) throw new ValidationError('agent', 'must be an object');
 	const a = input as Record<string, unknown>;
 	const floor = requireId(a.floor, 'floor');
-	if (floors && !floors.some((f) => f.id === floor)) throw new ValidationError('floor', 'is not a floor of this centre');
+	if (floors && !floors.some((f) => f.id === floor))
+		throw new ValidationError('floor', 'is not a floor of this centre');
 	const languages = requireStringList(a.languages, 'languages', { max: LOCALES.length }).map((l, i) =>
 		requireOneOf(l, LOCALES, `languages[${i}]`)
 	);
@@ -55,6 +57,9 @@ export function validateAgentProfile(input: unknown, floors?: readonly Floor[]):
 		floor,
 		languages: [...new Set(languages)],
 		skills: requireStringList(a.skills, 'skills', { max: 100 }).map((s, i) => requireId(s, `skills[${i}]`)),
-		availability: a.availability === undefined ? 'available' : requireOneOf(a.availability, AVAILABILITIES, 'availability')
+		availability:
+			a.availability === undefined
+				? 'available'
+				: requireOneOf(a.availability, AVAILABILITIES, 'availability')
 	};
 }

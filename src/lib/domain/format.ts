@@ -15,7 +15,9 @@ export function formatBytes(n: number, locale: Locale): string {
 		value /= 1024;
 		unit++;
 	}
-	const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+	const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+		maximumFractionDigits: unit === 0 ? 0 : 1
+	}).format(value);
 	// A no-break space keeps the number and its unit on one line.
 	return `${number}\u00a0${units[unit]}`;
 }

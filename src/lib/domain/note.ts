@@ -66,7 +66,8 @@ export function validateNoteAccess(input: unknown): NoteAccess {
 	if (typeof input !== 'object' || input === null) throw new ValidationError('note', 'must be an object');
 	const m = input as Record<string, unknown>;
 	const visibility = requireOneOf(m.visibility, NOTE_VISIBILITIES, 'visibility');
-	if (typeof m.colleaguesMayEdit !== 'boolean') throw new ValidationError('colleaguesMayEdit', 'must be true or false');
+	if (typeof m.colleaguesMayEdit !== 'boolean')
+		throw new ValidationError('colleaguesMayEdit', 'must be true or false');
 	return {
 		author: requireId(m.author, 'author'),
 		visibility,
@@ -86,6 +87,7 @@ export function validateNoteMeta(input: unknown): NoteMeta {
 		createdAt: requireTimestamp(m.createdAt, 'createdAt'),
 		updatedAt: requireTimestamp(m.updatedAt, 'updatedAt')
 	};
-	if (m.promotedTo !== undefined && m.promotedTo !== null && m.promotedTo !== '') meta.promotedTo = requireId(m.promotedTo, 'promotedTo');
+	if (m.promotedTo !== undefined && m.promotedTo !== null && m.promotedTo !== '')
+		meta.promotedTo = requireId(m.promotedTo, 'promotedTo');
 	return meta;
 }

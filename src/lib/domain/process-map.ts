@@ -96,7 +96,8 @@ export function wrapText(text: string, maxChars: number, maxLines: number): stri
 	if (lines.length <= maxLines) return lines;
 	const kept = lines.slice(0, maxLines);
 	const last = kept[maxLines - 1]!;
-	kept[maxLines - 1] = (last.length >= maxChars ? last.slice(0, maxChars - 1) : last).replace(/[\s.,;:]+$/, '') + '…';
+	kept[maxLines - 1] =
+		(last.length >= maxChars ? last.slice(0, maxChars - 1) : last).replace(/[\s.,;:]+$/, '') + '…';
 	return kept;
 }
 
@@ -108,7 +109,12 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 
 	// Lanes for "yes" edges: one per decision, reused when their vertical spans do not overlap.
 	const decisions = steps.filter((s) => s.decision?.targetNumber !== undefined);
-	const laneOf = assignLanes(decisions.map((s) => [Math.min(s.number, s.decision!.targetNumber!), Math.max(s.number + 0.5, s.decision!.targetNumber!)]));
+	const laneOf = assignLanes(
+		decisions.map((s) => [
+			Math.min(s.number, s.decision!.targetNumber!),
+			Math.max(s.number + 0.5, s.decision!.targetNumber!)
+		])
+	);
 	const lanes = laneOf.length ? Math.max(...laneOf) + 1 : 0;
 	const columnLeft = MARGIN + lanes * LANE_GAP + (lanes ? LANE_GAP : 0);
 	const centerX = columnLeft + COLUMN_WIDTH / 2;
@@ -138,7 +144,15 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 	const pendingYes: { diamond: ProcessNode; target: string; lane: number }[] = [];
 	for (const step of steps) {
 		const lines = wrapText(step.action || '…', chars, maxLines);
-		const box = place({ id: `step:${step.id}`, kind: 'step', stepId: step.id, number: step.number, width: STEP_WIDTH, height: lines.length * LINE_HEIGHT + 2 * PAD, lines });
+		const box = place({
+			id: `step:${step.id}`,
+			kind: 'step',
+			stepId: step.id,
+			number: step.number,
+			width: STEP_WIDTH,
+			height: lines.length * LINE_HEIGHT + 2 * PAD,
+			lines
+		});
 		stepNodes.set(step.id, box);
 		link(previous, box, pendingKind);
 		previous = box;
@@ -191,7 +205,15 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 		const h = (lines.length + 1) * LINE_HEIGHT + 2 * PAD;
 		const last = steps.length ? stepNodes.get(steps[steps.length - 1]!.id)! : start;
 		const cy = last.y + last.height / 2;
-		const box: ProcessNode = { id: 'escalation', kind: 'escalation', x: columnLeft + COLUMN_WIDTH + ESCALATION_GAP, y: Math.max(MARGIN, cy - h / 2), width: ESCALATION_WIDTH, height: h, lines };
+		const box: ProcessNode = {
+			id: 'escalation',
+			kind: 'escalation',
+			x: columnLeft + COLUMN_WIDTH + ESCALATION_GAP,
+			y: Math.max(MARGIN, cy - h / 2),
+			width: ESCALATION_WIDTH,
+			height: h,
+			lines
+		};
 		nodes.push(box);
 		const from: Point = { x: last.x + last.width, y: cy };
 		const labelLines = wrapText(esc.when, LABEL_CHARS, maxLines);
@@ -211,7 +233,9 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 
 /** Greedy interval colouring: the lane of each [from, to] span, the lowest lane free over that span. */
 function assignLanes(spans: [number, number][]): number[] {
-	const order = spans.map((s, i) => i).sort((a, b) => spans[a]![0] - spans[b]![0] || spans[a]![1] - spans[b]![1]);
+	const order = spans
+		.map((s, i) => i)
+		.sort((a, b) => spans[a]![0] - spans[b]![0] || spans[a]![1] - spans[b]![1]);
 	const laneEnds: number[] = [];
 	const result: number[] = new Array(spans.length);
 	for (const i of order) {

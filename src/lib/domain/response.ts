@@ -18,7 +18,9 @@ export function responseTemplate(nodes: readonly BodyNode[]): string {
 function isAgentNote(node: BodyNode | undefined): boolean {
 	if (node?.type !== 'paragraph' || !node.content?.length) return false;
 	const texts = node.content.filter((c) => c.text !== undefined);
-	return texts.length > 0 && texts.every((c) => c.marks?.some((m) => m.type === 'italic') || c.text!.trim() === '');
+	return (
+		texts.length > 0 && texts.every((c) => c.marks?.some((m) => m.type === 'italic') || c.text!.trim() === '')
+	);
 }
 
 function inline(node: BodyNode): string {
@@ -37,13 +39,20 @@ function blockText(node: BodyNode): string {
 				.map((item, i) => {
 					const marker = node.type === 'orderedList' ? `${start + i}. ` : '- ';
 					// Continuation lines of an item (nested lists, second paragraphs) are indented under it.
-					const text = (item.content ?? []).map(blockText).join('\n').replace(/\n/g, `\n${' '.repeat(marker.length)}`);
+					const text = (item.content ?? [])
+						.map(blockText)
+						.join('\n')
+						.replace(/\n/g, `\n${' '.repeat(marker.length)}`);
 					return marker + text;
 				})
 				.join('\n');
 		}
 		case 'table':
-			return (node.content ?? []).map((row) => (row.content ?? []).map((cell) => (cell.content ?? []).map(blockText).join(' ')).join(' | ')).join('\n');
+			return (node.content ?? [])
+				.map((row) =>
+					(row.content ?? []).map((cell) => (cell.content ?? []).map(blockText).join(' ')).join(' | ')
+				)
+				.join('\n');
 		case 'horizontalRule':
 			return '';
 		case 'paragraph':
@@ -52,11 +61,14 @@ function blockText(node: BodyNode): string {
 			return inline(node).trim();
 		default:
 			// Containers (blockquote, callout…): their blocks, one per line.
-			return node.content ? node.content.map((c) => (c.text !== undefined ? inline(c) : blockText(c))).join('\n') : inline(node);
+			return node.content
+				? node.content.map((c) => (c.text !== undefined ? inline(c) : blockText(c))).join('\n')
+				: inline(node);
 	}
 }
 
-export type TemplatePart = { kind: 'text'; text: string } | { kind: 'placeholder'; name: string; raw: string };
+export type TemplatePart =
+	{ kind: 'text'; text: string } | { kind: 'placeholder'; name: string; raw: string };
 
 /** The template cut into literal text and placeholders (name lowercased, `raw` as written). */
 export function templateParts(template: string): TemplatePart[] {
@@ -73,7 +85,10 @@ export function templateParts(template: string): TemplatePart[] {
 
 /** Replaces every placeholder that has a non-blank value; the others stay as written and are listed
  *  in `missing` (once each, in order of first use). */
-export function fillPlaceholders(template: string, values: Record<string, string>): { text: string; missing: string[] } {
+export function fillPlaceholders(
+	template: string,
+	values: Record<string, string>
+): { text: string; missing: string[] } {
 	const byName = new Map(Object.entries(values).map(([k, v]) => [k.trim().toLowerCase(), v]));
 	const missing = new Set<string>();
 	const text = templateParts(template)
@@ -90,6 +105,9 @@ export function fillPlaceholders(template: string, values: Record<string, string
 
 /** A placeholder's field label: "nom_client" → "Nom client". */
 export function placeholderLabel(name: string): string {
-	const words = name.replace(/[_\s]+/g, ' ').trim().toLowerCase();
+	const words = name
+		.replace(/[_\s]+/g, ' ')
+		.trim()
+		.toLowerCase();
 	return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -12,7 +12,8 @@ export class ValidationError extends Error {
 export function requireString(value: unknown, field: string, { min = 1, max = 500 } = {}): string {
 	if (typeof value !== 'string') throw new ValidationError(field, 'must be text');
 	const trimmed = value.trim();
-	if (trimmed.length < min) throw new ValidationError(field, min === 1 ? 'is required' : `needs at least ${min} characters`);
+	if (trimmed.length < min)
+		throw new ValidationError(field, min === 1 ? 'is required' : `needs at least ${min} characters`);
 	if (trimmed.length > max) throw new ValidationError(field, `must be at most ${max} characters`);
 	return trimmed;
 }
@@ -44,6 +45,7 @@ export function requireTimestamp(value: unknown, field: string): number {
 const ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 export function requireId(value: unknown, field: string): string {
-	if (typeof value !== 'string' || !ID.test(value)) throw new ValidationError(field, 'must be an id (a-z, 0-9, . _ -)');
+	if (typeof value !== 'string' || !ID.test(value))
+		throw new ValidationError(field, 'must be an id (a-z, 0-9, . _ -)');
 	return value;
 }

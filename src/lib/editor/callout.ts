@@ -37,7 +37,16 @@ export const Callout = Node.create<{ labels: Record<CalloutType, string> }>({
 
 	renderHTML({ node, HTMLAttributes }) {
 		const type: CalloutType = node.attrs.type === 'warning' ? 'warning' : 'tip';
-		return ['div', mergeAttributes(HTMLAttributes, { class: `callout ${type}`, role: 'note', 'aria-label': this.options.labels[type], 'data-label': this.options.labels[type] }), 0];
+		return [
+			'div',
+			mergeAttributes(HTMLAttributes, {
+				class: `callout ${type}`,
+				role: 'note',
+				'aria-label': this.options.labels[type],
+				'data-label': this.options.labels[type]
+			}),
+			0
+		];
 	},
 
 	addCommands() {
@@ -45,7 +54,9 @@ export const Callout = Node.create<{ labels: Record<CalloutType, string> }>({
 			toggleCallout:
 				(type) =>
 				({ commands, editor }) =>
-					editor.isActive(this.name, { type }) ? commands.lift(this.name) : commands.wrapIn(this.name, { type })
+					editor.isActive(this.name, { type })
+						? commands.lift(this.name)
+						: commands.wrapIn(this.name, { type })
 		};
 	},
 

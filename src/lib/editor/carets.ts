@@ -17,7 +17,11 @@ export function renderCaret(user: Record<string, unknown>): HTMLElement {
 }
 
 export function renderSelection(user: Record<string, unknown>): DecorationAttrs {
-	return { nodeName: 'span', class: 'collab-selection', style: `background-color: ${safeColor(user.color)}33` };
+	return {
+		nodeName: 'span',
+		class: 'collab-selection',
+		style: `background-color: ${safeColor(user.color)}33`
+	};
 }
 
 /** A peer's colour is used in a style attribute: accept only #rrggbb. */
@@ -27,7 +31,18 @@ export function safeColor(value: unknown): string {
 
 /** A stable colour per agent, from a palette readable with white text (WCAG AA). */
 export function agentColor(agentId: string): string {
-	const palette = ['#1d4ed8', '#b91c1c', '#047857', '#7c3aed', '#c2410c', '#0f766e', '#be185d', '#4d7c0f', '#1e40af', '#9d174d'];
+	const palette = [
+		'#1d4ed8',
+		'#b91c1c',
+		'#047857',
+		'#7c3aed',
+		'#c2410c',
+		'#0f766e',
+		'#be185d',
+		'#4d7c0f',
+		'#1e40af',
+		'#9d174d'
+	];
 	let h = 0;
 	for (const ch of agentId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
 	return palette[h % palette.length]!;

@@ -92,7 +92,8 @@ export function createEditor(setup: EditorSetup): Editor {
 			Extension.create({
 				name: 'plateauShortcuts',
 				addKeyboardShortcuts: () => ({
-					'Mod-Alt-t': ({ editor }) => editor.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
+					'Mod-Alt-t': ({ editor }) =>
+						editor.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
 					'Mod-Alt-i': () => {
 						setup.commands.pickImage();
 						return true;

@@ -21,13 +21,19 @@ function imageFiles(data: DataTransfer | null): File[] {
 	return [...(data?.files ?? [])];
 }
 
-async function insertImages(view: EditorView, files: File[], at: number | null, notify: (n: PasteNotice) => void): Promise<void> {
+async function insertImages(
+	view: EditorView,
+	files: File[],
+	at: number | null,
+	notify: (n: PasteNotice) => void
+): Promise<void> {
 	for (const file of files) {
 		let src: string;
 		try {
 			src = await readImageFile(file);
 		} catch (err: unknown) {
-			if (err instanceof ImageTooLargeError) notify({ kind: 'imageTooLarge', size: err.size, limit: err.limit });
+			if (err instanceof ImageTooLargeError)
+				notify({ kind: 'imageTooLarge', size: err.size, limit: err.limit });
 			else notify({ kind: 'unsupportedImage', type: file.type || file.name });
 			continue;
 		}
@@ -49,8 +55,10 @@ export const SafePaste = Extension.create<SafePasteOptions>({
 				props: {
 					transformPastedHTML(html) {
 						const clean = sanitizePastedHtml(html);
-						if (clean.refusedImages) notify({ kind: 'imagesRefused', count: clean.refusedImages, limit: MAX_IMAGE_BYTES });
-						if (clean.droppedRemoteImages) notify({ kind: 'remoteImagesDropped', count: clean.droppedRemoteImages });
+						if (clean.refusedImages)
+							notify({ kind: 'imagesRefused', count: clean.refusedImages, limit: MAX_IMAGE_BYTES });
+						if (clean.droppedRemoteImages)
+							notify({ kind: 'remoteImagesDropped', count: clean.droppedRemoteImages });
 						return clean.html;
 					},
 					handlePaste(view, event) {
@@ -76,6 +84,10 @@ export const SafePaste = Extension.create<SafePasteOptions>({
 });
 
 /** Inserts an image file picked by the agent (toolbar, slash menu). */
-export function insertImageFile(view: EditorView, file: File, notify: (n: PasteNotice) => void): Promise<void> {
+export function insertImageFile(
+	view: EditorView,
+	file: File,
+	notify: (n: PasteNotice) => void
+): Promise<void> {
 	return insertImages(view, [file], null, notify);
 }

@@ -22,16 +22,25 @@ export interface ProcedureViewOptions {
 	floors: { id: string; name: string }[];
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+	tag: K,
+	attrs: Record<string, string> = {},
+	text?: string
+): HTMLElementTagNameMap[K] {
 	const e = document.createElement(tag);
 	for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
 	if (text !== undefined) e.textContent = text;
 	return e;
 }
 
-function setOptions(select: HTMLSelectElement, options: { value: string; label: string }[], value: string): void {
+function setOptions(
+	select: HTMLSelectElement,
+	options: { value: string; label: string }[],
+	value: string
+): void {
 	const same =
-		select.options.length === options.length && options.every((o, i) => select.options[i]!.value === o.value && select.options[i]!.text === o.label);
+		select.options.length === options.length &&
+		options.every((o, i) => select.options[i]!.value === o.value && select.options[i]!.text === o.label);
 	if (!same) select.replaceChildren(...options.map((o) => el('option', { value: o.value }, o.label)));
 	if (select.value !== value) select.value = value;
 }
@@ -43,7 +52,9 @@ function stepsAround(doc: PMNode, pos: number): { id: string; label: string }[] 
 		const list = $pos.node(d);
 		if (list.type.name !== N.steps) continue;
 		const out: { id: string; label: string }[] = [];
-		list.forEach((step) => out.push({ id: String(step.attrs.id ?? ''), label: step.firstChild?.textContent ?? '' }));
+		list.forEach((step) =>
+			out.push({ id: String(step.attrs.id ?? ''), label: step.firstChild?.textContent ?? '' })
+		);
 		return out;
 	}
 	return [];
@@ -55,7 +66,14 @@ const excerpt = (text: string) => (text.length > 48 ? `${text.slice(0, 47)}…` 
  *  transaction (they depend on the rest of the document), and `controls` stay out of ProseMirror's hands. */
 function choiceView(
 	props: NodeViewRendererProps,
-	parts: { dom: HTMLElement; contentDOM: HTMLElement; controls: HTMLElement; select: HTMLSelectElement; attr: string; render: (node: PMNode, pos: number) => void }
+	parts: {
+		dom: HTMLElement;
+		contentDOM: HTMLElement;
+		controls: HTMLElement;
+		select: HTMLSelectElement;
+		attr: string;
+		render: (node: PMNode, pos: number) => void;
+	}
 ): NodeView {
 	const { editor, getPos } = props;
 	const { dom, contentDOM, controls, select, attr } = parts;
@@ -70,7 +88,9 @@ function choiceView(
 	const onChange = () => {
 		const pos = position();
 		if (pos === undefined) return;
-		editor.view.dispatch(editor.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, [attr]: select.value || null }));
+		editor.view.dispatch(
+			editor.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, [attr]: select.value || null })
+		);
 	};
 	select.addEventListener('change', onChange);
 	editor.on('transaction', render);
@@ -116,7 +136,11 @@ export function decisionView(props: NodeViewRendererProps, options: ProcedureVie
 			const own = $p.depth > 0 ? String($p.parent.attrs.id ?? '') : '';
 			const choices = [{ value: '', label: L.noTarget }];
 			steps.forEach((s, i) => {
-				if (s.id !== own) choices.push({ value: s.id, label: L.step.replace('{n}', String(i + 1)).replace('{action}', excerpt(s.label)) });
+				if (s.id !== own)
+					choices.push({
+						value: s.id,
+						label: L.step.replace('{n}', String(i + 1)).replace('{action}', excerpt(s.label))
+					});
 			});
 			const target = typeof node.attrs.target === 'string' ? node.attrs.target : '';
 			const exists = steps.some((s) => s.id === target);
@@ -148,7 +172,10 @@ export function escalationView(props: NodeViewRendererProps, options: ProcedureV
 		attr: 'floor',
 		render: (node) => {
 			const floor = typeof node.attrs.floor === 'string' ? node.attrs.floor : '';
-			const choices = [{ value: '', label: L.noFloor }, ...options.floors.map((f) => ({ value: f.id, label: f.name }))];
+			const choices = [
+				{ value: '', label: L.noFloor },
+				...options.floors.map((f) => ({ value: f.id, label: f.name }))
+			];
 			if (floor && !options.floors.some((f) => f.id === floor)) choices.push({ value: floor, label: floor });
 			setOptions(select, choices, floor);
 		}

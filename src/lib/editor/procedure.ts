@@ -6,7 +6,12 @@ import { Extension, Node, mergeAttributes, type Editor } from '@tiptap/core';
 import type { Node as PMNode, ResolvedPos } from '@tiptap/pm/model';
 import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { newStepId, PROCEDURE_NODES as N } from '../domain/procedure';
-import { decisionView, escalationView, type ProcedureViewLabels, type ProcedureViewOptions } from './procedure-views';
+import {
+	decisionView,
+	escalationView,
+	type ProcedureViewLabels,
+	type ProcedureViewOptions
+} from './procedure-views';
 
 export interface ProcedureLabels {
 	action: string;
@@ -22,7 +27,15 @@ export interface ProcedureOptions {
 	floors: ProcedureViewOptions['floors'];
 }
 
-const noViewLabels: ProcedureViewLabels = { decision: '', goTo: '', noTarget: '', escalation: '', floor: '', noFloor: '', step: '' };
+const noViewLabels: ProcedureViewLabels = {
+	decision: '',
+	goTo: '',
+	noTarget: '',
+	escalation: '',
+	floor: '',
+	noFloor: '',
+	step: ''
+};
 
 declare module '@tiptap/core' {
 	interface Commands<ReturnType> {
@@ -64,7 +77,14 @@ export const EscalationHandover = Node.create<{ labels: ProcedureLabels }>({
 	addOptions: () => ({ labels: { action: '', result: '', when: '', to: '', handover: '' } }),
 	parseHTML: () => [{ tag: 'div.escalation-handover' }],
 	renderHTML({ HTMLAttributes }) {
-		return ['div', mergeAttributes(HTMLAttributes, { class: 'escalation-handover', 'data-label': this.options.labels.handover }), 0];
+		return [
+			'div',
+			mergeAttributes(HTMLAttributes, {
+				class: 'escalation-handover',
+				'data-label': this.options.labels.handover
+			}),
+			0
+		];
 	}
 });
 
@@ -81,7 +101,11 @@ export const ProcedureStep = Node.create({
 	content: `${N.action} ${N.result} ${N.decision}?`,
 	defining: true,
 	addAttributes: () => ({
-		id: { default: null, parseHTML: (el) => el.getAttribute('data-step-id'), renderHTML: (a) => ({ 'data-step-id': a.id }) }
+		id: {
+			default: null,
+			parseHTML: (el) => el.getAttribute('data-step-id'),
+			renderHTML: (a) => ({ 'data-step-id': a.id })
+		}
 	}),
 	parseHTML: () => [{ tag: 'li.procedure-step' }],
 	renderHTML: ({ HTMLAttributes }) => ['li', mergeAttributes(HTMLAttributes, { class: 'procedure-step' }), 0]
@@ -93,7 +117,11 @@ export const StepDecision = Node.create<ProcedureViewOptions>({
 	defining: true,
 	addOptions: () => ({ labels: noViewLabels, floors: [] }),
 	addAttributes: () => ({
-		target: { default: null, parseHTML: (el) => el.getAttribute('data-target'), renderHTML: (a) => ({ 'data-target': a.target }) }
+		target: {
+			default: null,
+			parseHTML: (el) => el.getAttribute('data-target'),
+			renderHTML: (a) => ({ 'data-target': a.target })
+		}
 	}),
 	parseHTML: () => [{ tag: 'div.step-decision' }],
 	renderHTML: ({ HTMLAttributes }) => ['div', mergeAttributes(HTMLAttributes, { class: 'step-decision' }), 0],
@@ -110,10 +138,18 @@ export const EscalationBlock = Node.create<ProcedureViewOptions>({
 	isolating: true,
 	addOptions: () => ({ labels: noViewLabels, floors: [] }),
 	addAttributes: () => ({
-		floor: { default: null, parseHTML: (el) => el.getAttribute('data-floor'), renderHTML: (a) => ({ 'data-floor': a.floor }) }
+		floor: {
+			default: null,
+			parseHTML: (el) => el.getAttribute('data-floor'),
+			renderHTML: (a) => ({ 'data-floor': a.floor })
+		}
 	}),
 	parseHTML: () => [{ tag: 'section.escalation' }],
-	renderHTML: ({ HTMLAttributes }) => ['section', mergeAttributes(HTMLAttributes, { class: 'escalation' }), 0],
+	renderHTML: ({ HTMLAttributes }) => [
+		'section',
+		mergeAttributes(HTMLAttributes, { class: 'escalation' }),
+		0
+	],
 	addNodeView() {
 		return (props) => escalationView(props, this.options);
 	}
@@ -179,7 +215,9 @@ function handleBackspace(editor: Editor): boolean {
 	if (!empty || $from.parentOffset !== 0) return false;
 	const parent = $from.parent.type.name;
 	if (parent === N.result) {
-		editor.view.dispatch(focusField(state.tr, $from.before($from.depth) - $from.node($from.depth - 1).child(0).nodeSize, true));
+		editor.view.dispatch(
+			focusField(state.tr, $from.before($from.depth) - $from.node($from.depth - 1).child(0).nodeSize, true)
+		);
 		return true;
 	}
 	if (parent === N.decision) {
@@ -197,7 +235,11 @@ function handleBackspace(editor: Editor): boolean {
 		if (!isEmpty) return true;
 		if (list.node.childCount === 1) {
 			// The last step: remove the whole list, leaving an empty paragraph.
-			const tr = state.tr.replaceWith(list.pos, list.pos + list.node.nodeSize, state.schema.nodes.paragraph!.create());
+			const tr = state.tr.replaceWith(
+				list.pos,
+				list.pos + list.node.nodeSize,
+				state.schema.nodes.paragraph!.create()
+			);
 			editor.view.dispatch(tr.setSelection(TextSelection.create(tr.doc, list.pos + 1)));
 			return true;
 		}
@@ -288,9 +330,14 @@ export const ProcedureCommands = Extension.create({
 					});
 					if (exists) return false;
 					const s = state.schema.nodes;
-					const block = s[N.escalation]!.create({ floor: null }, [s[N.when]!.create(), s[N.to]!.create(), s[N.handover]!.create(null, s.paragraph!.create())]);
+					const block = s[N.escalation]!.create({ floor: null }, [
+						s[N.when]!.create(),
+						s[N.to]!.create(),
+						s[N.handover]!.create(null, s.paragraph!.create())
+					]);
 					if (dispatch) {
-						const at = state.selection.$from.depth > 0 ? state.selection.$from.after(1) : state.doc.content.size;
+						const at =
+							state.selection.$from.depth > 0 ? state.selection.$from.after(1) : state.doc.content.size;
 						tr.insert(at, block);
 						focusField(tr, at + 1);
 					}

@@ -10,12 +10,40 @@ export const MAX_IMAGE_BYTES = 1_572_864;
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 const ALLOWED_TAGS = [
-	'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'b', 'em', 'i', 'u', 's', 'a', 'ul', 'ol', 'li',
-	'table', 'thead', 'tbody', 'tr', 'th', 'td', 'blockquote', 'pre', 'code', 'br', 'hr', 'img'
+	'p',
+	'h1',
+	'h2',
+	'h3',
+	'h4',
+	'h5',
+	'h6',
+	'strong',
+	'b',
+	'em',
+	'i',
+	'u',
+	's',
+	'a',
+	'ul',
+	'ol',
+	'li',
+	'table',
+	'thead',
+	'tbody',
+	'tr',
+	'th',
+	'td',
+	'blockquote',
+	'pre',
+	'code',
+	'br',
+	'hr',
+	'img'
 ];
 const ALLOWED_ATTR = ['href', 'src', 'alt', 'colspan', 'rowspan', 'start'];
 /** Removed with everything inside them (DOMPurify would otherwise keep their text). */
-const DROP_WITH_CONTENT = 'script, style, meta, link, title, xml, iframe, object, embed, form, template, noscript, svg, math, head';
+const DROP_WITH_CONTENT =
+	'script, style, meta, link, title, xml, iframe, object, embed, form, template, noscript, svg, math, head';
 const SAFE_LINK = /^(https?:|mailto:)/i;
 const DATA_IMAGE = /^data:(image\/[a-z0-9.+-]+)(;[^,]*)?,/i;
 
@@ -27,7 +55,10 @@ export interface SanitizedPaste {
 	droppedRemoteImages: number;
 }
 
-export function sanitizePastedHtml(html: string, limits: { maxImageBytes: number } = { maxImageBytes: MAX_IMAGE_BYTES }): SanitizedPaste {
+export function sanitizePastedHtml(
+	html: string,
+	limits: { maxImageBytes: number } = { maxImageBytes: MAX_IMAGE_BYTES }
+): SanitizedPaste {
 	const doc = new DOMParser().parseFromString(html, 'text/html');
 	const body = doc.body;
 	for (const el of [...doc.querySelectorAll(DROP_WITH_CONTENT)]) el.remove();
@@ -36,7 +67,8 @@ export function sanitizePastedHtml(html: string, limits: { maxImageBytes: number
 	wordLists(body);
 	removeComments(doc);
 	// Google Docs wraps a whole paste in <b style="font-weight:normal">: not bold at all.
-	for (const b of [...body.querySelectorAll('b')]) if (/font-weight:\s*(normal|400)/i.test(b.getAttribute('style') ?? '')) unwrap(b);
+	for (const b of [...body.querySelectorAll('b')])
+		if (/font-weight:\s*(normal|400)/i.test(b.getAttribute('style') ?? '')) unwrap(b);
 
 	let refusedImages = 0;
 	let droppedRemoteImages = 0;
@@ -47,7 +79,10 @@ export function sanitizePastedHtml(html: string, limits: { maxImageBytes: number
 			// A source-less <img> is not an image anyone meant to paste; everything else points elsewhere.
 			if (src) droppedRemoteImages++;
 			img.remove();
-		} else if (!(IMAGE_TYPES as readonly string[]).includes(data[1]!.toLowerCase()) || dataUrlBytes(src) > limits.maxImageBytes) {
+		} else if (
+			!(IMAGE_TYPES as readonly string[]).includes(data[1]!.toLowerCase()) ||
+			dataUrlBytes(src) > limits.maxImageBytes
+		) {
 			refusedImages++;
 			img.remove();
 		}
@@ -60,7 +95,13 @@ export function sanitizePastedHtml(html: string, limits: { maxImageBytes: number
 
 	// DOMPurify parses the string into its own inert document and returns a string: nothing pasted
 	// ever becomes an element of the live page here.
-	const clean = DOMPurify.sanitize(body.innerHTML, { ALLOWED_TAGS, ALLOWED_ATTR, KEEP_CONTENT: true, ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false });
+	const clean = DOMPurify.sanitize(body.innerHTML, {
+		ALLOWED_TAGS,
+		ALLOWED_ATTR,
+		KEEP_CONTENT: true,
+		ALLOW_DATA_ATTR: false,
+		ALLOW_ARIA_ATTR: false
+	});
 	return { html: clean.trim(), refusedImages, droppedRemoteImages };
 }
 
@@ -122,18 +163,26 @@ function wordListItem(node: Node): WordItem | null {
 	// The marker ("·", "o", "1.") sits between <![if !supportLists]> and <![endif]> (which the HTML
 	// parser reads as comments), in a span styled "mso-list:Ignore", or, failing both, as leading text.
 	let marker = takeSupportListsMarker(node);
-	const ignored = [...node.querySelectorAll('span')].filter((s) => /mso-list:\s*ignore/i.test(s.getAttribute('style') ?? ''));
+	const ignored = [...node.querySelectorAll('span')].filter((s) =>
+		/mso-list:\s*ignore/i.test(s.getAttribute('style') ?? '')
+	);
 	if (!marker.trim()) marker = ignored.map((s) => s.textContent ?? '').join('');
 	for (const s of ignored) if (s.isConnected) s.remove();
 	if (!marker.trim()) {
-		const lead = (node.textContent ?? '').match(/^[\s\u00a0]*([·•▪§o\-–]|\d+[.)]|[a-z]{1,4}[.)])[\s\u00a0]+/i);
+		const lead = (node.textContent ?? '').match(
+			/^[\s\u00a0]*([·•▪§o\-–]|\d+[.)]|[a-z]{1,4}[.)])[\s\u00a0]+/i
+		);
 		if (lead) {
 			marker = lead[1]!;
 			stripLeadingText(node, lead[0].length);
 		}
 	}
 	stripLeadingText(node, ((node.textContent ?? '').match(/^[\s\u00a0]*/) ?? [''])[0].length);
-	return { p: node, level: msoList ? Number(msoList[1]) : 1, ordered: /^\s*(\d+|[a-z]{1,4})[.)]/i.test(marker.replace(/\u00a0/g, ' ')) };
+	return {
+		p: node,
+		level: msoList ? Number(msoList[1]) : 1,
+		ordered: /^\s*(\d+|[a-z]{1,4})[.)]/i.test(marker.replace(/\u00a0/g, ' '))
+	};
 }
 
 function takeSupportListsMarker(p: Element): string {
@@ -205,7 +254,10 @@ function wordLists(root: HTMLElement): void {
 
 function isWordList(node: Node): boolean {
 	if (!(node instanceof Element) || node.tagName !== 'P') return false;
-	return /\bMsoListParagraph/i.test(node.getAttribute('class') ?? '') || /mso-list:\s*l\d+\s+level\d+/i.test(node.getAttribute('style') ?? '');
+	return (
+		/\bMsoListParagraph/i.test(node.getAttribute('class') ?? '') ||
+		/mso-list:\s*l\d+\s+level\d+/i.test(node.getAttribute('style') ?? '')
+	);
 }
 
 /** Word pads with <p><o:p>&nbsp;</o:p></p>: paragraphs with no text and no image or break go. */
@@ -238,7 +290,8 @@ function sniffImageType(bytes: Uint8Array): string | null {
 	if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
 	if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
 	if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
-	if (starts(0x52, 0x49, 0x46, 0x46) && String.fromCharCode(...bytes.slice(8, 12)) === 'WEBP') return 'image/webp';
+	if (starts(0x52, 0x49, 0x46, 0x46) && String.fromCharCode(...bytes.slice(8, 12)) === 'WEBP')
+		return 'image/webp';
 	return null;
 }
 

@@ -12,7 +12,8 @@ export const EditingTrailingNode = TrailingNode.extend({
 			(plugin) =>
 				new Plugin({
 					...plugin.spec,
-					appendTransaction: (transactions, oldState, state) => (editor.isEditable ? plugin.spec.appendTransaction?.(transactions, oldState, state) : undefined)
+					appendTransaction: (transactions, oldState, state) =>
+						editor.isEditable ? plugin.spec.appendTransaction?.(transactions, oldState, state) : undefined
 				})
 		);
 	}

@@ -5,7 +5,8 @@ export const en: Record<MessageKey, string> = {
 	'app.loading': 'Opening Plateau…',
 	'app.seeding': 'Installing the demo centre: {done} / {total} documents',
 	'app.error.title': 'Plateau cannot open',
-	'app.error.storage': 'Local storage (IndexedDB) is unavailable: {message}. Check that the browser is not in private mode, then reload the page.',
+	'app.error.storage':
+		'Local storage (IndexedDB) is unavailable: {message}. Check that the browser is not in private mode, then reload the page.',
 	'app.error.reload': 'Reload',
 	'app.skip': 'Skip to content',
 	'app.problems': '{count} unreadable local entr(y/ies) skipped; the rest of the knowledge base is loaded.',
@@ -13,7 +14,8 @@ export const en: Record<MessageKey, string> = {
 	'app.dismiss': 'Dismiss',
 
 	'processMap.title': 'Procedure flowchart',
-	'processMap.desc': '{steps} step(s) and {decisions} decision(s). The flowchart as text follows the diagram.',
+	'processMap.desc':
+		'{steps} step(s) and {decisions} decision(s). The flowchart as text follows the diagram.',
 	'processMap.descEscalation': 'May be escalated to {to}.',
 	'processMap.start': 'Start',
 	'processMap.end': 'Resolved',
@@ -43,12 +45,16 @@ export const en: Record<MessageKey, string> = {
 	'fill.cancel': 'Cancel',
 	'fill.copied': 'Response copied to the clipboard.',
 	'fill.copiedMissing': 'Response copied. Fill in by hand: {fields}.',
-	'fill.clipboardFailed': 'The clipboard is not available. The text is selected below: press Ctrl+C to copy it, then Escape to close.',
+	'fill.clipboardFailed':
+		'The clipboard is not available. The text is selected below: press Ctrl+C to copy it, then Escape to close.',
 	'fill.manualCopy': 'Text to copy',
 
-	'paste.imageTooLarge': 'Image of {size} refused: the limit is {limit}. Make it smaller (a smaller capture, or JPEG) and paste it again.',
-	'paste.imagesRefused': '{count} image(s) too large or in an unsupported format left out ({limit} per image at most).',
-	'paste.remoteImagesDropped': '{count} image(s) hosted elsewhere left out: Plateau works offline and loads no outside content. Save the image, then paste the file.',
+	'paste.imageTooLarge':
+		'Image of {size} refused: the limit is {limit}. Make it smaller (a smaller capture, or JPEG) and paste it again.',
+	'paste.imagesRefused':
+		'{count} image(s) too large or in an unsupported format left out ({limit} per image at most).',
+	'paste.remoteImagesDropped':
+		'{count} image(s) hosted elsewhere left out: Plateau works offline and loads no outside content. Save the image, then paste the file.',
 	'paste.unsupportedImage': 'Unsupported image format ({type}): use PNG, JPEG, GIF or WebP.',
 
 	'nav.main': 'Main navigation',
@@ -103,17 +109,20 @@ export const en: Record<MessageKey, string> = {
 	'presence.you': 'you',
 	'presence.myFloor': 'Colleagues online on my floor',
 	'settings.invite': 'Invite a colleague',
-	'settings.inviteHint': 'Give this code to a colleague: their Plateau joins this centre and receives the knowledge base from connected peers.',
+	'settings.inviteHint':
+		'Give this code to a colleague: their Plateau joins this centre and receives the knowledge base from connected peers.',
 	'settings.inviteLink': 'Or send this link, to open on the new device:',
 	'settings.copy': 'Copy the code',
 	'settings.copied': 'Code copied.',
 	'settings.join': 'Join a centre',
-	'settings.joinHint': 'Paste the invite code you received. Plateau restarts on that centre; its content arrives from connected colleagues.',
+	'settings.joinHint':
+		'Paste the invite code you received. Plateau restarts on that centre; its content arrives from connected colleagues.',
 	'settings.joinCode': 'Invite code',
 	'settings.joinSubmit': 'Join',
 	'welcome.pairToggle': 'Already using Plateau on another device? Pair this one',
 	'welcome.joinToggle': 'I have an invite code',
-	'welcome.waiting': 'Waiting for the centre’s content: it arrives as soon as a connected colleague is online…',
+	'welcome.waiting':
+		'Waiting for the centre’s content: it arrives as soon as a connected colleague is online…',
 	'invite.error.empty': 'Paste the invite code.',
 	'invite.error.prefix': 'This is not a Plateau code: it starts with “plateau:”.',
 	'invite.error.parts': 'The code is incomplete: it reads plateau:centre:secret.',
@@ -164,7 +173,8 @@ export const en: Record<MessageKey, string> = {
 	'article.notFound': 'This article does not exist on this device.',
 	'article.notFoundHint': 'It may have been deleted, or not received from a colleague yet.',
 	'article.unreadable': 'This article cannot be read on this device.',
-	'article.unreadableHint': 'Its local copy is damaged. It will be repaired as soon as a connected colleague sends it again; for the demo centre you can also reset the data in Settings.',
+	'article.unreadableHint':
+		'Its local copy is damaged. It will be repaired as soon as a connected colleague sends it again; for the demo centre you can also reset the data in Settings.',
 	'article.technical': 'Technical detail',
 	'article.details': 'Details',
 	'article.kind': 'Type',
@@ -184,7 +194,8 @@ export const en: Record<MessageKey, string> = {
 	'callout.tip': 'Tip',
 
 	'welcome.title': 'Welcome to Plateau',
-	'welcome.intro': 'Introduce yourself so colleagues know who you are. This stays on this device and in the centre’s directory.',
+	'welcome.intro':
+		'Introduce yourself so colleagues know who you are. This stays on this device and in the centre’s directory.',
 	'welcome.name': 'Your name',
 	'welcome.floor': 'Your floor',
 	'welcome.floorPick': 'Pick a floor',
@@ -279,7 +290,8 @@ export const en: Record<MessageKey, string> = {
 	'article.archived': 'Article archived: it no longer appears in lists.',
 	'article.deleted': 'Article deleted.',
 	'article.restored': 'Article restored.',
-	'article.deletedBanner': 'This article was deleted. It no longer appears in the knowledge base; you can restore it.',
+	'article.deletedBanner':
+		'This article was deleted. It no longer appears in the knowledge base; you can restore it.',
 	'article.archivedBanner': 'This article is archived: it no longer appears in lists.',
 	'toast.undo': 'Undo',
 	'toast.close': 'Close the notification',
@@ -342,7 +354,8 @@ export const en: Record<MessageKey, string> = {
 	'article.fromNote': 'From a note by',
 	'article.fromNoteLink': 'see the note',
 	'pairing.title': 'My devices',
-	'pairing.hint': 'Your private notes only go to your paired devices. Show a code on this device; type it on the other one.',
+	'pairing.hint':
+		'Your private notes only go to your paired devices. Show a code on this device; type it on the other one.',
 	'pairing.show': 'Show a pairing code',
 	'pairing.code': 'Pairing code',
 	'pairing.expires': 'Single use, valid until {time}.',
@@ -356,6 +369,7 @@ export const en: Record<MessageKey, string> = {
 	'pairing.error.expired': 'This code has expired: show a new one on the other device.',
 	'pairing.error.used': 'This code was already used: show a new one on the other device.',
 	'pairing.error.no-answer': 'No device is showing this code: check it, or show a new one.',
-	'pairing.error.invalid': 'The other device sent an identity this device cannot use. Try again with a new code.',
+	'pairing.error.invalid':
+		'The other device sent an identity this device cannot use. Try again with a new code.',
 	'pairing.error.offline': 'Not connected to the centre: pairing needs the network.'
 };

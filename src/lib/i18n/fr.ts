@@ -5,7 +5,8 @@ export const fr = {
 	'app.loading': 'Ouverture de Plateau…',
 	'app.seeding': 'Installation du centre de démonstration : {done} / {total} documents',
 	'app.error.title': 'Plateau ne peut pas s’ouvrir',
-	'app.error.storage': 'Le stockage local (IndexedDB) est indisponible : {message}. Vérifiez que le navigateur n’est pas en navigation privée, puis rechargez la page.',
+	'app.error.storage':
+		'Le stockage local (IndexedDB) est indisponible : {message}. Vérifiez que le navigateur n’est pas en navigation privée, puis rechargez la page.',
 	'app.error.reload': 'Recharger',
 	'app.skip': 'Aller au contenu',
 	'app.problems': '{count} entrée(s) locale(s) illisible(s) ignorée(s) ; le reste de la base est chargé.',
@@ -13,7 +14,8 @@ export const fr = {
 	'app.dismiss': 'Masquer',
 
 	'processMap.title': 'Logigramme de la procédure',
-	'processMap.desc': '{steps} étape(s) et {decisions} décision(s). La version texte du logigramme suit le schéma.',
+	'processMap.desc':
+		'{steps} étape(s) et {decisions} décision(s). La version texte du logigramme suit le schéma.',
 	'processMap.descEscalation': 'Escalade possible vers {to}.',
 	'processMap.start': 'Début',
 	'processMap.end': 'Résolu',
@@ -26,7 +28,8 @@ export const fr = {
 	'processMap.result': 'Résultat attendu : {result}',
 	'processMap.decision': '{condition} : passer à l’étape {number}.',
 	'processMap.decisionNoTarget': '{condition} : étape cible manquante.',
-	'processMap.missingTarget': 'La décision de l’étape {number} ne mène à aucune étape : choisissez son étape cible.',
+	'processMap.missingTarget':
+		'La décision de l’étape {number} ne mène à aucune étape : choisissez son étape cible.',
 	'processMap.escalationItem': 'Escalade vers {to} : {when}',
 	'processMap.endItem': 'Fin : demande résolue.',
 
@@ -43,12 +46,16 @@ export const fr = {
 	'fill.cancel': 'Annuler',
 	'fill.copied': 'Réponse copiée dans le presse-papiers.',
 	'fill.copiedMissing': 'Réponse copiée. À compléter à la main : {fields}.',
-	'fill.clipboardFailed': 'Le presse-papiers n’est pas accessible. Le texte est sélectionné ci-dessous : appuyez sur Ctrl+C pour le copier, puis sur Échap pour fermer.',
+	'fill.clipboardFailed':
+		'Le presse-papiers n’est pas accessible. Le texte est sélectionné ci-dessous : appuyez sur Ctrl+C pour le copier, puis sur Échap pour fermer.',
 	'fill.manualCopy': 'Texte à copier',
 
-	'paste.imageTooLarge': 'Image de {size} refusée : la limite est de {limit}. Réduisez-la (capture plus petite ou format JPEG) puis collez-la à nouveau.',
-	'paste.imagesRefused': '{count} image(s) trop lourde(s) ou d’un format non pris en charge ignorée(s) (limite de {limit} par image).',
-	'paste.remoteImagesDropped': '{count} image(s) hébergée(s) ailleurs ignorée(s) : Plateau fonctionne hors ligne et ne charge aucun contenu externe. Enregistrez l’image puis collez le fichier.',
+	'paste.imageTooLarge':
+		'Image de {size} refusée : la limite est de {limit}. Réduisez-la (capture plus petite ou format JPEG) puis collez-la à nouveau.',
+	'paste.imagesRefused':
+		'{count} image(s) trop lourde(s) ou d’un format non pris en charge ignorée(s) (limite de {limit} par image).',
+	'paste.remoteImagesDropped':
+		'{count} image(s) hébergée(s) ailleurs ignorée(s) : Plateau fonctionne hors ligne et ne charge aucun contenu externe. Enregistrez l’image puis collez le fichier.',
 	'paste.unsupportedImage': 'Format d’image non pris en charge ({type}) : utilisez PNG, JPEG, GIF ou WebP.',
 
 	'nav.main': 'Navigation principale',
@@ -96,19 +103,22 @@ export const fr = {
 	'sync.alone': 'En ligne — aucun collègue connecté',
 	'sync.syncing': 'Synchronisation avec {count} pair(s)…',
 	'sync.upToDate': 'À jour — {count} pair(s)',
-	'sync.wrongSecret': 'Vos collègues utilisent un autre code de centre : vérifiez votre code d’invitation dans les Paramètres.',
+	'sync.wrongSecret':
+		'Vos collègues utilisent un autre code de centre : vérifiez votre code d’invitation dans les Paramètres.',
 	'sync.failed': 'Synchronisation impossible sur cet appareil : {message}',
 	'presence.title': 'En ligne',
 	'presence.none': 'Personne d’autre en ligne pour le moment.',
 	'presence.you': 'vous',
 	'presence.myFloor': 'Collègues en ligne sur mon plateau',
 	'settings.invite': 'Inviter un collègue',
-	'settings.inviteHint': 'Donnez ce code à un collègue : son Plateau rejoindra ce centre et recevra la base de connaissances de ses pairs connectés.',
+	'settings.inviteHint':
+		'Donnez ce code à un collègue : son Plateau rejoindra ce centre et recevra la base de connaissances de ses pairs connectés.',
 	'settings.inviteLink': 'Ou envoyez ce lien, à ouvrir sur le nouvel appareil :',
 	'settings.copy': 'Copier le code',
 	'settings.copied': 'Code copié.',
 	'settings.join': 'Rejoindre un centre',
-	'settings.joinHint': 'Collez le code d’invitation reçu. Plateau redémarre sur ce centre ; son contenu arrive de vos collègues connectés.',
+	'settings.joinHint':
+		'Collez le code d’invitation reçu. Plateau redémarre sur ce centre ; son contenu arrive de vos collègues connectés.',
 	'settings.joinCode': 'Code d’invitation',
 	'settings.joinSubmit': 'Rejoindre',
 	'welcome.pairToggle': 'Vous utilisez déjà Plateau sur un autre appareil ? Appairez celui-ci',
@@ -164,7 +174,8 @@ export const fr = {
 	'article.notFound': 'Cet article n’existe pas sur cet appareil.',
 	'article.notFoundHint': 'Il a peut-être été supprimé, ou n’a pas encore été reçu d’un collègue.',
 	'article.unreadable': 'Cet article est illisible sur cet appareil.',
-	'article.unreadableHint': 'Sa copie locale est endommagée. Il sera réparé dès qu’un collègue connecté vous le renverra ; pour le centre de démonstration, vous pouvez aussi réinitialiser les données dans les Paramètres.',
+	'article.unreadableHint':
+		'Sa copie locale est endommagée. Il sera réparé dès qu’un collègue connecté vous le renverra ; pour le centre de démonstration, vous pouvez aussi réinitialiser les données dans les Paramètres.',
 	'article.technical': 'Détail technique',
 	'article.details': 'Détails',
 	'article.kind': 'Type',
@@ -184,7 +195,8 @@ export const fr = {
 	'callout.tip': 'Astuce',
 
 	'welcome.title': 'Bienvenue sur Plateau',
-	'welcome.intro': 'Présentez-vous pour que vos collègues sachent qui vous êtes. Ces informations restent sur cet appareil et dans l’annuaire du centre.',
+	'welcome.intro':
+		'Présentez-vous pour que vos collègues sachent qui vous êtes. Ces informations restent sur cet appareil et dans l’annuaire du centre.',
 	'welcome.name': 'Votre nom',
 	'welcome.floor': 'Votre plateau',
 	'welcome.floorPick': 'Choisissez un plateau',
@@ -199,7 +211,8 @@ export const fr = {
 	'settings.save': 'Enregistrer',
 	'settings.saved': 'Profil enregistré.',
 	'settings.demo': 'Données de démonstration',
-	'settings.demoHint': 'Remet le centre de démonstration dans son état d’origine. Les modifications faites sur cet appareil sont effacées.',
+	'settings.demoHint':
+		'Remet le centre de démonstration dans son état d’origine. Les modifications faites sur cet appareil sont effacées.',
 	'settings.reset': 'Réinitialiser les données de démonstration',
 	'settings.resetConfirm': 'Effacer les données locales du centre de démonstration et les réinstaller ?',
 	'settings.resetting': 'Réinitialisation…',
@@ -279,7 +292,8 @@ export const fr = {
 	'article.archived': 'Article archivé : il n’apparaît plus dans les listes.',
 	'article.deleted': 'Article supprimé.',
 	'article.restored': 'Article restauré.',
-	'article.deletedBanner': 'Cet article a été supprimé. Il n’apparaît plus dans la base ; vous pouvez le restaurer.',
+	'article.deletedBanner':
+		'Cet article a été supprimé. Il n’apparaît plus dans la base ; vous pouvez le restaurer.',
 	'article.archivedBanner': 'Cet article est archivé : il n’apparaît plus dans les listes.',
 	'toast.undo': 'Annuler',
 	'toast.close': 'Fermer la notification',
@@ -332,7 +346,8 @@ export const fr = {
 	'notes.withdraw': 'Retirer le partage',
 	'notes.withdrawn': 'Note retirée : les copies de vos collègues sont effacées.',
 	'notes.promote': 'Proposer comme article',
-	'notes.promoteHint': 'Crée un brouillon d’article dans la base de connaissances avec le texte de cette note, qui garde le lien vers elle.',
+	'notes.promoteHint':
+		'Crée un brouillon d’article dans la base de connaissances avec le texte de cette note, qui garde le lien vers elle.',
 	'notes.promoteNeedsShare': 'Partagez la note avant de la proposer comme article.',
 	'notes.promoteCreate': 'Créer le brouillon',
 	'notes.promoted': 'Proposée comme article',
@@ -342,7 +357,8 @@ export const fr = {
 	'article.fromNote': 'D’après une note de',
 	'article.fromNoteLink': 'voir la note',
 	'pairing.title': 'Mes appareils',
-	'pairing.hint': 'Vos notes privées ne vont que sur vos appareils appairés. Sur cet appareil, affichez un code ; sur l’autre, saisissez-le.',
+	'pairing.hint':
+		'Vos notes privées ne vont que sur vos appareils appairés. Sur cet appareil, affichez un code ; sur l’autre, saisissez-le.',
 	'pairing.show': 'Afficher un code d’appairage',
 	'pairing.code': 'Code d’appairage',
 	'pairing.expires': 'Valable une fois, jusqu’à {time}.',
@@ -356,7 +372,8 @@ export const fr = {
 	'pairing.error.expired': 'Ce code a expiré : affichez-en un nouveau sur l’autre appareil.',
 	'pairing.error.used': 'Ce code a déjà servi : affichez-en un nouveau sur l’autre appareil.',
 	'pairing.error.no-answer': 'Aucun appareil n’affiche ce code : vérifiez-le, ou affichez-en un nouveau.',
-	'pairing.error.invalid': 'L’autre appareil a envoyé une identité inutilisable. Réessayez avec un nouveau code.',
+	'pairing.error.invalid':
+		'L’autre appareil a envoyé une identité inutilisable. Réessayez avec un nouveau code.',
 	'pairing.error.offline': 'Pas de connexion au centre : l’appairage a besoin du réseau.'
 } as const;
 

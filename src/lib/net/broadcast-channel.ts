@@ -58,11 +58,15 @@ function parse(data: unknown): Wire | null {
 	if (m.to !== undefined && !isId(m.to)) return null;
 	switch (m.type) {
 		case 'hello':
-			return typeof m.reply === 'boolean' ? { type: 'hello', from: m.from, to: m.to as PeerId | undefined, reply: m.reply } : null;
+			return typeof m.reply === 'boolean'
+				? { type: 'hello', from: m.from, to: m.to as PeerId | undefined, reply: m.reply }
+				: null;
 		case 'bye':
 			return { type: 'bye', from: m.from, to: m.to as PeerId | undefined };
 		case 'data':
-			return isId(m.to) && m.bytes instanceof Uint8Array ? { type: 'data', from: m.from, to: m.to, bytes: m.bytes } : null;
+			return isId(m.to) && m.bytes instanceof Uint8Array
+				? { type: 'data', from: m.from, to: m.to, bytes: m.bytes }
+				: null;
 		case 'ping':
 			return { type: 'ping', from: m.from };
 		case 'pong':

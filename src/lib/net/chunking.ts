@@ -80,7 +80,8 @@ export class Reassembler {
 	}
 
 	#append(part: Uint8Array): void {
-		if (this.#filled + part.length > this.#buffer!.length) throw new FrameError('message longer than announced');
+		if (this.#filled + part.length > this.#buffer!.length)
+			throw new FrameError('message longer than announced');
 		this.#buffer!.set(part, this.#filled);
 		this.#filled += part.length;
 	}

@@ -56,12 +56,19 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * The key is not extractable and can only encrypt and decrypt.
  */
 export async function deriveCentreKey(secret: string, centreId: string): Promise<CryptoKey> {
-	if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('deriveCentreKey: the secret is empty');
-	if (typeof centreId !== 'string' || centreId.length === 0) throw new TypeError('deriveCentreKey: the centre id is empty');
+	if (typeof secret !== 'string' || secret.length === 0)
+		throw new TypeError('deriveCentreKey: the secret is empty');
+	if (typeof centreId !== 'string' || centreId.length === 0)
+		throw new TypeError('deriveCentreKey: the centre id is empty');
 	const s = subtle();
 	const base = await s.importKey('raw', encoder.encode(secret), 'PBKDF2', false, ['deriveKey']);
 	return s.deriveKey(
-		{ name: 'PBKDF2', salt: encoder.encode(`plateau/centre-key/v1/${centreId}`), iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
+		{
+			name: 'PBKDF2',
+			salt: encoder.encode(`plateau/centre-key/v1/${centreId}`),
+			iterations: PBKDF2_ITERATIONS,
+			hash: 'SHA-256'
+		},
 		base,
 		{ name: 'AES-GCM', length: 256 },
 		false,
@@ -86,16 +93,27 @@ export async function encryptText(key: CryptoKey, text: string): Promise<string>
 
 /** Decrypts what encryptText produced. Rejects only with DecryptionError. */
 export async function decryptText(key: CryptoKey, text: string): Promise<string> {
-	if (typeof text !== 'string') throw new DecryptionError('format', 'Not an encrypted message: expected base64 text.');
+	if (typeof text !== 'string')
+		throw new DecryptionError('format', 'Not an encrypted message: expected base64 text.');
 	const bytes = fromBase64(text);
 	if (!bytes) throw new DecryptionError('format', 'Not an encrypted message: the text is not base64.');
 	if (bytes.length < IV_BYTES + TAG_BYTES)
-		throw new DecryptionError('truncated', `Encrypted message truncated: ${bytes.length} bytes, at least ${IV_BYTES + TAG_BYTES} expected.`);
+		throw new DecryptionError(
+			'truncated',
+			`Encrypted message truncated: ${bytes.length} bytes, at least ${IV_BYTES + TAG_BYTES} expected.`
+		);
 	let plain: ArrayBuffer;
 	try {
-		plain = await subtle().decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) }, key, bytes.subarray(IV_BYTES));
+		plain = await subtle().decrypt(
+			{ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) },
+			key,
+			bytes.subarray(IV_BYTES)
+		);
 	} catch {
-		throw new DecryptionError('authentication', 'Could not decrypt: the message was encrypted with another centre key (wrong centre secret) or was altered.');
+		throw new DecryptionError(
+			'authentication',
+			'Could not decrypt: the message was encrypted with another centre key (wrong centre secret) or was altered.'
+		);
 	}
 	try {
 		return decoder.decode(plain);
@@ -164,7 +182,11 @@ export function newCentreSecret(): string {
 }
 
 function checkCentreId(id: string): string {
-	if (id.length === 0) throw new InviteCodeError('centre-id', `The invite code has no centre id. Expected a code like ${EXAMPLE}.`);
+	if (id.length === 0)
+		throw new InviteCodeError(
+			'centre-id',
+			`The invite code has no centre id. Expected a code like ${EXAMPLE}.`
+		);
 	if (!CENTRE_ID.test(id))
 		throw new InviteCodeError(
 			'centre-id',
@@ -180,7 +202,11 @@ function canonicalSecret(raw: string): string {
 		.replace(/[\s-]+/g, '')
 		.replace(/o/g, '0')
 		.replace(/[il]/g, '1');
-	if (secret.length === 0) throw new InviteCodeError('secret-length', `The invite code has no secret. Expected a code like ${EXAMPLE}.`);
+	if (secret.length === 0)
+		throw new InviteCodeError(
+			'secret-length',
+			`The invite code has no secret. Expected a code like ${EXAMPLE}.`
+		);
 	const bad = [...new Set([...secret].filter((c) => !SECRET_ALPHABET.includes(c)))];
 	if (bad.length > 0)
 		throw new InviteCodeError(
@@ -196,7 +222,10 @@ function canonicalSecret(raw: string): string {
 			`The secret is too short: ${secret.length} characters, at least ${MIN_SECRET_LENGTH} are needed. Check that the whole code was copied.`
 		);
 	if (secret.length > MAX_SECRET_LENGTH)
-		throw new InviteCodeError('secret-length', `The secret is too long: at most ${MAX_SECRET_LENGTH} characters.`);
+		throw new InviteCodeError(
+			'secret-length',
+			`The secret is too long: at most ${MAX_SECRET_LENGTH} characters.`
+		);
 	return secret;
 }
 

@@ -47,19 +47,27 @@ export function parsePairingCode(input: string): string {
 		.replace(/o/g, '0')
 		.replace(/[il]/g, '1');
 	if (code.length !== PAIRING_CODE_LENGTH || [...code].some((c) => !SECRET_ALPHABET.includes(c)))
-		throw new PairingError('format', `A pairing code is ${PAIRING_CODE_LENGTH} letters and digits, like K3F9-2M7Q.`);
+		throw new PairingError(
+			'format',
+			`A pairing code is ${PAIRING_CODE_LENGTH} letters and digits, like K3F9-2M7Q.`
+		);
 	return code;
 }
 
 /** AES-GCM key of one pairing attempt: PBKDF2-SHA256 over the code, salted per attempt and centre. */
 export async function derivePairingKey(code: string, salt: Uint8Array, centreId: string): Promise<CryptoKey> {
 	const s = crypto.subtle;
-	const base = await s.importKey('raw', new TextEncoder().encode(parsePairingCode(code)), 'PBKDF2', false, ['deriveKey']);
-	const fullSalt = new TextEncoder().encode(`plateau/pairing/v1/${centreId}/${toBase64(salt)}`);
-	return s.deriveKey({ name: 'PBKDF2', salt: fullSalt, iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' }, base, { name: 'AES-GCM', length: 256 }, false, [
-		'encrypt',
-		'decrypt'
+	const base = await s.importKey('raw', new TextEncoder().encode(parsePairingCode(code)), 'PBKDF2', false, [
+		'deriveKey'
 	]);
+	const fullSalt = new TextEncoder().encode(`plateau/pairing/v1/${centreId}/${toBase64(salt)}`);
+	return s.deriveKey(
+		{ name: 'PBKDF2', salt: fullSalt, iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
+		base,
+		{ name: 'AES-GCM', length: 256 },
+		false,
+		['encrypt', 'decrypt']
+	);
 }
 
 export interface PairingRequest {
@@ -76,14 +84,21 @@ export interface PairingAnswer {
 
 const CHECK = 'plateau-pair-request';
 
-export async function pairingRequest(code: string, centreId: string): Promise<{ request: PairingRequest; key: CryptoKey }> {
+export async function pairingRequest(
+	code: string,
+	centreId: string
+): Promise<{ request: PairingRequest; key: CryptoKey }> {
 	const salt = crypto.getRandomValues(new Uint8Array(16));
 	const key = await derivePairingKey(code, salt, centreId);
 	return { request: { type: 'pair-request', id: toBase64(salt), check: await encryptJson(key, CHECK) }, key };
 }
 
 /** The key of a request if it was made with `code`, else undefined. */
-export async function openPairingRequest(message: unknown, code: string, centreId: string): Promise<CryptoKey | undefined> {
+export async function openPairingRequest(
+	message: unknown,
+	code: string,
+	centreId: string
+): Promise<CryptoKey | undefined> {
 	const m = message as Partial<PairingRequest> | null;
 	if (m?.type !== 'pair-request' || typeof m.id !== 'string' || typeof m.check !== 'string') return undefined;
 	const salt = fromBase64(m.id);

@@ -135,7 +135,9 @@ export class SignalingClient {
 			throw new TypeError(`Signaling URL must start with ws:// or wss://, got ${options.url}`);
 		const Impl = options.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 		if (typeof Impl !== 'function')
-			throw new TypeError('No WebSocket in this environment: pass WebSocketImpl (in Node 20, the `ws` package)');
+			throw new TypeError(
+				'No WebSocket in this environment: pass WebSocketImpl (in Node 20, the `ws` package)'
+			);
 		this.url = options.url;
 		this.#key = options.key;
 		this.#Impl = Impl;
@@ -209,9 +211,13 @@ export class SignalingClient {
 		if (payload === undefined || typeof payload === 'function' || typeof payload === 'symbol')
 			throw new TypeError('publish: the payload has no JSON representation');
 		const text = JSON.stringify({ from: this.peerId, payload }); // throws on BigInt, cycles
-		const size = encoder.encode(JSON.stringify({ type: 'publish', topic, data: '' })).length + encryptedLength(encoder.encode(text).length);
+		const size =
+			encoder.encode(JSON.stringify({ type: 'publish', topic, data: '' })).length +
+			encryptedLength(encoder.encode(text).length);
 		if (size > this.#maxMessageBytes)
-			throw new RangeError(`Signaling message too large: ${size} bytes, the server accepts at most ${this.#maxMessageBytes}`);
+			throw new RangeError(
+				`Signaling message too large: ${size} bytes, the server accepts at most ${this.#maxMessageBytes}`
+			);
 		const sent = this.#sendChain.then(async () => {
 			if (this.#destroyed || this.#state !== 'open') return false;
 			const data = await encryptText(this.#key, text);
@@ -364,7 +370,8 @@ export class SignalingClient {
 		const socket = this.#socket;
 		if (!socket || !this.#sendFrame({ type: 'ping' })) return undefined;
 		this.#pingsSent++;
-		if (this.#pongTimer === undefined) this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
+		if (this.#pongTimer === undefined)
+			this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
 		return this.#pingsSent;
 	}
 
@@ -373,7 +380,8 @@ export class SignalingClient {
 		clearTimeout(this.#pongTimer);
 		this.#pongTimer = undefined;
 		// Pings still unanswered keep the connection on probation.
-		if (this.#pongsReceived < this.#pingsSent) this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
+		if (this.#pongsReceived < this.#pingsSent)
+			this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
 		const done = this.#flushWaiters.filter((w) => w.ping <= this.#pongsReceived);
 		this.#flushWaiters = this.#flushWaiters.filter((w) => w.ping > this.#pongsReceived);
 		for (const w of done) w.resolve();
@@ -420,7 +428,12 @@ export class SignalingClient {
 		if (this.#destroyed || !this.#topics.has(topic)) return;
 		let payload = value;
 		let from: string | undefined;
-		if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { from?: unknown }).from === 'string') {
+		if (
+			typeof value === 'object' &&
+			value !== null &&
+			!Array.isArray(value) &&
+			typeof (value as { from?: unknown }).from === 'string'
+		) {
 			from = (value as { from: string }).from;
 			payload = (value as { payload?: unknown }).payload;
 		}

@@ -74,7 +74,9 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#off.push(
 			this.#signaling.on('message', (topic, payload, from) => {
 				if (topic === this.#topic && from && from !== this.peerId)
-					this.#onSignal(from, payload).catch((err: unknown) => this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`));
+					this.#onSignal(from, payload).catch((err: unknown) =>
+						this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`)
+					);
 			}),
 			this.#signaling.on('state', (state) => {
 				if (state === 'open') this.announce();
@@ -200,7 +202,13 @@ export class WebRtcMesh implements NetworkAdapter {
 
 	#link(peer: PeerId): Link {
 		const pc = new this.#Impl(this.#config);
-		const link: Link = { pc, open: false, queue: [], reassembler: new Reassembler(this.#maxBytes), pendingCandidates: [] };
+		const link: Link = {
+			pc,
+			open: false,
+			queue: [],
+			reassembler: new Reassembler(this.#maxBytes),
+			pendingCandidates: []
+		};
 		this.#links.set(peer, link);
 		pc.onicecandidate = (e) => {
 			if (e.candidate) this.#publish({ type: 'signal', to: peer, candidate: e.candidate.toJSON() });
@@ -266,10 +274,13 @@ export class WebRtcMesh implements NetworkAdapter {
 		if (link.open) this.#events.emit('peer-disconnected', peer);
 		// Reconnect both ways after a drop: announcing makes whichever side should offer do it.
 		if (reannounce && !this.#destroyed) {
-			const timer = setTimeout(() => {
-				this.#timers.delete(timer);
-				this.announce();
-			}, 250 + Math.random() * 500);
+			const timer = setTimeout(
+				() => {
+					this.#timers.delete(timer);
+					this.announce();
+				},
+				250 + Math.random() * 500
+			);
 			this.#timers.add(timer);
 		}
 	}

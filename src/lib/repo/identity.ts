@@ -67,7 +67,11 @@ export async function generateIdentity(): Promise<AgentIdentity> {
 }
 
 export async function exportIdentity(identity: AgentIdentity): Promise<ExportedIdentity> {
-	return { agentId: identity.agentId, publicKey: toBase64(identity.publicKey), privateKey: await subtle().exportKey('jwk', identity.privateKey) };
+	return {
+		agentId: identity.agentId,
+		publicKey: toBase64(identity.publicKey),
+		privateKey: await subtle().exportKey('jwk', identity.privateKey)
+	};
 }
 
 /** Reads a stored or received identity; throws IdentityError unless the id is the public key's and
@@ -76,8 +80,10 @@ export async function importIdentity(value: unknown): Promise<AgentIdentity> {
 	if (typeof value !== 'object' || value === null) throw new IdentityError('not an identity');
 	const v = value as Partial<ExportedIdentity>;
 	const publicKey = typeof v.publicKey === 'string' ? fromBase64(v.publicKey) : undefined;
-	if (!publicKey || publicKey.length !== 65) throw new IdentityError('the public key is missing or malformed');
-	if (typeof v.agentId !== 'string' || v.agentId !== (await agentIdOf(publicKey))) throw new IdentityError('the agent id is not the public key’s');
+	if (!publicKey || publicKey.length !== 65)
+		throw new IdentityError('the public key is missing or malformed');
+	if (typeof v.agentId !== 'string' || v.agentId !== (await agentIdOf(publicKey)))
+		throw new IdentityError('the agent id is not the public key’s');
 	let privateKey: CryptoKey;
 	try {
 		privateKey = await subtle().importKey('jwk', v.privateKey as JsonWebKey, ALGORITHM, true, ['sign']);
@@ -86,7 +92,8 @@ export async function importIdentity(value: unknown): Promise<AgentIdentity> {
 	}
 	const identity = { agentId: v.agentId, publicKey, privateKey };
 	const probe = encoder.encode('plateau/identity-check');
-	if (!(await verifySignature(publicKey, probe, await sign(identity, probe)))) throw new IdentityError('the private key does not match the public key');
+	if (!(await verifySignature(publicKey, probe, await sign(identity, probe))))
+		throw new IdentityError('the private key does not match the public key');
 	return identity;
 }
 
@@ -94,10 +101,21 @@ export async function sign(identity: AgentIdentity, data: Uint8Array): Promise<U
 	return new Uint8Array(await subtle().sign(SIGNATURE, identity.privateKey, data as Uint8Array<ArrayBuffer>));
 }
 
-export async function verifySignature(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function verifySignature(
+	publicKey: Uint8Array,
+	data: Uint8Array,
+	signature: Uint8Array
+): Promise<boolean> {
 	try {
-		const key = await subtle().importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, ['verify']);
-		return await subtle().verify(SIGNATURE, key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+		const key = await subtle().importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, [
+			'verify'
+		]);
+		return await subtle().verify(
+			SIGNATURE,
+			key,
+			signature as Uint8Array<ArrayBuffer>,
+			data as Uint8Array<ArrayBuffer>
+		);
 	} catch {
 		return false;
 	}
@@ -114,7 +132,12 @@ function helloProofData(nonce: string, signer: string, verifier: string): Uint8A
 	return encoder.encode(`plateau/hello-proof/v1\n${nonce}\n${signer}\n${verifier}`);
 }
 
-export function proveHello(identity: AgentIdentity, verifierNonce: string, signer: string, verifier: string): Promise<Uint8Array> {
+export function proveHello(
+	identity: AgentIdentity,
+	verifierNonce: string,
+	signer: string,
+	verifier: string
+): Promise<Uint8Array> {
 	return sign(identity, helloProofData(verifierNonce, signer, verifier));
 }
 

@@ -39,7 +39,8 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) =>
 	}
 
 	emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-		for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (...a: Parameters<Events[E]>) => void)(...args);
+		for (const listener of [...(this.#listeners.get(event) ?? [])])
+			(listener as (...a: Parameters<Events[E]>) => void)(...args);
 	}
 
 	count(): number {

@@ -76,7 +76,11 @@ export class NoteAccessRegistry implements NoteAccessLookup {
  * storage. Checks every held note once at start (a record may have arrived before a crash).
  * Returns the stop function.
  */
-export function removeUnreadableNotes(repo: Repo, access: NoteAccessLookup, me: () => NoteReader): { ready: Promise<void>; stop: () => void } {
+export function removeUnreadableNotes(
+	repo: Repo,
+	access: NoteAccessLookup,
+	me: () => NoteReader
+): { ready: Promise<void>; stop: () => void } {
 	const check = async (ids: string[]) => {
 		const held = new Set(await repo.list());
 		for (const id of ids) {

@@ -128,7 +128,11 @@ export class Repo {
 
 	/** Number of open documents and listeners, for leak tests. */
 	get stats(): { docs: number; changeListeners: number; errorListeners: number } {
-		return { docs: this.#docs.size, changeListeners: this.#changeListeners.size, errorListeners: this.#errorListeners.size };
+		return {
+			docs: this.#docs.size,
+			changeListeners: this.#changeListeners.size,
+			errorListeners: this.#errorListeners.size
+		};
 	}
 
 	async destroy(): Promise<void> {
@@ -158,7 +162,13 @@ export class Repo {
 				Y.applyUpdate(doc, chunk.data as Uint8Array, STORAGE_ORIGIN);
 				good.push(chunk);
 			} catch (err) {
-				this.#report(new CorruptEntryError(docId, chunk.key, `unappliable: ${err instanceof Error ? err.message : String(err)}`));
+				this.#report(
+					new CorruptEntryError(
+						docId,
+						chunk.key,
+						`unappliable: ${err instanceof Error ? err.message : String(err)}`
+					)
+				);
 			}
 		}
 		this.#attach(docId, doc);
@@ -172,7 +182,13 @@ export class Repo {
 		}
 		// Compaction replaces only the chunks that were read and valid; corrupt ones stay.
 		if (good.length > this.#compactAfter) {
-			void this.#track(this.storage.compact(docId, Y.encodeStateAsUpdate(doc), good.map((c) => c.key)));
+			void this.#track(
+				this.storage.compact(
+					docId,
+					Y.encodeStateAsUpdate(doc),
+					good.map((c) => c.key)
+				)
+			);
 		}
 		return doc;
 	}

@@ -68,7 +68,13 @@ export class CentreSharePolicy implements SharePolicy {
 
 	spaces(): string[] {
 		const floor = this.#floor();
-		return [KB_SPACE, CENTRE_SPACE, personalSpace(this.agentId), ...(floor ? [floorSpace(floor)] : []), ...this.#extra()];
+		return [
+			KB_SPACE,
+			CENTRE_SPACE,
+			personalSpace(this.agentId),
+			...(floor ? [floorSpace(floor)] : []),
+			...this.#extra()
+		];
 	}
 
 	spaceOf(docId: string): string | undefined {
@@ -94,7 +100,8 @@ export class CentreSharePolicy implements SharePolicy {
 	mayShare(peer: Hello, docId: string): boolean {
 		const space = this.spaceOf(docId);
 		if (!space || !this.spaces().includes(space) || !peer.spaces.includes(space)) return false;
-		if (space.startsWith('personal:')) return space === personalSpace(this.agentId) && isAgent(peer, this.agentId);
+		if (space.startsWith('personal:'))
+			return space === personalSpace(this.agentId) && isAgent(peer, this.agentId);
 		if (space.startsWith('floor:')) return space === floorSpace(peer.floor);
 		return true;
 	}

@@ -107,10 +107,15 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
 }
 
 /** Decodes and validates one message; throws ProtocolError saying what is wrong. */
-export function decodeMessage(bytes: Uint8Array, limits: ProtocolLimits = defaultProtocolLimits): SyncMessage {
+export function decodeMessage(
+	bytes: Uint8Array,
+	limits: ProtocolLimits = defaultProtocolLimits
+): SyncMessage {
 	if (!(bytes instanceof Uint8Array)) throw new ProtocolError('message is not binary');
 	if (bytes.byteLength > limits.maxMessageBytes)
-		throw new ProtocolError(`message of ${bytes.byteLength} bytes exceeds the ${limits.maxMessageBytes}-byte limit`);
+		throw new ProtocolError(
+			`message of ${bytes.byteLength} bytes exceeds the ${limits.maxMessageBytes}-byte limit`
+		);
 	const d = decoding.createDecoder(bytes);
 	const id = () => {
 		const value = decoding.readVarString(d);
@@ -168,19 +173,31 @@ export function decodeMessage(bytes: Uint8Array, limits: ProtocolLimits = defaul
 function validateHello(value: unknown): Hello {
 	if (typeof value !== 'object' || value === null) throw new ProtocolError('hello is not an object');
 	const h = value as Record<string, unknown>;
-	if (h.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`protocol ${String(h.protocol)} is not supported`);
-	if (typeof h.agentId !== 'string' || !h.agentId || h.agentId.length > 128) throw new ProtocolError('hello: bad agentId');
+	if (h.protocol !== PROTOCOL_VERSION)
+		throw new ProtocolError(`protocol ${String(h.protocol)} is not supported`);
+	if (typeof h.agentId !== 'string' || !h.agentId || h.agentId.length > 128)
+		throw new ProtocolError('hello: bad agentId');
 	if (typeof h.floor !== 'string' || h.floor.length > 128) throw new ProtocolError('hello: bad floor');
-	if (!Array.isArray(h.spaces) || h.spaces.length > 1000 || !h.spaces.every((s) => typeof s === 'string' && s.length <= 256))
+	if (
+		!Array.isArray(h.spaces) ||
+		h.spaces.length > 1000 ||
+		!h.spaces.every((s) => typeof s === 'string' && s.length <= 256)
+	)
 		throw new ProtocolError('hello: bad spaces');
-	const hello: Hello = { protocol: PROTOCOL_VERSION, agentId: h.agentId, floor: h.floor, spaces: h.spaces as string[] };
+	const hello: Hello = {
+		protocol: PROTOCOL_VERSION,
+		agentId: h.agentId,
+		floor: h.floor,
+		spaces: h.spaces as string[]
+	};
 	if (h.answer === true) hello.answer = true;
 	if (h.key !== undefined) {
 		if (typeof h.key !== 'string' || h.key.length > 200) throw new ProtocolError('hello: bad key');
 		hello.key = h.key;
 	}
 	if (h.nonce !== undefined) {
-		if (typeof h.nonce !== 'string' || h.nonce.length < 16 || h.nonce.length > 64) throw new ProtocolError('hello: bad nonce');
+		if (typeof h.nonce !== 'string' || h.nonce.length < 16 || h.nonce.length > 64)
+			throw new ProtocolError('hello: bad nonce');
 		hello.nonce = h.nonce;
 	}
 	return hello;

@@ -7,7 +7,12 @@
 // Anything a peer sends is decoded, checked against the share policy and validated as a Yjs update
 // before it touches a document; a bad message is rejected and reported, the session goes on.
 import * as Y from 'yjs';
-import { applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates, type Awareness } from 'y-protocols/awareness';
+import {
+	applyAwarenessUpdate,
+	encodeAwarenessUpdate,
+	removeAwarenessStates,
+	type Awareness
+} from 'y-protocols/awareness';
 import { toBase64 } from '../domain/base64';
 import { newNonce, proveHello, verifyHello, type AgentIdentity } from './identity';
 import type { NetworkAdapter, PeerId } from './network';
@@ -95,18 +100,27 @@ export class Synchronizer {
 		this.#limits = { ...defaultProtocolLimits, ...options.limits };
 		this.#identity = options.identity;
 		const agentId = options.identity?.agentId ?? options.agentId;
-		this.#hello = { protocol: PROTOCOL_VERSION, agentId, floor: options.floor, spaces: this.#policy.spaces() };
+		this.#hello = {
+			protocol: PROTOCOL_VERSION,
+			agentId,
+			floor: options.floor,
+			spaces: this.#policy.spaces()
+		};
 		if (options.identity) this.#hello.key = toBase64(options.identity.publicKey);
 		this.#self = { ...this.#hello, verified: !!options.identity };
 		this.#awareness = options.awareness;
 		if (this.#awareness) {
 			const awareness = this.#awareness;
-			const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+			const onAwareness = (
+				{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+				origin: unknown
+			) => {
 				// Only this device's own state is ours to announce; others announce theirs directly
 				// (relaying them would resurrect the state of a page that has since closed).
 				if (isPeerOrigin(origin) || ![...added, ...updated, ...removed].includes(awareness.clientID)) return;
 				const payload = encodeAwarenessUpdate(awareness, [awareness.clientID]);
-				for (const [peer, state] of this.#peers) if (state.hello) this.#send(peer, { type: 'awareness', payload });
+				for (const [peer, state] of this.#peers)
+					if (state.hello) this.#send(peer, { type: 'awareness', payload });
 			};
 			awareness.on('update', onAwareness);
 			this.#off.push(() => awareness.off('update', onAwareness));
@@ -155,8 +169,16 @@ export class Synchronizer {
 				this.#send(peer, { type: 'docAwareness', docId, payload });
 			}
 		};
-		const onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-			if (this.#destroyed || isPeerOrigin(origin) || ![...added, ...updated, ...removed].includes(awareness.clientID)) return;
+		const onUpdate = (
+			{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+			origin: unknown
+		) => {
+			if (
+				this.#destroyed ||
+				isPeerOrigin(origin) ||
+				![...added, ...updated, ...removed].includes(awareness.clientID)
+			)
+				return;
 			announce();
 		};
 		awareness.on('update', onUpdate);
@@ -178,7 +200,14 @@ export class Synchronizer {
 
 	#connected(peer: PeerId): void {
 		const nonce = newNonce();
-		this.#peers.set(peer, { nonce, proved: false, early: [], answered: false, awarenessClients: new Set(), docAwarenessClients: new Map() });
+		this.#peers.set(peer, {
+			nonce,
+			proved: false,
+			early: [],
+			answered: false,
+			awarenessClients: new Set(),
+			docAwarenessClients: new Map()
+		});
 		this.#send(peer, { type: 'hello', hello: this.#helloFor(nonce) });
 	}
 
@@ -234,7 +263,10 @@ export class Synchronizer {
 			// Prove this device's identity by signing the nonce the peer chose for this connection.
 			if (this.#identity && m.hello.nonce && !state.proved) {
 				state.proved = true;
-				this.#send(from, { type: 'proof', signature: await proveHello(this.#identity, m.hello.nonce, this.#net.peerId, from) });
+				this.#send(from, {
+					type: 'proof',
+					signature: await proveHello(this.#identity, m.hello.nonce, this.#net.peerId, from)
+				});
 			}
 			if (!m.hello.key) return this.#introduce(from, state, m.hello);
 			if (state.proof) return this.#checkProof(from, state, state.proof);
@@ -257,7 +289,8 @@ export class Synchronizer {
 			case 'inventory':
 				return this.#onInventory(from, peer, m.space, m.entries);
 			case 'syncStep1': {
-				if (!this.#policy.mayShare(peer, m.docId)) return this.#reject(from, `asked for ${m.docId}, which it may not read`);
+				if (!this.#policy.mayShare(peer, m.docId))
+					return this.#reject(from, `asked for ${m.docId}, which it may not read`);
 				if (!this.#maySend(peer, m.docId)) return; // it gets the document from those who may write it
 				const doc = await this.#repo.find(m.docId);
 				if (!doc) return;
@@ -281,7 +314,8 @@ export class Synchronizer {
 				} catch {
 					return this.#reject(from, 'malformed awareness update');
 				}
-				for (const id of this.#awareness.getStates().keys()) if (!before.has(id) && id !== this.#awareness.clientID) state.awarenessClients.add(id);
+				for (const id of this.#awareness.getStates().keys())
+					if (!before.has(id) && id !== this.#awareness.clientID) state.awarenessClients.add(id);
 				return;
 			}
 			case 'docAwareness':
@@ -327,11 +361,18 @@ export class Synchronizer {
 		state.pending = undefined;
 		state.hello = hello;
 		if (this.#awareness?.getLocalState()) {
-			this.#send(from, { type: 'awareness', payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID]) });
+			this.#send(from, {
+				type: 'awareness',
+				payload: encodeAwarenessUpdate(this.#awareness, [this.#awareness.clientID])
+			});
 		}
 		for (const [docId, awareness] of this.#docAwareness) {
 			if (!awareness.getLocalState() || !this.#policy.mayShare(hello, docId)) continue;
-			this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
+			this.#send(from, {
+				type: 'docAwareness',
+				docId,
+				payload: encodeAwarenessUpdate(awareness, [awareness.clientID])
+			});
 		}
 		await this.#sendInventories(from, hello);
 		for (const early of state.early.splice(0)) await this.#receive(from, early);
@@ -352,7 +393,8 @@ export class Synchronizer {
 	}
 
 	#onDocAwareness(from: PeerId, state: PeerState, docId: string, payload: Uint8Array): void {
-		if (!this.#policy.mayShare(state.hello!, docId)) return this.#reject(from, `sent carets for ${docId}, which it may not read`);
+		if (!this.#policy.mayShare(state.hello!, docId))
+			return this.#reject(from, `sent carets for ${docId}, which it may not read`);
 		const awareness = this.#docAwareness.get(docId);
 		if (!awareness) return; // not open here: nobody to show them to
 		const before = new Set(awareness.getStates().keys());
@@ -379,7 +421,11 @@ export class Synchronizer {
 		}
 		// Someone just opened the document: show them our caret too (they cannot have seen it).
 		if (newcomer && awareness.getLocalState()) {
-			this.#send(from, { type: 'docAwareness', docId, payload: encodeAwarenessUpdate(awareness, [awareness.clientID]) });
+			this.#send(from, {
+				type: 'docAwareness',
+				docId,
+				payload: encodeAwarenessUpdate(awareness, [awareness.clientID])
+			});
 		}
 	}
 
@@ -396,7 +442,8 @@ export class Synchronizer {
 		}
 		// Spaces we share but hold nothing of still get an (empty) inventory: the peer then
 		// knows to send us everything it has there.
-		for (const space of this.#hello.spaces) if (peer.spaces.includes(space) && !bySpace.has(space)) bySpace.set(space, []);
+		for (const space of this.#hello.spaces)
+			if (peer.spaces.includes(space) && !bySpace.has(space)) bySpace.set(space, []);
 		for (const [space, entries] of bySpace) this.#send(to, { type: 'inventory', space, entries });
 	}
 
@@ -418,18 +465,23 @@ export class Synchronizer {
 	}
 
 	async #apply(from: PeerId, peer: Hello, docId: string, update: Uint8Array): Promise<void> {
-		if (!this.#policy.mayWrite(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
+		if (!this.#policy.mayWrite(peer, docId))
+			return this.#reject(from, `sent ${docId}, which it may not write here`);
 		const problem = checkUpdate(update);
 		if (problem) return this.#reject(from, `update for ${docId} is ${problem}`);
 		const doc = await this.#repo.open(docId);
 		// Checked again after the wait: access may have changed meanwhile.
-		if (!this.#policy.mayWrite(peer, docId)) return this.#reject(from, `sent ${docId}, which it may not write here`);
+		if (!this.#policy.mayWrite(peer, docId))
+			return this.#reject(from, `sent ${docId}, which it may not write here`);
 		const refused = this.#policy.vetUpdate?.(peer, docId, doc, update);
 		if (refused) return this.#reject(from, `update refused: it ${refused}`);
 		try {
 			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
 		} catch (err) {
-			this.#reject(from, `update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`);
+			this.#reject(
+				from,
+				`update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`
+			);
 		}
 	}
 
@@ -455,7 +507,9 @@ export class Synchronizer {
 	}
 
 	#track(p: Promise<void>): void {
-		const tracked = p.catch((err: unknown) => this.#reject('?', err instanceof Error ? err.message : String(err)));
+		const tracked = p.catch((err: unknown) =>
+			this.#reject('?', err instanceof Error ? err.message : String(err))
+		);
 		this.#work.add(tracked);
 		void tracked.finally(() => this.#work.delete(tracked));
 	}

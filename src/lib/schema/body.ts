@@ -42,7 +42,8 @@ function marksFromAttributes(attributes: Record<string, unknown> | undefined): B
 		// y-prosemirror suffixes repeated marks of one type with `--<hash>`.
 		const type = name.split('--')[0]!;
 		const mark: BodyMark = { type };
-		if (value && typeof value === 'object' && Object.keys(value).length) mark.attrs = value as Record<string, unknown>;
+		if (value && typeof value === 'object' && Object.keys(value).length)
+			mark.attrs = value as Record<string, unknown>;
 		return mark;
 	});
 }

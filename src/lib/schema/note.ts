@@ -7,7 +7,13 @@
 // `private`), which is how colleagues who were offline at the time learn to delete their copy.
 import * as Y from 'yjs';
 import type { BodyNode } from '../domain/body';
-import { noteAuthor, validateNoteAccess, validateNoteMeta, type NoteAccess, type NoteMeta } from '../domain/note';
+import {
+	noteAuthor,
+	validateNoteAccess,
+	validateNoteMeta,
+	type NoteAccess,
+	type NoteMeta
+} from '../domain/note';
 import { bodyFragment, readBody, writeBody } from './body';
 import type { Migration } from './version';
 import { docVersion, writeHeader } from './version';
@@ -16,7 +22,15 @@ const metaMap = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const recordsMap = (doc: Y.Doc) => doc.getMap<unknown>('notes');
 
 /** Meta fields only the author may change: a colleague allowed to edit changes the title and body. */
-export const NOTE_AUTHOR_FIELDS = ['author', 'authorName', 'visibility', 'floor', 'colleaguesMayEdit', 'createdAt', 'promotedTo'] as const;
+export const NOTE_AUTHOR_FIELDS = [
+	'author',
+	'authorName',
+	'visibility',
+	'floor',
+	'colleaguesMayEdit',
+	'createdAt',
+	'promotedTo'
+] as const;
 
 /** Writes a new note: header, metadata and body, in one transaction. */
 export function initNote(doc: Y.Doc, meta: NoteMeta, body: readonly BodyNode[] = []): void {
@@ -72,7 +86,8 @@ export function noteAccessAuthor(docId: string): string | undefined {
 /** Records (or replaces) the access of one of the author's notes. */
 export function putNoteAccess(doc: Y.Doc, noteDocId: string, access: NoteAccess): void {
 	const clean = validateNoteAccess(access);
-	if (noteAuthor(noteDocId) !== clean.author) throw new Error(`${noteDocId} is not a note of ${clean.author}`);
+	if (noteAuthor(noteDocId) !== clean.author)
+		throw new Error(`${noteDocId} is not a note of ${clean.author}`);
 	doc.transact(() => {
 		// The author writes the header too: a reader's device migrating a header-less copy would make
 		// a change of its own to a document only the author may write.

@@ -49,11 +49,15 @@ export type MigrationTable = Partial<Record<DocType, Migration[]>>;
  */
 export function migrate(doc: Y.Doc, docId: string, type: DocType, table: MigrationTable): boolean {
 	const h = header(doc);
-	const isEmpty = doc.share.size === 0 || [...doc.share.values()].every((t) => t._length === 0 && t._map.size === 0);
+	const isEmpty =
+		doc.share.size === 0 || [...doc.share.values()].every((t) => t._length === 0 && t._map.size === 0);
 	if (isEmpty) return false;
 	let version = docVersion(doc);
 	if (version > SCHEMA_VERSION)
-		throw new SchemaError(docId, `written by a newer Plateau (schema ${version}, this one reads up to ${SCHEMA_VERSION})`);
+		throw new SchemaError(
+			docId,
+			`written by a newer Plateau (schema ${version}, this one reads up to ${SCHEMA_VERSION})`
+		);
 	if (version === SCHEMA_VERSION) return false;
 	const steps = table[type] ?? [];
 	doc.transact(() => {

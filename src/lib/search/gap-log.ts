@@ -43,7 +43,10 @@ export class GapLogger {
 	#timer: ReturnType<typeof setTimeout> | undefined;
 	#last = '';
 
-	constructor(store: GapStore, { pauseMs = 1500, now = Date.now }: { pauseMs?: number; now?: () => number } = {}) {
+	constructor(
+		store: GapStore,
+		{ pauseMs = 1500, now = Date.now }: { pauseMs?: number; now?: () => number } = {}
+	) {
 		this.#store = store;
 		this.#pauseMs = pauseMs;
 		this.#now = now;
@@ -87,6 +90,8 @@ export class GapLogger {
 		const key = JSON.stringify([pending.normalized, pending.filters]);
 		if (key === this.#last) return;
 		this.#last = key;
-		await this.#store.add({ ...pending, at: this.#now() }).catch((err) => console.warn('Plateau search: gap log failed', err));
+		await this.#store
+			.add({ ...pending, at: this.#now() })
+			.catch((err) => console.warn('Plateau search: gap log failed', err));
 	}
 }

@@ -171,7 +171,9 @@ export class SearchIndexer {
 	}
 
 	#enqueue(job: () => Promise<void>): Promise<void> {
-		this.#queue = this.#queue.then(() => (this.#destroyed ? undefined : job())).catch((err) => console.warn('Plateau search:', err));
+		this.#queue = this.#queue
+			.then(() => (this.#destroyed ? undefined : job()))
+			.catch((err) => console.warn('Plateau search:', err));
 		return this.#queue;
 	}
 
@@ -277,6 +279,9 @@ export class SearchIndexer {
 		this.#dirty = true;
 		if (this.progress.phase !== 'ready') return; // the reconcile saves at its end
 		clearTimeout(this.#saveTimer);
-		this.#saveTimer = setTimeout(() => void this.save().catch((err) => console.warn('Plateau search: save failed', err)), this.#saveDelayMs);
+		this.#saveTimer = setTimeout(
+			() => void this.save().catch((err) => console.warn('Plateau search: save failed', err)),
+			this.#saveDelayMs
+		);
 	}
 }

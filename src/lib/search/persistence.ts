@@ -50,21 +50,39 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function validSnapshot(v: unknown): v is IndexSnapshot {
 	if (!isObject(v)) return false;
 	const { docs, words, offsets, slots, weights, passages } = v;
-	if (!Array.isArray(docs) || !Array.isArray(words) || !words.every((w) => typeof w === 'string')) return false;
-	if (!(offsets instanceof Int32Array) || !(slots instanceof Int32Array) || !(weights instanceof Float32Array) || !(passages instanceof Uint8Array)) return false;
-	if (offsets.length !== words.length + 1 || offsets[0] !== 0 || offsets[words.length] !== slots.length) return false;
+	if (!Array.isArray(docs) || !Array.isArray(words) || !words.every((w) => typeof w === 'string'))
+		return false;
+	if (
+		!(offsets instanceof Int32Array) ||
+		!(slots instanceof Int32Array) ||
+		!(weights instanceof Float32Array) ||
+		!(passages instanceof Uint8Array)
+	)
+		return false;
+	if (offsets.length !== words.length + 1 || offsets[0] !== 0 || offsets[words.length] !== slots.length)
+		return false;
 	if (weights.length !== slots.length || passages.length !== slots.length) return false;
 	for (let i = 0; i < words.length; i++) if (offsets[i + 1]! < offsets[i]!) return false;
 	for (let i = 0; i < slots.length; i++) if (slots[i]! < 0 || slots[i]! >= docs.length) return false;
-	return docs.every((d) => isObject(d) && typeof d.docId === 'string' && typeof d.title === 'string' && Array.isArray(d.passages) && Array.isArray(d.tags));
+	return docs.every(
+		(d) =>
+			isObject(d) &&
+			typeof d.docId === 'string' &&
+			typeof d.title === 'string' &&
+			Array.isArray(d.passages) &&
+			Array.isArray(d.tags)
+	);
 }
 
 /** Why a stored index cannot be used, or the index. Unreadable, of another format, or malformed all
  *  mean the same thing to the caller: rebuild. */
-export function parseSavedIndex(value: unknown): { saved: SavedIndex } | { problem: 'missing' | 'corrupt' | 'old' } {
+export function parseSavedIndex(
+	value: unknown
+): { saved: SavedIndex } | { problem: 'missing' | 'corrupt' | 'old' } {
 	if (value === undefined) return { problem: 'missing' };
 	if (!isObject(value) || typeof value.format !== 'number') return { problem: 'corrupt' };
 	if (value.format !== INDEX_FORMAT) return { problem: 'old' };
-	if (!isObject(value.ledger) || typeof value.taxonomy !== 'string' || !validSnapshot(value.index)) return { problem: 'corrupt' };
+	if (!isObject(value.ledger) || typeof value.taxonomy !== 'string' || !validSnapshot(value.index))
+		return { problem: 'corrupt' };
 	return { saved: value as unknown as SavedIndex };
 }

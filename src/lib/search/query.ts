@@ -83,13 +83,26 @@ function termsFor(index: SearchIndex, q: QueryWord): number[] {
 	return [...new Set(out)];
 }
 
-const EMPTY_FACETS = (): Record<FacetName, FacetCount[]> => ({ kind: [], node: [], locale: [], floor: [], status: [] });
+const EMPTY_FACETS = (): Record<FacetName, FacetCount[]> => ({
+	kind: [],
+	node: [],
+	locale: [],
+	floor: [],
+	status: []
+});
 
 export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
 	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
 	const all = readings(query, locale);
 	const base = all[0]!;
-	const empty: SearchResults = { query, hits: [], total: 0, facets: EMPTY_FACETS(), fuzzy: false, words: base.map((q) => q.word) };
+	const empty: SearchResults = {
+		query,
+		hits: [],
+		total: 0,
+		facets: EMPTY_FACETS(),
+		fuzzy: false,
+		words: base.map((q) => q.word)
+	};
 	if (!base.length) return empty;
 	// Every distinct word of every reading, one bit each.
 	const words: QueryWord[] = [];
@@ -99,7 +112,9 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 		bitOf.set(q.word, words.length);
 		words.push(q);
 	}
-	const readingBits = all.map((r) => r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined));
+	const readingBits = all.map((r) =>
+		r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined)
+	);
 
 	const scores = Scores.for(index);
 	let fuzzy = false;
@@ -161,7 +176,9 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	// Facet counts: a document counts in a facet if it passes every *other* facet's filter, so the
 	// agent sees how many they would get by switching that filter. One pass, in typed arrays.
 	const columns = FACETS.map((f) => index.facet(f));
-	const wanted = FACETS.map((f, i) => (filters[f] === undefined ? -1 : (columns[i]!.code(filters[f]!) ?? -2)));
+	const wanted = FACETS.map((f, i) =>
+		filters[f] === undefined ? -1 : (columns[i]!.code(filters[f]!) ?? -2)
+	);
 	const counts = columns.map((c) => new Int32Array(c.values.length));
 	const matching = scores.matching;
 	let total = 0;
@@ -169,7 +186,8 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 		const slot = rankedSlots[r]!;
 		let failed = -1;
 		let failures = 0;
-		for (let f = 0; f < FACETS.length; f++) if (wanted[f] !== -1 && columns[f]!.codes[slot] !== wanted[f] && ++failures === 1) failed = f;
+		for (let f = 0; f < FACETS.length; f++)
+			if (wanted[f] !== -1 && columns[f]!.codes[slot] !== wanted[f] && ++failures === 1) failed = f;
 		if (failures > 1) continue;
 		if (failures === 0) {
 			matching[total++] = r;
@@ -188,7 +206,8 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 
 	// The best `limit`, best first, without sorting them all.
 	const docIdOf = (r: number) => index.docs[rankedSlots[r]!]!.docId;
-	const before = (a: number, b: number) => rankedScore[a]! > rankedScore[b]! || (rankedScore[a] === rankedScore[b] && docIdOf(a) < docIdOf(b));
+	const before = (a: number, b: number) =>
+		rankedScore[a]! > rankedScore[b]! || (rankedScore[a] === rankedScore[b] && docIdOf(a) < docIdOf(b));
 	const best: number[] = [];
 	for (let m = 0; m < total; m++) {
 		const r = matching[m]!;

@@ -14,7 +14,8 @@ export class Scores {
 	static for(index: SearchIndex): Scores {
 		const slots = index.docs.length;
 		let s = Scores.#pool;
-		if (!s || s.#capacity < slots) s = Scores.#pool = new Scores(Math.max(slots, Math.ceil((s ? s.#capacity : 0) * 1.5), 64));
+		if (!s || s.#capacity < slots)
+			s = Scores.#pool = new Scores(Math.max(slots, Math.ceil((s ? s.#capacity : 0) * 1.5), 64));
 		s.#clear();
 		s.#index = index;
 		return s;

@@ -249,7 +249,14 @@ export class SearchIndex {
 			}
 		}
 		offsets[words.length] = at;
-		return { docs, words: [...words], offsets, slots: slots.slice(0, at), weights: weights.slice(0, at), passages: passages.slice(0, at) };
+		return {
+			docs,
+			words: [...words],
+			offsets,
+			slots: slots.slice(0, at),
+			weights: weights.slice(0, at),
+			passages: passages.slice(0, at)
+		};
 	}
 
 	/** Replaces the index with a snapshot's (validated by persistence before it gets here). */
@@ -280,4 +287,9 @@ function newFacets(): Record<Column, FacetColumn> {
 	return Object.fromEntries(COLUMNS.map((f) => [f, new FacetColumn()])) as Record<Column, FacetColumn>;
 }
 
-const EMPTY = { slots: new Int32Array(0), weights: new Float32Array(0), passages: new Uint8Array(0), length: 0 };
+const EMPTY = {
+	slots: new Int32Array(0),
+	weights: new Float32Array(0),
+	passages: new Uint8Array(0),
+	length: 0
+};

@@ -25,7 +25,12 @@ function matchingSpans(text: string, isMatch: WordTest): { start: number; end: n
 }
 
 /** Segments of `text` with the given word spans marked. */
-function segments(text: string, marks: readonly { start: number; end: number }[], from = 0, to = text.length): Segment[] {
+function segments(
+	text: string,
+	marks: readonly { start: number; end: number }[],
+	from = 0,
+	to = text.length
+): Segment[] {
 	const out: Segment[] = [];
 	let at = from;
 	for (const m of marks) {
@@ -63,7 +68,8 @@ export function snippet(text: string, isMatch: WordTest, size = 160): Segment[] 
 		if (start > 0) start = flat.lastIndexOf(' ', start) + 1;
 	}
 	let end = Math.min(flat.length, start + size);
-	if (end < flat.length) end = Math.max(flat.indexOf(' ', end) === -1 ? flat.length : flat.indexOf(' ', end), end);
+	if (end < flat.length)
+		end = Math.max(flat.indexOf(' ', end) === -1 ? flat.length : flat.indexOf(' ', end), end);
 	const out = segments(flat, hits, start, end);
 	if (start > 0) out.unshift({ text: '… ', mark: false });
 	if (end < flat.length) out.push({ text: ' …', mark: false });

@@ -27,7 +27,12 @@ export interface NodeSuggestion {
 	score: number;
 }
 
-export function suggestNodes(query: string, nodes: readonly TaxonomyNode[], locale: Locale, max = 3): NodeSuggestion[] {
+export function suggestNodes(
+	query: string,
+	nodes: readonly TaxonomyNode[],
+	locale: Locale,
+	max = 3
+): NodeSuggestion[] {
 	const qWords = words(query).filter((w) => !isStopWord(w, locale));
 	if (!qWords.length) return [];
 	const qGrams = trigrams(qWords.join(' '));
@@ -39,7 +44,10 @@ export function suggestNodes(query: string, nodes: readonly TaxonomyNode[], loca
 		const pathWords = words(path.join(' ')).filter((w) => !isStopWord(w, locale));
 		let score = 0;
 		for (const q of qWords) {
-			if (labelWords.some((w) => w.startsWith(q) || q.startsWith(w) || (q.length >= 4 && withinOneEdit(w, q)))) score += 1;
+			if (
+				labelWords.some((w) => w.startsWith(q) || q.startsWith(w) || (q.length >= 4 && withinOneEdit(w, q)))
+			)
+				score += 1;
 			else if (pathWords.some((w) => w.startsWith(q) || (q.length >= 4 && withinOneEdit(w, q)))) score += 0.5;
 		}
 		score += dice(qGrams, trigrams(label));

@@ -12,12 +12,7 @@ import type { Locale } from '../domain/locale';
 
 /** Lower case, accents removed, ligatures opened: the form every comparison uses. */
 export function fold(text: string): string {
-	return text
-		.toLowerCase()
-		.replace(/œ/g, 'oe')
-		.replace(/æ/g, 'ae')
-		.normalize('NFD')
-		.replace(/\p{M}/gu, '');
+	return text.toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae').normalize('NFD').replace(/\p{M}/gu, '');
 }
 
 const STOP: Record<Locale, Set<string>> = {
@@ -95,6 +90,8 @@ export function queryWords(query: string, locale: Locale): QueryWord[] {
 		word,
 		// The French stemmer reads accents ("refusées" → "refus", "refusees" → "refuse"): stem both
 		// spellings. A stem shorter than 3 letters as a prefix would match half the vocabulary.
-		forms: [...new Set([word, fold(stem(raw, 'fr')), stem(word, 'fr'), stem(word, 'en')])].filter((f) => f === word || f.length > 2)
+		forms: [...new Set([word, fold(stem(raw, 'fr')), stem(word, 'fr'), stem(word, 'en')])].filter(
+			(f) => f === word || f.length > 2
+		)
 	}));
 }

@@ -41,7 +41,8 @@ export class Vocabulary {
 			if (sorted[mid]! < prefix) lo = mid + 1;
 			else hi = mid;
 		}
-		for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(this.#ids.get(sorted[i]!)!);
+		for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++)
+			out.push(this.#ids.get(sorted[i]!)!);
 		return out;
 	}
 

@@ -22,7 +22,11 @@ function fromBase64(text: string): Uint8Array {
 }
 
 /** Applies every seed document; `onProgress` gets (done, total) for a progress bar. */
-export async function applySeed(repo: Repo, seed: SeedFile, onProgress?: (done: number, total: number) => void): Promise<void> {
+export async function applySeed(
+	repo: Repo,
+	seed: SeedFile,
+	onProgress?: (done: number, total: number) => void
+): Promise<void> {
 	if (seed.format !== SEED_FORMAT) throw new Error(`Seed format ${seed.format} is not supported.`);
 	const entries = Object.entries(seed.docs);
 	let done = 0;

@@ -17,7 +17,9 @@ const signaling = attachSignaling(server, (m) => console.warn(m), { exclusive: t
 
 server.listen(port, host, () => {
 	const shown = host === '0.0.0.0' ? 'localhost' : host;
-	console.log(`Plateau is running at http://${shown}:${port}/ (signaling at ws://${shown}:${port}${SIGNAL_PATH})`);
+	console.log(
+		`Plateau is running at http://${shown}:${port}/ (signaling at ws://${shown}:${port}${SIGNAL_PATH})`
+	);
 });
 
 const stop = () => {

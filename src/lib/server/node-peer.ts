@@ -62,7 +62,10 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 	let decryptErrors = 0;
 	const offDecrypt = signaling.on('decrypt-error', (topic, error) => {
 		// Said once: every announce of a peer with another secret fails the same way.
-		if (decryptErrors++ === 0) log(`a message on ${topic} could not be decrypted (${error.reason}): a peer uses another centre secret`);
+		if (decryptErrors++ === 0)
+			log(
+				`a message on ${topic} could not be decrypted (${error.reason}): a peer uses another centre secret`
+			);
 	});
 	const mesh = new WebRtcMesh({
 		signaling,

@@ -149,12 +149,15 @@ export function createSignalingServer(
 		});
 	});
 
-	const idleTimer = setInterval(() => {
-		const now = Date.now();
-		for (const [ws, conn] of conns) {
-			if (now - conn.lastSeen > lim.idleTimeoutMs) ws.close(SignalingClose.idle, 'idle');
-		}
-	}, Math.min(lim.idleTimeoutMs, 10_000));
+	const idleTimer = setInterval(
+		() => {
+			const now = Date.now();
+			for (const [ws, conn] of conns) {
+				if (now - conn.lastSeen > lim.idleTimeoutMs) ws.close(SignalingClose.idle, 'idle');
+			}
+		},
+		Math.min(lim.idleTimeoutMs, 10_000)
+	);
 	idleTimer.unref?.();
 
 	return {

@@ -7,7 +7,8 @@ export function signalingDevPlugin(): Plugin {
 	return {
 		name: 'plateau-signaling',
 		configureServer(server) {
-			if (server.httpServer) attachSignaling(server.httpServer as Server, (m) => server.config.logger.warn(m));
+			if (server.httpServer)
+				attachSignaling(server.httpServer as Server, (m) => server.config.logger.warn(m));
 		}
 	};
 }

@@ -7,7 +7,12 @@ import { applySeed, loadDemoSeed, type SeedFile } from '../seed/seed';
 import { I18n } from './i18n.svelte';
 import { KnowledgeBase } from './knowledge-base.svelte';
 import { Session } from './session.svelte';
-import { DEMO_CENTRE, joinWithInviteCode, readCredentials, type CentreCredentials } from './centre-credentials';
+import {
+	DEMO_CENTRE,
+	joinWithInviteCode,
+	readCredentials,
+	type CentreCredentials
+} from './centre-credentials';
 import { SyncSession, type Connection } from './sync-session.svelte';
 import { Toasts } from './toasts.svelte';
 import { SearchState } from './search.svelte';
@@ -119,11 +124,21 @@ export class App {
 			this.#keeperOff = () => keeper.destroy();
 			this.repo = repo;
 			const centreDocId = docId('centre', this.centreId);
-			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId))) await this.#seed(repo);
-			const [space, centre] = await Promise.all([repo.open(docId('space', KB_SPACE)), repo.open(centreDocId)]);
+			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId)))
+				await this.#seed(repo);
+			const [space, centre] = await Promise.all([
+				repo.open(docId('space', KB_SPACE)),
+				repo.open(centreDocId)
+			]);
 			const loaded = await loadIdentity(this.#env.storage, this.centreId).catch(() => undefined);
 			this.identity = loaded?.identity;
-			const session = new Session(this.centreId, centre, this.#env.storage, loaded?.identity.agentId, loaded?.formerId);
+			const session = new Session(
+				this.centreId,
+				centre,
+				this.#env.storage,
+				loaded?.identity.agentId,
+				loaded?.formerId
+			);
 			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
 			await this.#startNotes(repo, session);
@@ -160,7 +175,11 @@ export class App {
 
 	/** Notes: access records, removal of withdrawn notes, and the lists. */
 	async #startNotes(repo: Repo, session: Session): Promise<void> {
-		const me = () => ({ id: session.agentId, floor: session.profile?.floor ?? '', name: session.profile?.name ?? '' });
+		const me = () => ({
+			id: session.agentId,
+			floor: session.profile?.floor ?? '',
+			name: session.profile?.name ?? ''
+		});
 		const access = new NoteAccessRegistry(repo);
 		await access.load();
 		const janitor = removeUnreadableNotes(repo, access, me);
@@ -235,7 +254,8 @@ export class App {
 	 *  this device is not connected to its centre). The caller destroys the offer. */
 	offerPairing(): PairingOffer {
 		const open = this.#connection?.pairing;
-		if (!open || !this.identity || !this.session) throw new PairingError('offline', 'Not connected to the centre.');
+		if (!open || !this.identity || !this.session)
+			throw new PairingError('offline', 'Not connected to the centre.');
 		const session = this.session;
 		return new PairingOffer(open(), this.identity, () => session.profile, this.centreId);
 	}

@@ -17,7 +17,18 @@ import type { App } from './app.svelte';
 import { SlashMenuState } from './slash-menu.svelte';
 
 /** Formats the toolbar reflects. */
-const TRACKED = ['bold', 'italic', 'underline', 'strike', 'code', 'link', 'bulletList', 'orderedList', 'taskList', 'table'] as const;
+const TRACKED = [
+	'bold',
+	'italic',
+	'underline',
+	'strike',
+	'code',
+	'link',
+	'bulletList',
+	'orderedList',
+	'taskList',
+	'table'
+] as const;
 export type TrackedFormat = (typeof TRACKED)[number] | 'heading2' | 'heading3' | 'warning' | 'tip' | 'step';
 
 export class ArticleEditor {
@@ -112,21 +123,50 @@ export class ArticleEditor {
 		const c = this.#editor?.chain().focus();
 		if (!c) return;
 		switch (format) {
-			case 'bold': c.toggleBold().run(); break;
-			case 'italic': c.toggleItalic().run(); break;
-			case 'underline': c.toggleUnderline().run(); break;
-			case 'strike': c.toggleStrike().run(); break;
-			case 'code': c.toggleCode().run(); break;
-			case 'bulletList': c.toggleBulletList().run(); break;
-			case 'orderedList': c.toggleOrderedList().run(); break;
-			case 'taskList': c.toggleTaskList().run(); break;
-			case 'table': c.insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(); break;
-			case 'heading2': c.toggleHeading({ level: 2 }).run(); break;
-			case 'heading3': c.toggleHeading({ level: 3 }).run(); break;
-			case 'warning': c.toggleCallout('warning').run(); break;
-			case 'tip': c.toggleCallout('tip').run(); break;
-			case 'step': c.addStep().run(); break;
-			case 'link': break;
+			case 'bold':
+				c.toggleBold().run();
+				break;
+			case 'italic':
+				c.toggleItalic().run();
+				break;
+			case 'underline':
+				c.toggleUnderline().run();
+				break;
+			case 'strike':
+				c.toggleStrike().run();
+				break;
+			case 'code':
+				c.toggleCode().run();
+				break;
+			case 'bulletList':
+				c.toggleBulletList().run();
+				break;
+			case 'orderedList':
+				c.toggleOrderedList().run();
+				break;
+			case 'taskList':
+				c.toggleTaskList().run();
+				break;
+			case 'table':
+				c.insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run();
+				break;
+			case 'heading2':
+				c.toggleHeading({ level: 2 }).run();
+				break;
+			case 'heading3':
+				c.toggleHeading({ level: 3 }).run();
+				break;
+			case 'warning':
+				c.toggleCallout('warning').run();
+				break;
+			case 'tip':
+				c.toggleCallout('tip').run();
+				break;
+			case 'step':
+				c.addStep().run();
+				break;
+			case 'link':
+				break;
 		}
 	}
 
@@ -178,7 +218,11 @@ export class ArticleEditor {
 		for (const [id, state] of this.awareness.getStates()) {
 			const user = (state as { user?: { name?: unknown; color?: unknown } } | null)?.user;
 			if (id === this.awareness.clientID || !user) continue;
-			others.push({ id, name: typeof user.name === 'string' ? user.name.slice(0, 60) : '?', color: safeColor(user.color) });
+			others.push({
+				id,
+				name: typeof user.name === 'string' ? user.name.slice(0, 60) : '?',
+				color: safeColor(user.color)
+			});
 		}
 		this.others = others;
 	};
@@ -214,7 +258,10 @@ export class ArticleEditor {
 		const locale = this.#app.i18n.locale;
 		switch (n.kind) {
 			case 'imageTooLarge':
-				return t('paste.imageTooLarge', { size: formatBytes(n.size, locale), limit: formatBytes(n.limit, locale) });
+				return t('paste.imageTooLarge', {
+					size: formatBytes(n.size, locale),
+					limit: formatBytes(n.limit, locale)
+				});
 			case 'imagesRefused':
 				return t('paste.imagesRefused', { count: n.count, limit: formatBytes(n.limit, locale) });
 			case 'remoteImagesDropped':

@@ -7,7 +7,13 @@ import type { Locale } from '../domain/locale';
 import type { Repo } from '../repo/repo';
 import { openAndFollow } from './doc-reading';
 import { docId as makeDocId, KB_SPACE } from '../domain/ids';
-import { articleSummary, putCatalogEntry, readArticleBody, readArticleMeta, updateArticleMeta } from '../schema/index';
+import {
+	articleSummary,
+	putCatalogEntry,
+	readArticleBody,
+	readArticleMeta,
+	updateArticleMeta
+} from '../schema/index';
 
 /** One article open: re-reads on every change to its document (a peer's edit, the editor), edits
  *  its details and lifecycle (each keeping its catalog line in step), and stops listening on
@@ -18,7 +24,9 @@ export class ArticleView {
 	body = $state.raw<BodyNode[]>([]);
 	problem = $state('');
 	/** Steps and escalation, re-read with the body: the process map redraws from it. */
-	readonly procedure: Procedure = $derived(this.meta?.kind === 'procedure' ? readProcedure(this.body) : { steps: [], escalation: null });
+	readonly procedure: Procedure = $derived(
+		this.meta?.kind === 'procedure' ? readProcedure(this.body) : { steps: [], escalation: null }
+	);
 
 	readonly docId: string;
 	readonly #repo: Repo;
@@ -39,7 +47,14 @@ export class ArticleView {
 
 	async #open(): Promise<void> {
 		const read = { meta: readArticleMeta, body: readArticleBody };
-		const off = await openAndFollow(this.#repo, this.docId, this, read, () => this.#destroyed, (doc) => (this.#doc = doc));
+		const off = await openAndFollow(
+			this.#repo,
+			this.docId,
+			this,
+			read,
+			() => this.#destroyed,
+			(doc) => (this.#doc = doc)
+		);
 		if (off) this.#off = off;
 	}
 
@@ -61,23 +76,34 @@ export class ArticleView {
 	/** Archives or deletes the article (it leaves lists, counts and search); returns the undo. */
 	async retire(status: 'archived' | 'deleted'): Promise<() => Promise<void>> {
 		const before = this.meta?.status ?? 'draft';
-		const keep = before === 'archived' || before === 'deleted' ? (this.meta?.statusBefore ?? 'draft') : before;
+		const keep =
+			before === 'archived' || before === 'deleted' ? (this.meta?.statusBefore ?? 'draft') : before;
 		await this.update({ status, statusBefore: keep });
 		return async () => {
-			await this.update({ status: before, statusBefore: before === 'archived' || before === 'deleted' ? keep : undefined });
+			await this.update({
+				status: before,
+				statusBefore: before === 'archived' || before === 'deleted' ? keep : undefined
+			});
 		};
 	}
 
 	/** The standard response's text in this article's language and in each translation, for
 	 *  "fill and copy" (translations are opened from the store on demand). */
-	async responseVariants(translationIds: string[]): Promise<{ locale: Locale; title: string; template: string }[]> {
+	async responseVariants(
+		translationIds: string[]
+	): Promise<{ locale: Locale; title: string; template: string }[]> {
 		const out: { locale: Locale; title: string; template: string }[] = [];
 		for (const id of [this.docId, ...translationIds]) {
 			const doc = id === this.docId ? this.#doc : await this.#repo.find(id);
 			if (!doc) continue;
 			try {
 				const meta = readArticleMeta(doc);
-				if (!out.some((v) => v.locale === meta.locale)) out.push({ locale: meta.locale, title: meta.title, template: responseTemplate(readArticleBody(doc)) });
+				if (!out.some((v) => v.locale === meta.locale))
+					out.push({
+						locale: meta.locale,
+						title: meta.title,
+						template: responseTemplate(readArticleBody(doc))
+					});
 			} catch {
 				// An unreadable translation is simply not offered.
 			}

@@ -12,7 +12,12 @@ export interface ReadDoc<M> {
 }
 
 /** Reads `doc` into `view` now and after each update; returns the unsubscribe function. */
-function followDoc<M>(doc: Y.Doc, view: ReadDoc<M>, readMeta: (doc: Y.Doc) => M, readBody: (doc: Y.Doc) => BodyNode[]): () => void {
+function followDoc<M>(
+	doc: Y.Doc,
+	view: ReadDoc<M>,
+	readMeta: (doc: Y.Doc) => M,
+	readBody: (doc: Y.Doc) => BodyNode[]
+): () => void {
 	const read = () => {
 		try {
 			view.meta = readMeta(doc);

@@ -8,7 +8,10 @@ export class I18n {
 	locale = $state<Locale>('fr');
 	#storage: Storage | undefined;
 
-	constructor(storage: Storage | undefined = globalThis.localStorage, preferred: readonly string[] = globalThis.navigator?.languages ?? []) {
+	constructor(
+		storage: Storage | undefined = globalThis.localStorage,
+		preferred: readonly string[] = globalThis.navigator?.languages ?? []
+	) {
 		this.#storage = storage;
 		const saved = storage?.getItem(KEY);
 		if (isLocale(saved)) this.locale = saved;

@@ -1,7 +1,13 @@
 // This device's agent identity, kept in the device's storage per centre. A device without one (a
 // new device, or a profile from before identity keys) gets a new key pair on start; its agent id
 // is the key's, and the former self-chosen id is returned so the profile can move to the new one.
-import { exportIdentity, generateIdentity, importIdentity, type AgentIdentity, type ExportedIdentity } from '../repo/identity';
+import {
+	exportIdentity,
+	generateIdentity,
+	importIdentity,
+	type AgentIdentity,
+	type ExportedIdentity
+} from '../repo/identity';
 
 const identityKey = (centreId: string) => `plateau:${centreId}:identity`;
 const agentIdKey = (centreId: string) => `plateau:${centreId}:agent-id`;
@@ -28,7 +34,11 @@ export async function loadIdentity(storage: Storage | undefined, centreId: strin
 }
 
 /** Stores an identity (a new one, or one received by pairing) for the next start. */
-export async function saveIdentity(storage: Storage | undefined, centreId: string, exported: ExportedIdentity): Promise<void> {
+export async function saveIdentity(
+	storage: Storage | undefined,
+	centreId: string,
+	exported: ExportedIdentity
+): Promise<void> {
 	storage?.setItem(identityKey(centreId), JSON.stringify(exported));
 	storage?.setItem(agentIdKey(centreId), exported.agentId);
 }

@@ -7,7 +7,15 @@ import { fold } from '../domain/format';
 import type { Locale } from '../domain/locale';
 import type { TaxonomyNode, TaxonomyTreeNode } from '../domain/taxonomy';
 import { buildTaxonomyTree, descendantIds, taxonomyPath } from '../domain/taxonomy';
-import { observeCatalog, observeCentre, readAgents, readCatalog, readCentreInfo, readFloors, readTaxonomy } from '../schema/index';
+import {
+	observeCatalog,
+	observeCentre,
+	readAgents,
+	readCatalog,
+	readCentreInfo,
+	readFloors,
+	readTaxonomy
+} from '../schema/index';
 
 export interface KbFilter {
 	node?: string;
@@ -53,7 +61,10 @@ export class KnowledgeBase {
 		const nodes = filter.node ? descendantIds(this.taxonomy, filter.node) : undefined;
 		const query = filter.query ? fold(filter.query) : '';
 		const matching = this.visible.filter(
-			(e) => (!nodes || nodes.has(e.node)) && (!filter.kind || e.kind === filter.kind) && (!query || fold(e.title).includes(query))
+			(e) =>
+				(!nodes || nodes.has(e.node)) &&
+				(!filter.kind || e.kind === filter.kind) &&
+				(!query || fold(e.title).includes(query))
 		);
 		const best = new Map<string, CatalogEntry>();
 		for (const e of matching) {

@@ -22,7 +22,13 @@ export interface NewArticle {
 
 /** Creates a draft article and lists it; returns its document id. Throws ValidationError. `body`
  *  replaces the kind's template (a promoted note's text). */
-export async function createArticle(repo: Repo, input: NewArticle, texts: TemplateTexts, now = Date.now(), body?: BodyNode[]): Promise<string> {
+export async function createArticle(
+	repo: Repo,
+	input: NewArticle,
+	texts: TemplateTexts,
+	now = Date.now(),
+	body?: BodyNode[]
+): Promise<string> {
 	const meta = validateArticleMeta({ ...input, tags: [], status: 'draft', createdAt: now, updatedAt: now });
 	const id = makeDocId('article', newId(`${input.kind.slice(0, 4)}-`));
 	const doc = await repo.open(id);

@@ -52,7 +52,14 @@ export class NoteView {
 
 	async #open(): Promise<void> {
 		const read = { meta: readNoteMeta, body: readNoteBody };
-		const off = await openAndFollow(this.#repo, this.docId, this, read, () => this.#destroyed, (doc) => (this.#doc = doc));
+		const off = await openAndFollow(
+			this.#repo,
+			this.docId,
+			this,
+			read,
+			() => this.#destroyed,
+			(doc) => (this.#doc = doc)
+		);
 		if (off) this.#off.push(off);
 	}
 
@@ -82,7 +89,10 @@ export class NoteView {
 
 	/** Turns the note into a draft article with its text, keeping a link to the note and its author;
 	 *  returns the article's document id. Only the author, and only a shared note. */
-	async promote(input: Pick<NewArticle, 'kind' | 'node' | 'locale'> & { floor?: string }, texts: TemplateTexts): Promise<string | undefined> {
+	async promote(
+		input: Pick<NewArticle, 'kind' | 'node' | 'locale'> & { floor?: string },
+		texts: TemplateTexts
+	): Promise<string | undefined> {
 		const meta = this.meta;
 		if (!this.#doc || !meta || !this.isAuthor || meta.visibility === 'private') return undefined;
 		const noteId = this.docId.slice('note/'.length);

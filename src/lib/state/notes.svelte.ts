@@ -49,7 +49,9 @@ export class Notes {
 	groups(query = ''): { mine: NoteLine[]; floor: NoteLine[]; centre: NoteLine[] } {
 		const me = this.#me();
 		const q = fold(query.trim());
-		const shown = this.lines.filter((n) => mayReadNote(n, me) && (!q || fold(`${n.title} ${n.authorName}`).includes(q)));
+		const shown = this.lines.filter(
+			(n) => mayReadNote(n, me) && (!q || fold(`${n.title} ${n.authorName}`).includes(q))
+		);
 		return {
 			mine: shown.filter((n) => n.author === me.id),
 			floor: shown.filter((n) => n.author !== me.id && n.visibility === 'floor'),
@@ -72,7 +74,16 @@ export class Notes {
 		const me = this.#me();
 		const docId = `note/${newNoteId(me.id)}`;
 		// Validated before anything is opened: a bad title leaves nothing behind.
-		const meta = validateNoteMeta({ title, author: me.id, authorName: me.name, visibility: 'private', floor: me.floor, colleaguesMayEdit: false, createdAt: now, updatedAt: now });
+		const meta = validateNoteMeta({
+			title,
+			author: me.id,
+			authorName: me.name,
+			visibility: 'private',
+			floor: me.floor,
+			colleaguesMayEdit: false,
+			createdAt: now,
+			updatedAt: now
+		});
 		// One empty paragraph: the editor then has nothing to add when a reader opens it.
 		initNote(await this.#repo.open(docId), meta, [{ type: 'paragraph' }]);
 		return docId;
@@ -94,6 +105,8 @@ export class Notes {
 	}
 
 	#publish(): void {
-		this.lines = [...this.#byId.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
+		this.lines = [...this.#byId.values()].sort(
+			(a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title)
+		);
 	}
 }

@@ -37,7 +37,13 @@ export class PairingOffer {
 	readonly #timer: ReturnType<typeof setTimeout>;
 	#failures = 0;
 
-	constructor(channel: PairingChannel, identity: AgentIdentity, profile: () => AgentProfile | null, centreId: string, { ttlMs = PAIRING_TTL_MS, now = Date.now() } = {}) {
+	constructor(
+		channel: PairingChannel,
+		identity: AgentIdentity,
+		profile: () => AgentProfile | null,
+		centreId: string,
+		{ ttlMs = PAIRING_TTL_MS, now = Date.now() } = {}
+	) {
 		this.#channel = channel;
 		this.#identity = identity;
 		this.#profile = profile;
@@ -68,18 +74,28 @@ export class PairingOffer {
 		}
 		if (Date.now() > this.expiresAt) this.#expire();
 		if (this.status !== 'waiting') {
-			await this.#channel.send(await pairingAnswer(message.id, key, { status: this.status === 'paired' ? 'used' : 'expired' }));
+			await this.#channel.send(
+				await pairingAnswer(message.id, key, { status: this.status === 'paired' ? 'used' : 'expired' })
+			);
 			return;
 		}
 		this.status = 'paired';
-		const payload: PairingPayload = { identity: await exportIdentity(this.#identity), profile: this.#profile() };
+		const payload: PairingPayload = {
+			identity: await exportIdentity(this.#identity),
+			profile: this.#profile()
+		};
 		await this.#channel.send(await pairingAnswer(message.id, key, { status: 'ok', ...payload }));
 	}
 }
 
 /** The second device: asks with the code and returns the identity and profile it received, checked.
  *  Throws PairingError: a malformed code, an expired or used one, or no device showing it. */
-export async function requestPairing(channel: PairingChannel, code: string, centreId: string, { timeoutMs = 8_000 } = {}): Promise<PairingPayload> {
+export async function requestPairing(
+	channel: PairingChannel,
+	code: string,
+	centreId: string,
+	{ timeoutMs = 8_000 } = {}
+): Promise<PairingPayload> {
 	parsePairingCode(code);
 	const { request, key } = await pairingRequest(code, centreId);
 	let off = () => {};
@@ -91,12 +107,21 @@ export async function requestPairing(channel: PairingChannel, code: string, cent
 					if (content && typeof content === 'object') resolve(content as Record<string, unknown>);
 				});
 			});
-			timer = setTimeout(() => reject(new PairingError('no-answer', 'No device is showing this code: check it, or show a new one.')), timeoutMs);
+			timer = setTimeout(
+				() =>
+					reject(
+						new PairingError('no-answer', 'No device is showing this code: check it, or show a new one.')
+					),
+				timeoutMs
+			);
 		});
-		if (!(await channel.send(request))) throw new PairingError('offline', 'Not connected to the centre: pairing needs the network.');
+		if (!(await channel.send(request)))
+			throw new PairingError('offline', 'Not connected to the centre: pairing needs the network.');
 		const content = await answer;
-		if (content.status === 'expired') throw new PairingError('expired', 'This code has expired: show a new one on the other device.');
-		if (content.status === 'used') throw new PairingError('used', 'This code was already used: show a new one on the other device.');
+		if (content.status === 'expired')
+			throw new PairingError('expired', 'This code has expired: show a new one on the other device.');
+		if (content.status === 'used')
+			throw new PairingError('used', 'This code was already used: show a new one on the other device.');
 		try {
 			const identity = await importIdentity(content.identity);
 			const profile = content.profile ? validateAgentProfile(content.profile) : null;

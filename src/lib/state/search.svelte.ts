@@ -8,7 +8,13 @@ import type { Repo } from '../repo/repo';
 import { GapLogger, MemoryGapStore, type GapEntry, type GapStore } from '../search/gap-log';
 import { SearchIndexer, type IndexProgress } from '../search/indexer';
 import { MemorySearchStore, type SearchStore } from '../search/persistence';
-import { RESULTS_SHOWN, runQuery, type FacetName, type SearchFilters, type SearchResults } from '../search/query';
+import {
+	RESULTS_SHOWN,
+	runQuery,
+	type FacetName,
+	type SearchFilters,
+	type SearchResults
+} from '../search/query';
 import { suggestNodes, type NodeSuggestion } from '../search/suggest';
 
 export interface SearchOptions {
@@ -43,7 +49,11 @@ export class SearchState {
 	constructor(options: SearchOptions) {
 		const store: SearchStore & Partial<GapStore> = options.store ?? new MemorySearchStore();
 		this.#locale = options.locale;
-		this.indexer = new SearchIndexer(options.repo, { store, centreDocId: options.centreDocId, viewer: options.viewer });
+		this.indexer = new SearchIndexer(options.repo, {
+			store,
+			centreDocId: options.centreDocId,
+			viewer: options.viewer
+		});
 		const gapStore: GapStore = store.add && store.list ? (store as GapStore) : new MemoryGapStore();
 		this.#gaps = new GapLogger(gapStore);
 		this.#off = this.indexer.onUpdate(() => {
@@ -135,7 +145,12 @@ export class SearchState {
 			this.results = null;
 			return;
 		}
-		const results = runQuery(this.indexer.index, { query, locale: this.#locale(), filters: this.filters, limit: this.limit });
+		const results = runQuery(this.indexer.index, {
+			query,
+			locale: this.#locale(),
+			filters: this.filters,
+			limit: this.limit
+		});
 		this.results = results;
 		// Only what the agent typed or chose counts for the gap log, not a refresh from the index.
 		if (typed) this.#gaps.observe(query, this.filters, this.#locale(), results.total);

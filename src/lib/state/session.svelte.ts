@@ -15,7 +15,13 @@ export class Session {
 
 	/** `agentId`: this device's proven identity (identity-store.ts); `formerId`: the id its profile
 	 *  was saved under before the device had a key, moved to the new id. */
-	constructor(centreId: string, centre: Y.Doc, storage: Storage | undefined = globalThis.localStorage, agentId?: string, formerId?: string) {
+	constructor(
+		centreId: string,
+		centre: Y.Doc,
+		storage: Storage | undefined = globalThis.localStorage,
+		agentId?: string,
+		formerId?: string
+	) {
 		this.#key = `plateau:${centreId}:profile`;
 		this.#storage = storage;
 		this.#centre = centre;

@@ -70,7 +70,13 @@ export class SyncSession {
 	#online = true;
 	#floor: string;
 
-	constructor(repo: Repo, connection: Connection, agentId: string, floor: string, options: { identity?: AgentIdentity; notes?: NoteAccessLookup } = {}) {
+	constructor(
+		repo: Repo,
+		connection: Connection,
+		agentId: string,
+		floor: string,
+		options: { identity?: AgentIdentity; notes?: NoteAccessLookup } = {}
+	) {
 		this.#connection = connection;
 		this.#floor = floor;
 		this.awareness = new Awareness(new Y.Doc());
@@ -107,7 +113,14 @@ export class SyncSession {
 	/** Publishes who this agent is to the centre (or withdraws it with null). */
 	setPresence(profile: AgentProfile | null): void {
 		this.awareness.setLocalState(
-			profile ? { agentId: profile.id, name: profile.name, floor: profile.floor, availability: profile.availability } : null
+			profile
+				? {
+						agentId: profile.id,
+						name: profile.name,
+						floor: profile.floor,
+						availability: profile.availability
+					}
+				: null
 		);
 	}
 

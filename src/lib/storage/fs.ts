@@ -122,7 +122,8 @@ export class FsStorage implements StorageAdapter {
 	compact(docId: string, snapshot: Uint8Array, replaced: readonly string[]): Promise<void> {
 		return this.#run(docId, async () => {
 			const bad = replaced.find((key) => !isChunkName(key));
-			if (bad !== undefined) throw new Error(`Cannot compact ${docId}: ${JSON.stringify(bad)} is not a chunk key.`);
+			if (bad !== undefined)
+				throw new Error(`Cannot compact ${docId}: ${JSON.stringify(bad)} is not a chunk key.`);
 			await this.#write(docId, this.#key('s'), snapshot);
 			const dir = this.#docDir(docId);
 			// Operations on this document are queued, so any temp file left now is a crashed write's.

@@ -11,4 +11,6 @@ const source = readDemoSource(join(root, 'src/lib/seed/demo'), readdirSync, (p) 
 const seed = encodeDemoCentre(source);
 const out = join(root, 'src/lib/seed/demo-centre.json');
 writeFileSync(out, JSON.stringify(seed, null, '\t') + '\n');
-console.log(`Wrote ${Object.keys(seed.docs).length} documents (${source.articles.length} articles) to ${out}`);
+console.log(
+	`Wrote ${Object.keys(seed.docs).length} documents (${source.articles.length} articles) to ${out}`
+);

@@ -37,7 +37,8 @@ export function readDemoSource(
 		return node;
 	});
 	const nodeIds = new Set(taxonomy.map((n) => n.id));
-	for (const n of taxonomy) if (n.parent && !nodeIds.has(n.parent)) throw new Error(`${n.id}: parent ${n.parent} missing`);
+	for (const n of taxonomy)
+		if (n.parent && !nodeIds.has(n.parent)) throw new Error(`${n.id}: parent ${n.parent} missing`);
 	const agents = (centre.agents as unknown[]).map((a) => validateAgentProfile(a, floors));
 
 	const articles = readdir(`${dir}/articles`)
@@ -48,13 +49,17 @@ export function readDemoSource(
 			const match = text.match(/^---\n([\s\S]*?)\n---\n([\s\S]*)$/);
 			if (!match) throw new Error(`${file}: no front matter`);
 			const fm = parseYaml(match[1]!) as Record<string, unknown>;
-			if (`${fm.id}.md` !== file) throw new Error(`${file}: id ${String(fm.id)} does not match the file name`);
+			if (`${fm.id}.md` !== file)
+				throw new Error(`${file}: id ${String(fm.id)} does not match the file name`);
 			const time = Date.parse(`${String(fm.updated)}T09:00:00Z`);
 			if (Number.isNaN(time)) throw new Error(`${file}: bad updated date`);
 			const meta = validateArticleMeta({ ...fm, createdAt: time, updatedAt: time });
 			if (!nodeIds.has(meta.node)) throw new Error(`${file}: unknown taxonomy node ${meta.node}`);
 			const markdown = markdownToBody(match[2]!);
-			const body = meta.kind === 'procedure' ? structureProcedure(markdown, meta.locale, floors, fm.id as string) : markdown;
+			const body =
+				meta.kind === 'procedure'
+					? structureProcedure(markdown, meta.locale, floors, fm.id as string)
+					: markdown;
 			return { id: fm.id as string, meta, body };
 		});
 	const ids = new Set(articles.map((a) => a.id));
@@ -79,10 +84,16 @@ export function encodeDemoCentre(src: DemoSource): SeedFile {
 		write(doc);
 		docs[id] = Buffer.from(Y.encodeStateAsUpdate(doc)).toString('base64');
 	};
-	encode(docId('centre', src.centre.id), (doc) => initCentre(doc, src.centre, src.floors, src.taxonomy, src.agents));
+	encode(docId('centre', src.centre.id), (doc) =>
+		initCentre(doc, src.centre, src.floors, src.taxonomy, src.agents)
+	);
 	for (const a of src.articles) encode(docId('article', a.id), (doc) => initArticle(doc, a.meta, a.body));
 	encode(docId('space', KB_SPACE), (doc) => {
-		initSpace(doc, { id: KB_SPACE, kind: 'knowledge-base', name: { fr: 'Base de connaissances', en: 'Knowledge base' } });
+		initSpace(doc, {
+			id: KB_SPACE,
+			kind: 'knowledge-base',
+			name: { fr: 'Base de connaissances', en: 'Knowledge base' }
+		});
 		putCatalogEntries(
 			doc,
 			src.articles.map((a) => articleSummary(docId('article', a.id), a.meta))

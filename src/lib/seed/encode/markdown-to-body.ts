@@ -26,7 +26,12 @@ export function markdownToBody(source: string): BodyNode[] {
 	const push = (node: BodyNode) => (top().content ??= []).push(node);
 
 	for (const token of tokens) {
-		if (token.type === 'thead_open' || token.type === 'thead_close' || token.type === 'tbody_open' || token.type === 'tbody_close')
+		if (
+			token.type === 'thead_open' ||
+			token.type === 'thead_close' ||
+			token.type === 'tbody_open' ||
+			token.type === 'tbody_close'
+		)
 			continue;
 		if (token.type === 'hr') {
 			push({ type: 'horizontalRule' });

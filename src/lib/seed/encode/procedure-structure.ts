@@ -44,7 +44,9 @@ function trim(nodes: Inline): Inline {
 }
 
 const inlineOf = (item: BodyNode): Inline =>
-	(item.content ?? []).flatMap((p, i) => (i > 0 ? [{ type: 'text', text: ' ' } as BodyNode] : []).concat(p.content ?? []));
+	(item.content ?? []).flatMap((p, i) =>
+		(i > 0 ? [{ type: 'text', text: ' ' } as BodyNode] : []).concat(p.content ?? [])
+	);
 
 interface RawStep {
 	action: Inline;
@@ -88,7 +90,12 @@ function toStep(item: BodyNode, locale: Locale): RawStep {
 	// A step that is only a decision ("Si … : passer à l'étape 7.") asks its question as the action.
 	if (!text(action) && decision) {
 		const question = text(decision.condition).replace(/^(Si|If)\s+/i, '');
-		action = [{ type: 'text', text: `${question.charAt(0).toUpperCase()}${question.slice(1)}${locale === 'fr' ? ' ?' : '?'}` }];
+		action = [
+			{
+				type: 'text',
+				text: `${question.charAt(0).toUpperCase()}${question.slice(1)}${locale === 'fr' ? ' ?' : '?'}`
+			}
+		];
 	}
 	return { action, result, ...(decision ? { decision } : {}) };
 }
@@ -98,12 +105,18 @@ const field = (type: string, content: Inline): BodyNode => (content.length ? { t
 /** Finds the floor named in an escalation destination ("(plateau Gestion de compte)"). */
 function floorIn(destination: string, floors: readonly Floor[]): string | null {
 	const lower = destination.toLowerCase();
-	for (const f of floors) if (lower.includes(f.name.fr.toLowerCase()) || lower.includes(f.name.en.toLowerCase())) return f.id;
+	for (const f of floors)
+		if (lower.includes(f.name.fr.toLowerCase()) || lower.includes(f.name.en.toLowerCase())) return f.id;
 	return null;
 }
 
 /** Rewrites a procedure body in place of its Markdown conventions; other kinds pass through. */
-export function structureProcedure(body: BodyNode[], locale: Locale, floors: readonly Floor[], articleId: string): BodyNode[] {
+export function structureProcedure(
+	body: BodyNode[],
+	locale: Locale,
+	floors: readonly Floor[],
+	articleId: string
+): BodyNode[] {
 	const out: BodyNode[] = [];
 	for (let i = 0; i < body.length; i++) {
 		const node = body[i]!;
@@ -121,7 +134,15 @@ export function structureProcedure(body: BodyNode[], locale: Locale, floors: rea
 					content: [
 						field(N.action, s.action),
 						field(N.result, s.result),
-						...(s.decision ? [{ type: N.decision, attrs: { target: ids[s.decision.target - 1] ?? null }, content: s.decision.condition }] : [])
+						...(s.decision
+							? [
+									{
+										type: N.decision,
+										attrs: { target: ids[s.decision.target - 1] ?? null },
+										content: s.decision.condition
+									}
+								]
+							: [])
 					]
 				}))
 			});
@@ -141,7 +162,11 @@ export function structureProcedure(body: BodyNode[], locale: Locale, floors: rea
 						const toMatch = TO_MARK.exec(t);
 						const handMatch = HANDOVER_MARK.exec(t);
 						if (toMatch) to = trim(slice(inline, toMatch[0].length, t.length));
-						else if (handMatch) handover.push({ type: 'paragraph', content: trim(slice(inline, handMatch[0].length, t.length)) });
+						else if (handMatch)
+							handover.push({
+								type: 'paragraph',
+								content: trim(slice(inline, handMatch[0].length, t.length))
+							});
 						else handover.push({ type: 'paragraph', content: inline });
 					}
 				} else handover.push(part);
@@ -149,7 +174,11 @@ export function structureProcedure(body: BodyNode[], locale: Locale, floors: rea
 			out.push({
 				type: N.escalation,
 				attrs: { floor: floorIn(text(to), floors) },
-				content: [field(N.when, when), field(N.to, to), { type: N.handover, content: handover.length ? handover : [{ type: 'paragraph' }] }]
+				content: [
+					field(N.when, when),
+					field(N.to, to),
+					{ type: N.handover, content: handover.length ? handover : [{ type: 'paragraph' }] }
+				]
 			});
 			i = j - 1;
 		}

@@ -18,7 +18,8 @@
 // A peer silent for timeoutMs and for two pings in a row (a tab frozen and resumed runs one late
 // tick before its queued messages; that must not drop anyone) is dropped: a tab that crashed
 // never says bye.
-import { Emitter, type NetworkAdapter, type NetworkEvents, type PeerId } from '../repo/network';
+import { Emitter } from '../domain/emitter';
+import type { NetworkAdapter, NetworkEvents, PeerId } from '../repo/network';
 
 export interface BroadcastChannelOptions {
 	/** Channel name: one per centre. */

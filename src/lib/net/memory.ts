@@ -1,7 +1,8 @@
 // An in-memory network for tests: adapters joined to one hub. Deliveries can be held in a queue
 // and released one at a time, in random order and with duplicates, from a seeded random source,
 // so a convergence test replays exactly.
-import { Emitter, type NetworkAdapter, type NetworkEvents, type PeerId } from '../repo/network';
+import { Emitter } from '../domain/emitter';
+import type { NetworkAdapter, NetworkEvents, PeerId } from '../repo/network';
 
 interface InFlight {
 	from: PeerId;

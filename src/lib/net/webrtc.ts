@@ -3,7 +3,8 @@
 // encrypted signaling topic; the peer with the smaller id makes the offer, so two peers that find
 // each other at once never both offer. Messages are cut into 16 KiB frames and sent under
 // back-pressure on the channel's bufferedAmount.
-import { Emitter, type NetworkAdapter, type NetworkEvents, type PeerId } from '../repo/network';
+import { Emitter } from '../domain/emitter';
+import type { NetworkAdapter, NetworkEvents, PeerId } from '../repo/network';
 import { FrameError, Reassembler, toFrames } from './chunking';
 import type { SignalingClient } from './signaling-client';
 

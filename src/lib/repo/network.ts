@@ -26,30 +26,3 @@ export interface NetworkAdapter {
 	/** Leaves the network; the adapter is unusable afterwards. */
 	destroy(): Promise<void>;
 }
-
-/** Small typed event emitter shared by adapters. */
-export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
-	readonly #listeners = new Map<keyof Events, Set<(...args: never[]) => void>>();
-
-	on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
-		let set = this.#listeners.get(event);
-		if (!set) this.#listeners.set(event, (set = new Set()));
-		set.add(listener);
-		return () => set.delete(listener);
-	}
-
-	emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-		for (const listener of [...(this.#listeners.get(event) ?? [])])
-			(listener as (...a: Parameters<Events[E]>) => void)(...args);
-	}
-
-	count(): number {
-		let n = 0;
-		for (const set of this.#listeners.values()) n += set.size;
-		return n;
-	}
-
-	clear(): void {
-		this.#listeners.clear();
-	}
-}

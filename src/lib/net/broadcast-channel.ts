@@ -114,6 +114,11 @@ export class BroadcastChannelNetwork implements NetworkAdapter {
 		this.#post({ type: 'hello', from: this.peerId, reply: true });
 	}
 
+	/** Not yet bound to the connection: peers over this transport stay unproven until it is. */
+	channelBinding(_peer: PeerId): string | undefined {
+		return undefined;
+	}
+
 	peers(): PeerId[] {
 		return [...this.#peers.keys()];
 	}

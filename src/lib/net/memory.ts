@@ -21,7 +21,8 @@ export interface MemoryHubOptions {
 
 export class MemoryHub {
 	readonly #adapters = new Map<PeerId, MemoryNetworkAdapter>();
-	readonly #links = new Set<string>();
+	/** Live links, each with the id both ends use as its channel binding (new on every relink). */
+	readonly #links = new Map<string, string>();
 	readonly #queue: InFlight[] = [];
 	readonly #options: Required<MemoryHubOptions>;
 
@@ -40,7 +41,7 @@ export class MemoryHub {
 	link(a: PeerId, b: PeerId): void {
 		const key = linkKey(a, b);
 		if (this.#links.has(key) || !this.#adapters.has(a) || !this.#adapters.has(b)) return;
-		this.#links.add(key);
+		this.#links.set(key, crypto.randomUUID());
 		this.#adapters.get(a)!._connected(b);
 		this.#adapters.get(b)!._connected(a);
 	}
@@ -55,6 +56,10 @@ export class MemoryHub {
 		}
 		this.#adapters.get(a)?._disconnected(b);
 		this.#adapters.get(b)?._disconnected(a);
+	}
+
+	_binding(a: PeerId, b: PeerId): string | undefined {
+		return this.#links.get(linkKey(a, b));
 	}
 
 	linked(a: PeerId, b: PeerId): boolean {
@@ -118,6 +123,10 @@ export class MemoryNetworkAdapter implements NetworkAdapter {
 	send(to: PeerId, message: Uint8Array): void {
 		if (this.#destroyed || !this.#peers.has(to)) return;
 		this.hub._send(this.peerId, to, message);
+	}
+
+	channelBinding(peer: PeerId): string | undefined {
+		return this.#peers.has(peer) ? this.hub._binding(this.peerId, peer) : undefined;
 	}
 
 	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void {

@@ -96,6 +96,11 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.announce();
 	}
 
+	/** Not yet bound to the connection: peers over this transport stay unproven until it is. */
+	channelBinding(_peer: PeerId): string | undefined {
+		return undefined;
+	}
+
 	peers(): PeerId[] {
 		return [...this.#links].filter(([, l]) => l.open).map(([id]) => id);
 	}

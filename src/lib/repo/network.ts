@@ -23,6 +23,12 @@ export interface NetworkAdapter {
 	send(to: PeerId, message: Uint8Array): void;
 	/** Subscribes to an event; returns the unsubscribe function. */
 	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void;
+	/** Channel binding of the live connection to `peer`: a string both ends of that one connection
+	 *  compute identically, which no relay or man in the middle can make equal for two different
+	 *  connections (for WebRTC: both DTLS certificate fingerprints from the SDP, sorted). The hello
+	 *  proof signs it, so a proof relayed from another connection fails. Undefined when the peer is not
+	 *  connected or the transport offers no binding (the peer then stays unproven). */
+	channelBinding(peer: PeerId): string | undefined;
 	/** Leaves the network; the adapter is unusable afterwards. */
 	destroy(): Promise<void>;
 }

@@ -30,6 +30,7 @@ for (const group of groups) {
 	);
 	const lines = `${result.stdout}\n${result.stderr}`.split('\n');
 	for (const line of lines) {
+		// eslint-disable-next-line no-control-regex -- strips the runner's ANSI colour codes
 		const clean = line.replace(/\x1b\[[0-9;]*m/g, '');
 		if (clean.startsWith('{"bench"') || /^[\w.]+: /.test(clean) || /FAIL|Error|✓|×/.test(clean))
 			console.log(clean);

@@ -135,7 +135,6 @@ describe('demo content', () => {
 	});
 
 	const ofKind = (kind: string) => [...articles].filter(([, a]) => a.meta.kind === kind);
-	const walk = (nodes: BodyNode[]): BodyNode[] => nodes.flatMap((n) => [n, ...walk(n.content ?? [])]);
 
 	it('has the three floors', () => {
 		expect(

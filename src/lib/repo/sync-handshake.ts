@@ -32,15 +32,15 @@ export class Handshake {
 		this.#hooks = hooks;
 	}
 
-	/** A new connection: say hello, start the clock. Returns the handshake's part of the state. */
-	begin(peer: PeerId): Pick<PeerState, 'nonce' | 'proved' | 'answered' | 'deadline'> {
-		const nonce = newNonce();
-		const deadline = setTimeout(
+	/** A new connection (its state just registered): say hello, start the clock. */
+	begin(peer: PeerId, state: PeerState): void {
+		// Set before sending: the answer may come back within send() on a synchronous transport.
+		state.nonce = newNonce();
+		state.deadline = setTimeout(
 			() => this.#hooks.drop(peer, `no complete handshake within ${this.#limits.handshakeMs} ms`),
 			this.#limits.handshakeMs
 		);
-		this.#ctx.send(peer, { type: 'hello', hello: this.helloFor(nonce) });
-		return { nonce, proved: false, answered: false, deadline };
+		this.#ctx.send(peer, { type: 'hello', hello: this.helloFor(state.nonce) });
 	}
 
 	helloFor(nonce: string, answer = false): Hello {
@@ -68,8 +68,11 @@ export class Handshake {
 				signer: this.#ctx.net.peerId,
 				verifier: from
 			});
-			this.#ctx.send(from, { type: 'proof', signature });
+			// Sent only on the connection it signs (the link may have been cut and remade meanwhile).
+			if (this.#ctx.peers.get(from) === state && this.#ctx.net.channelBinding(from) === binding)
+				this.#ctx.send(from, { type: 'proof', signature });
 		}
+		if (this.#ctx.peers.get(from) !== state) return; // the connection closed while signing
 		// Nothing to check: introduced unproven at once.
 		if (!hello.key || !hello.nonce || !binding) return this.#introduce(from, state, hello, false);
 		if (state.proof) return this.#check(from, state, state.proof);
@@ -88,6 +91,7 @@ export class Handshake {
 	async #check(from: PeerId, state: PeerState, signature: Uint8Array): Promise<void> {
 		const hello = state.pending!;
 		state.proof = undefined;
+		if (this.#ctx.peers.get(from) !== state) return;
 		const binding = this.#ctx.net.channelBinding(from);
 		const ok =
 			!!binding &&

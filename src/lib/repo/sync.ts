@@ -147,6 +147,13 @@ export class Synchronizer {
 		return stats;
 	}
 
+	/** Whether received messages are being handled or wait for their peer's budget. */
+	get busy(): boolean {
+		if (this.#work.size) return true;
+		for (const state of this.#peers.values()) if (state.inbox.queuedMessages) return true;
+		return false;
+	}
+
 	/** Resolves once every received message has been handled, queued ones included (for tests and
 	 *  benchmarks). */
 	async idle(): Promise<void> {
@@ -222,7 +229,7 @@ export class Synchronizer {
 			docAwarenessClients: new Map()
 		};
 		this.#peers.set(peer, state);
-		Object.assign(state, this.#handshake.begin(peer));
+		this.#handshake.begin(peer, state);
 	}
 
 	#disconnected(peer: PeerId): void {

@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import { docShapeProblem } from '../schema/limits';
 import type { PeerId } from './network';
+import type { Hello } from './sync-protocol';
 import { isPeerOrigin, type PeerOrigin, type PeerState, type SyncContext } from './sync-peer';
 import { trialCopy } from './trial';
 
@@ -35,10 +36,8 @@ export class LiveUpdates {
 		// Checked again after the wait: access may have changed meanwhile.
 		if (!policy.mayWrite(peer, docId))
 			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
-		const refused = policy.vetUpdate?.(peer, docId, doc, update);
-		if (refused) return this.#ctx.reject(from, `update refused: it ${refused}`);
-		const shape = this.#shapeProblem(docId, doc, update, decoded.createsTypes);
-		if (shape) return this.#ctx.reject(from, `update for ${docId} refused: the document would be ${shape}`);
+		const refused = this.#vet(peer, docId, doc, update, decoded.createsTypes);
+		if (refused) return this.#ctx.reject(from, refused);
 		try {
 			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
 		} catch (err) {
@@ -47,6 +46,15 @@ export class LiveUpdates {
 				`update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`
 			);
 		}
+	}
+
+	/** Why the update may not be applied to the document (policy vetting, shape limits). */
+	#vet(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array, createsTypes: boolean): string | undefined {
+		const refused = this.#ctx.policy.vetUpdate?.(peer, docId, doc, update);
+		if (refused) return `update refused: it ${refused}`;
+		const shape = this.#shapeProblem(docId, doc, update, createsTypes);
+		if (shape) return `update for ${docId} refused: the document would be ${shape}`;
+		return undefined;
 	}
 
 	/** A local change (or one from a peer): to every other introduced peer allowed to have it. */

@@ -117,7 +117,14 @@ describe('a body nested thousands of levels deep', () => {
 		expect(errors[0]!.message).toMatch(/article\/poison.*nested deeper than 64 levels/);
 		// The page's reader sees it missing (never reads the body); the entry stays in storage.
 		const view: ReadDoc<unknown> = { status: 'loading', meta: null, body: [], problem: '' };
-		await openAndFollow(repo, ARTICLE, view, { meta: () => null, body: readArticleBody }, () => false, () => {});
+		await openAndFollow(
+			repo,
+			ARTICLE,
+			view,
+			{ meta: () => null, body: readArticleBody },
+			() => false,
+			() => {}
+		);
 		expect(view.status).toBe('missing');
 		expect(storage.chunks.get(ARTICLE)?.size).toBe(1);
 		expect(await repo.find('article/fine')).toBeDefined();

@@ -128,7 +128,9 @@ describe('centre document and directory write rules', () => {
 		anon.send('admin', {
 			type: 'update',
 			docId: CENTRE,
-			update: crafted(centreA, (d) => d.getMap('agents').set(carol.agentId, profile(carol.agentId, 'Anonyme')))
+			update: crafted(centreA, (d) =>
+				d.getMap('agents').set(carol.agentId, profile(carol.agentId, 'Anonyme'))
+			)
 		});
 		await settle(a);
 		expect(readAgents(centreA).map((p) => p.name)).toEqual(['Bob', 'Carol']);

@@ -27,7 +27,11 @@ afterEach(async () => {
 	for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function victim(hub: MemoryHub, limits: Partial<ProtocolLimits>, rate: Partial<RateLimits> = {}): Promise<Victim> {
+async function victim(
+	hub: MemoryHub,
+	limits: Partial<ProtocolLimits>,
+	rate: Partial<RateLimits> = {}
+): Promise<Victim> {
 	const identity = await generateIdentity();
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const net = hub.join('victim');
@@ -124,10 +128,13 @@ describe('a peer that floods live updates', () => {
 		cleanups.push(() => flooder.net.destroy());
 		flooder.greet('victim');
 		await introduced(v.sync, 'flooder', true);
-		for (const update of concurrentInserts(2_000)) flooder.send('victim', { type: 'update', docId: 'article/flood', update });
+		for (const update of concurrentInserts(2_000))
+			flooder.send('victim', { type: 'update', docId: 'article/flood', update });
 		await vi.waitFor(() => expect(hub.linked('victim', 'flooder')).toBe(false));
 		await v.sync.idle();
-		expect(v.rejected.some((r) => /disconnected: sent more than its rate budget and queue allow/.test(r))).toBe(true);
+		expect(
+			v.rejected.some((r) => /disconnected: sent more than its rate budget and queue allow/.test(r))
+		).toBe(true);
 		// What was applied is the burst (the queue was dropped with the peer)
 		const applied = (await v.repo.open('article/flood')).getText('body').length;
 		expect(applied).toBeGreaterThan(0);
@@ -143,7 +150,8 @@ describe('a peer that floods live updates', () => {
 		cleanups.push(() => sender.net.destroy());
 		sender.greet('victim');
 		await introduced(v.sync, 'sender', true);
-		for (const update of concurrentInserts(300)) sender.send('victim', { type: 'update', docId: 'article/burst', update });
+		for (const update of concurrentInserts(300))
+			sender.send('victim', { type: 'update', docId: 'article/burst', update });
 		// Beyond the burst, messages wait in the queue rather than run at once.
 		expect(v.sync.stats.queuedMessages).toBeGreaterThan(0);
 		await v.sync.idle();

@@ -84,7 +84,7 @@ export async function introduced(sync: Synchronizer, peer: string, verified: boo
 /** Waits until nothing is in flight: every synchronizer idle and every repo flushed, twice in a row
  *  with no work started in between (handling a message may send more). */
 export async function settle(...ps: { sync: Synchronizer; repo: Repo }[]): Promise<void> {
-	for (let quiet = 0; quiet < 2; ) {
+	for (let quiet = 0; quiet < 2;) {
 		await Promise.all(ps.map((p) => p.sync.idle()));
 		await Promise.all(ps.map((p) => p.repo.flush()));
 		// Let continuations just scheduled (storage reads, writes) start their work, then look.

@@ -33,7 +33,14 @@ async function device(hub: MemoryHub, peerId: string, identity: AgentIdentity): 
 	const registry = new NoteAccessRegistry(repo);
 	const net = hub.join(peerId);
 	const policy = new CentreSharePolicy(identity.agentId, { floor: () => 'bourse', notes: registry });
-	const sync = new Synchronizer({ repo, network: net, policy, agentId: identity.agentId, floor: 'bourse', identity });
+	const sync = new Synchronizer({
+		repo,
+		network: net,
+		policy,
+		agentId: identity.agentId,
+		floor: 'bourse',
+		identity
+	});
 	const rejected: string[] = [];
 	sync.onRejected((r) => rejected.push(r.reason));
 	const d = { repo, net, sync, rejected, registry };

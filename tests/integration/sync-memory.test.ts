@@ -62,7 +62,11 @@ async function peer(
 }
 
 /** A peer that shares presence (its name on floor Bourse) through the centre-wide awareness. */
-async function presencePeer(hub: MemoryHub, id: string, name: string): Promise<Peer & { awareness: Awareness }> {
+async function presencePeer(
+	hub: MemoryHub,
+	id: string,
+	name: string
+): Promise<Peer & { awareness: Awareness }> {
 	const identity = await generateIdentity();
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const awareness = new Awareness(new Y.Doc());
@@ -282,7 +286,11 @@ describe('Synchronizer over the memory network', () => {
 		const raw = roguePeer(hub, 'raw', { agentId: 'agent-raw' });
 		raw.greet('honest');
 		await introduced(honest.sync, 'raw', false);
-		raw.send('honest', { type: 'update', docId: 'article/public', update: Y.encodeStateAsUpdate(await old.repo.open('article/public')) });
+		raw.send('honest', {
+			type: 'update',
+			docId: 'article/public',
+			update: Y.encodeStateAsUpdate(await old.repo.open('article/public'))
+		});
 		await settle(honest);
 		expect(reasons.some((r) => /article\/public without having proved its key/.test(r))).toBe(true);
 		expect(readArticleMeta(await honest.repo.open('article/public')).title).toBe('Publique');

@@ -143,15 +143,9 @@ export interface HelloContext {
 
 function helloProofData(agentId: string, c: HelloContext): Uint8Array {
 	return encoder.encode(
-		[
-			'plateau/hello-proof/v2',
-			agentId,
-			c.binding,
-			c.signerNonce,
-			c.verifierNonce,
-			c.signer,
-			c.verifier
-		].join('\n')
+		['plateau/hello-proof/v2', agentId, c.binding, c.signerNonce, c.verifierNonce, c.signer, c.verifier].join(
+			'\n'
+		)
 	);
 }
 

@@ -25,7 +25,12 @@ export class Handshake {
 	readonly #limits: ProtocolLimits;
 	readonly #hooks: HandshakeHooks;
 
-	constructor(ctx: SyncContext, identity: AgentIdentity | undefined, limits: ProtocolLimits, hooks: HandshakeHooks) {
+	constructor(
+		ctx: SyncContext,
+		identity: AgentIdentity | undefined,
+		limits: ProtocolLimits,
+		hooks: HandshakeHooks
+	) {
 		this.#ctx = ctx;
 		this.#identity = identity;
 		this.#limits = limits;
@@ -102,7 +107,11 @@ export class Handshake {
 				signer: from,
 				verifier: this.#ctx.net.peerId
 			}));
-		if (!ok) this.#ctx.reject(from, `could not prove it is ${hello.agentId} on this connection: treated as unproven`);
+		if (!ok)
+			this.#ctx.reject(
+				from,
+				`could not prove it is ${hello.agentId} on this connection: treated as unproven`
+			);
 		await this.#introduce(from, state, hello, ok);
 	}
 

@@ -49,7 +49,13 @@ export class LiveUpdates {
 	}
 
 	/** Why the update may not be applied to the document (policy vetting, shape limits). */
-	#vet(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array, createsTypes: boolean): string | undefined {
+	#vet(
+		peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array,
+		createsTypes: boolean
+	): string | undefined {
 		const refused = this.#ctx.policy.vetUpdate?.(peer, docId, doc, update);
 		if (refused) return `update refused: it ${refused}`;
 		const shape = this.#shapeProblem(docId, doc, update, createsTypes);

@@ -120,7 +120,7 @@ describe('a peer that floods live updates', () => {
 		});
 	}
 
-	it('is held to its budget, then disconnected when its queue overflows', async () => {
+	it('is held to its budget, then disconnected when its queue overflows', { timeout: 30_000 }, async () => {
 		const hub = new MemoryHub();
 		const rate = { messagesPerSecond: 50, messageBurst: 100, maxQueuedMessages: 200 };
 		const v = await victim(hub, {}, rate);
@@ -128,7 +128,7 @@ describe('a peer that floods live updates', () => {
 		cleanups.push(() => flooder.net.destroy());
 		flooder.greet('victim');
 		await introduced(v.sync, 'flooder', true);
-		for (const update of concurrentInserts(2_000))
+		for (const update of concurrentInserts(600))
 			flooder.send('victim', { type: 'update', docId: 'article/flood', update });
 		await vi.waitFor(() => expect(hub.linked('victim', 'flooder')).toBe(false));
 		await v.sync.idle();

@@ -106,22 +106,26 @@ afterEach(async () => {
 });
 
 describe('Synchronizer over the memory network', () => {
-	it('fills an empty peer with the whole demo knowledge base, byte for byte', async () => {
-		const hub = new MemoryHub();
-		const full = await peer(hub, 'full');
-		await applySeed(full.repo, demoSeed as SeedFile);
-		const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
-		await settle(full, empty);
-		const ids = (await full.repo.list()).sort();
-		expect((await empty.repo.list()).sort()).toEqual(ids);
-		for (const id of ids) {
-			const a = await full.repo.open(id);
-			const b = await empty.repo.open(id);
-			expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+	it(
+		'fills an empty peer with the whole demo knowledge base, byte for byte',
+		{ timeout: 30_000 },
+		async () => {
+			const hub = new MemoryHub();
+			const full = await peer(hub, 'full');
+			await applySeed(full.repo, demoSeed as SeedFile);
+			const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
+			await settle(full, empty);
+			const ids = (await full.repo.list()).sort();
+			expect((await empty.repo.list()).sort()).toEqual(ids);
+			for (const id of ids) {
+				const a = await full.repo.open(id);
+				const b = await empty.repo.open(id);
+				expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+			}
+			const catalog = readCatalog(await empty.repo.open('space/kb'));
+			expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
 		}
-		const catalog = readCatalog(await empty.repo.open('space/kb'));
-		expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
-	});
+	);
 
 	it('sends live edits to connected peers, and not back to their source', async () => {
 		const hub = new MemoryHub();

@@ -51,8 +51,7 @@ describe('convergence fuzz', () => {
 					policy: new CentreSharePolicy(identity.agentId),
 					agentId: identity.agentId,
 					floor: 'bourse',
-					identity,
-					rate: { messageBurst: 1e9, byteBurst: 1e12 }
+					identity
 				});
 				sync.onRejected((r) => {
 					throw new Error(`seed ${SEED}: honest peer rejected a message: ${r.reason}`);

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
+import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
@@ -43,12 +44,14 @@ describe('convergence fuzz', () => {
 			for (let i = 0; i < PEERS; i++) {
 				const repo = new Repo({ storage: new MemoryStorage(), compactAfter: 50 });
 				const net = hub.join(`p${i}`);
+				const identity = await generateIdentity();
 				const sync = new Synchronizer({
 					repo,
 					network: net,
-					policy: new CentreSharePolicy(`agent-${i}`),
-					agentId: `agent-${i}`,
-					floor: 'bourse'
+					policy: new CentreSharePolicy(identity.agentId),
+					agentId: identity.agentId,
+					floor: 'bourse',
+					identity
 				});
 				sync.onRejected((r) => {
 					throw new Error(`seed ${SEED}: honest peer rejected a message: ${r.reason}`);

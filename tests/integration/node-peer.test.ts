@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
+import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
 import { attachSignaling } from '../../src/lib/server/attach';
 import {
@@ -55,15 +56,20 @@ async function tempDir(): Promise<string> {
 	return dir;
 }
 
-async function peer(dir: string, agentId: string, extra: Partial<NodePeerOptions> = {}): Promise<NodePeer> {
+/** Each named peer keeps one identity across restarts, as a device does. */
+const identities = new Map<string, AgentIdentity>();
+
+async function peer(dir: string, name: string, extra: Partial<NodePeerOptions> = {}): Promise<NodePeer> {
+	let identity = identities.get(name);
+	if (!identity) identities.set(name, (identity = await generateIdentity()));
 	const p = await createNodePeer({
 		dir,
 		signalingUrl: url,
 		centreId: CENTRE,
 		secret: SECRET,
-		agentId,
+		identity,
 		floor: 'bourse',
-		log: (m) => logs.push(`${agentId}: ${m}`),
+		log: (m) => logs.push(`${name}: ${m}`),
 		...extra
 	});
 	live.add(p);
@@ -115,7 +121,10 @@ describe('Node peer over real WebRTC (@roamhq/wrtc) and Plateau’s relay', () =
 		const firstSyncMs = performance.now() - t0;
 		expect(a.mesh.peers()).toEqual([b.mesh.peerId]);
 		expect(b.mesh.peers()).toEqual([a.mesh.peerId]);
-		expect([...b.sync.peers().values()].map((h) => h.agentId)).toEqual(['archive']);
+		// B knows A by A's proven key.
+		expect([...b.sync.peers().values()].map((h) => [h.agentId, h.verified])).toEqual([
+			[a.identity.agentId, true]
+		]);
 
 		// A live edit on B reaches A.
 		const docB = await b.repo.open(ARTICLE);

@@ -12,7 +12,8 @@ import { NoteAccessRegistry, removeUnreadableNotes } from '../../src/lib/repo/no
 import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
-import { encodeMessage } from '../../src/lib/repo/sync-protocol';
+import { encodeMessage, PROTOCOL_VERSION } from '../../src/lib/repo/sync-protocol';
+import { settle } from './rogue-kit';
 import {
 	initNote,
 	noteAccessDocId,
@@ -61,14 +62,6 @@ async function peer(
 	Object.assign(p, { repo, storage, net, sync, rejected, stop: () => (janitor.stop(), registry.destroy()) });
 	peers.push(p);
 	return p;
-}
-
-async function settle(...ps: Peer[]): Promise<void> {
-	for (let round = 0; round < 12; round++) {
-		await Promise.all(ps.map((p) => p.sync.idle()));
-		await Promise.all(ps.map((p) => p.repo.flush()));
-		await new Promise((r) => setTimeout(r, 0));
-	}
 }
 
 function meta(author: string, title: string, access: Partial<NoteAccess> = {}): NoteMeta {
@@ -141,7 +134,7 @@ describe('notes between agents', () => {
 		);
 		await settle(laptop, impostor);
 		expect(await laptop.repo.find(`note/${alice.agentId}.forged`)).toBeUndefined();
-		expect(laptop.rejected.some((r) => r.includes('may not write here'))).toBe(true);
+		expect(laptop.rejected.some((r) => r.includes('without having proved its key'))).toBe(true);
 	});
 
 	it('a hello signed with another key is refused as that agent, and reported', async () => {
@@ -158,7 +151,7 @@ describe('notes between agents', () => {
 			encodeMessage({
 				type: 'hello',
 				hello: {
-					protocol: 1,
+					protocol: PROTOCOL_VERSION,
 					agentId: alice.agentId,
 					floor: 'bourse',
 					spaces: ['kb', `personal:${alice.agentId}`],

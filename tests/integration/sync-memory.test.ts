@@ -9,7 +9,8 @@ import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
-import { encodeMessage } from '../../src/lib/repo/sync-protocol';
+import { encodeMessage, PROTOCOL_VERSION } from '../../src/lib/repo/sync-protocol';
+import { introduced, roguePeer, settle } from './rogue-kit';
 import {
 	articleSummary,
 	initArticle,
@@ -26,6 +27,7 @@ import type { SeedFile } from '../../src/lib/seed/seed';
 
 interface Peer {
 	id: string;
+	agentId: string;
 	repo: Repo;
 	net: MemoryNetworkAdapter;
 	sync: Synchronizer;
@@ -33,13 +35,16 @@ interface Peer {
 
 const peers: Peer[] = [];
 
+/** A peer with an identity of its own unless one is given; `null`: none (unproven, claiming
+ *  `agentId`). */
 async function peer(
 	hub: MemoryHub,
 	id: string,
 	agentId = id,
 	floor = 'bourse',
-	identity?: AgentIdentity
+	given?: AgentIdentity | null
 ): Promise<Peer> {
+	const identity = given === null ? undefined : (given ?? (await generateIdentity()));
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const net = hub.join(id);
 	const sync = new Synchronizer({
@@ -51,13 +56,18 @@ async function peer(
 		identity
 	});
 	sync.onRejected(() => {});
-	const p = { id, repo, net, sync };
+	const p = { id, agentId: identity?.agentId ?? agentId, repo, net, sync };
 	peers.push(p);
 	return p;
 }
 
 /** A peer that shares presence (its name on floor Bourse) through the centre-wide awareness. */
-function presencePeer(hub: MemoryHub, id: string, name: string): Peer & { awareness: Awareness } {
+async function presencePeer(
+	hub: MemoryHub,
+	id: string,
+	name: string
+): Promise<Peer & { awareness: Awareness }> {
+	const identity = await generateIdentity();
 	const repo = new Repo({ storage: new MemoryStorage() });
 	const awareness = new Awareness(new Y.Doc());
 	awareness.setLocalState({ name, floor: 'bourse' });
@@ -65,24 +75,15 @@ function presencePeer(hub: MemoryHub, id: string, name: string): Peer & { awaren
 	const sync = new Synchronizer({
 		repo,
 		network: net,
-		policy: new CentreSharePolicy(id),
-		agentId: id,
+		policy: new CentreSharePolicy(identity.agentId),
+		agentId: identity.agentId,
 		floor: 'bourse',
-		awareness
+		awareness,
+		identity
 	});
-	const p = { id, repo, net, sync };
+	const p = { id, agentId: identity.agentId, repo, net, sync };
 	peers.push(p);
 	return { ...p, awareness };
-}
-
-/** Lets every message and write in flight finish (the memory network delivers synchronously, but
- *  handling a message is asynchronous and may send more). */
-async function settle(...ps: Peer[]): Promise<void> {
-	for (let round = 0; round < 10; round++) {
-		await Promise.all(ps.map((p) => p.sync.idle()));
-		await Promise.all(ps.map((p) => p.repo.flush()));
-		await new Promise((r) => setTimeout(r, 0));
-	}
 }
 
 const meta = (title: string): ArticleMeta => ({
@@ -105,22 +106,26 @@ afterEach(async () => {
 });
 
 describe('Synchronizer over the memory network', () => {
-	it('fills an empty peer with the whole demo knowledge base, byte for byte', async () => {
-		const hub = new MemoryHub();
-		const full = await peer(hub, 'full');
-		await applySeed(full.repo, demoSeed as SeedFile);
-		const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
-		await settle(full, empty);
-		const ids = (await full.repo.list()).sort();
-		expect((await empty.repo.list()).sort()).toEqual(ids);
-		for (const id of ids) {
-			const a = await full.repo.open(id);
-			const b = await empty.repo.open(id);
-			expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+	it(
+		'fills an empty peer with the whole demo knowledge base, byte for byte',
+		{ timeout: 30_000 },
+		async () => {
+			const hub = new MemoryHub();
+			const full = await peer(hub, 'full');
+			await applySeed(full.repo, demoSeed as SeedFile);
+			const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
+			await settle(full, empty);
+			const ids = (await full.repo.list()).sort();
+			expect((await empty.repo.list()).sort()).toEqual(ids);
+			for (const id of ids) {
+				const a = await full.repo.open(id);
+				const b = await empty.repo.open(id);
+				expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+			}
+			const catalog = readCatalog(await empty.repo.open('space/kb'));
+			expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
 		}
-		const catalog = readCatalog(await empty.repo.open('space/kb'));
-		expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
-	});
+	);
 
 	it('sends live edits to connected peers, and not back to their source', async () => {
 		const hub = new MemoryHub();
@@ -169,7 +174,7 @@ describe('Synchronizer over the memory network', () => {
 		const phone = await peer(hub, 'phone', a, 'bourse', alice);
 		const other = await peer(hub, 'other', 'agent-b', 'bourse', await generateIdentity());
 		// Claiming Alice's id without her key gets nothing personal.
-		const claimant = await peer(hub, 'claimant', a);
+		const claimant = await peer(hub, 'claimant', a, 'bourse', null);
 		expect(new CentreSharePolicy(a).spaceOf(`space/personal:${a}`)).toBe(`personal:${a}`);
 		const mine = await laptop.repo.open(`space/personal:${a}`);
 		mine.getMap('catalog').set('note/1', { title: 'private' });
@@ -186,18 +191,13 @@ describe('Synchronizer over the memory network', () => {
 	it('rejects malformed, oversized, unknown and unauthorised messages, and the session goes on', async () => {
 		const hub = new MemoryHub();
 		const honest = await peer(hub, 'honest');
-		const rogueNet = hub.join('rogue');
 		const reasons: string[] = [];
 		honest.sync.onRejected((r) => reasons.push(r.reason));
-		// The rogue introduces itself properly, then misbehaves.
-		rogueNet.send(
-			'honest',
-			encodeMessage({
-				type: 'hello',
-				hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] }
-			})
-		);
-		await honest.sync.idle();
+		// The rogue introduces itself properly (it proves a key of its own), then misbehaves.
+		const rogue = roguePeer(hub, 'rogue', { identity: await generateIdentity() });
+		rogue.greet('honest');
+		await introduced(honest.sync, 'rogue', true);
+		const rogueNet = rogue.net;
 		rogueNet.send(
 			'honest',
 			encodeMessage({ type: 'syncStep1', docId: 'article/truncated', stateVector: new Uint8Array(40) }).slice(
@@ -215,7 +215,7 @@ describe('Synchronizer over the memory network', () => {
 			'honest',
 			encodeMessage({
 				type: 'update',
-				docId: 'space/personal:honest',
+				docId: `space/personal:${honest.agentId}`,
 				update: Y.encodeStateAsUpdate(new Y.Doc())
 			})
 		);
@@ -223,24 +223,21 @@ describe('Synchronizer over the memory network', () => {
 		big.getText('t').insert(0, 'x'.repeat(64 * 1024));
 		const limited = await peer(hub, 'limited');
 		limited.sync.destroy();
+		const limitedIdentity = await generateIdentity();
 		const strict = new Synchronizer({
 			repo: limited.repo,
 			network: limited.net,
-			policy: new CentreSharePolicy('limited'),
-			agentId: 'limited',
+			policy: new CentreSharePolicy(limitedIdentity.agentId),
+			agentId: limitedIdentity.agentId,
 			floor: 'bourse',
+			identity: limitedIdentity,
 			limits: { maxMessageBytes: 16 * 1024 }
 		});
 		const strictReasons: string[] = [];
 		strict.onRejected((r) => strictReasons.push(r.reason));
 		limited.sync = strict;
-		rogueNet.send(
-			'limited',
-			encodeMessage({
-				type: 'hello',
-				hello: { protocol: 1, agentId: 'rogue', floor: 'bourse', spaces: ['kb'] }
-			})
-		);
+		rogue.greet('limited');
+		await introduced(strict, 'rogue', true);
 		rogueNet.send(
 			'limited',
 			encodeMessage({ type: 'update', docId: 'article/big', update: Y.encodeStateAsUpdate(big) })
@@ -250,9 +247,9 @@ describe('Synchronizer over the memory network', () => {
 		expect(reasons.some((r) => /unknown message type 42/.test(r))).toBe(true);
 		expect(reasons.some((r) => /unknown message type 4294967295/.test(r))).toBe(true);
 		expect(reasons.some((r) => /article\/x.*(undecodable|could not be applied)/.test(r))).toBe(true);
-		expect(reasons.some((r) => /personal:honest.*may not write/.test(r))).toBe(true);
+		expect(reasons.some((r) => /personal:agent-.*may not write/.test(r))).toBe(true);
 		expect(strictReasons.some((r) => /exceeds the 16384-byte limit/.test(r))).toBe(true);
-		expect(await honest.repo.find('space/personal:honest')).toBeUndefined();
+		expect(await honest.repo.find(`space/personal:${honest.agentId}`)).toBeUndefined();
 		expect(await limited.repo.find('article/big')).toBeUndefined();
 		// The honest session still works.
 		rogueNet.send(
@@ -272,6 +269,36 @@ describe('Synchronizer over the memory network', () => {
 		await settle(honest);
 		expect(readArticleMeta(await honest.repo.open('article/fine')).title).toBe('Correct');
 		await rogueNet.destroy();
+	});
+
+	it('an unproven peer (no key) reads the knowledge base and writes nothing', async () => {
+		const hub = new MemoryHub();
+		const honest = await peer(hub, 'honest');
+		initArticle(await honest.repo.open('article/public'), meta('Publique'));
+		const reasons: string[] = [];
+		honest.sync.onRejected((r) => reasons.push(r.reason));
+		const old = await peer(hub, 'old', 'agent-old', 'bourse', null);
+		await settle(honest, old);
+		expect([...honest.sync.peers().values()].map((h) => h.verified)).toEqual([false]);
+		// It received the article, read-only.
+		expect(readArticleMeta(await old.repo.open('article/public')).title).toBe('Publique');
+		// Its edits are refused.
+		updateArticleMeta(await old.repo.open('article/public'), { title: 'Modifiée' }, 9);
+		await settle(honest, old);
+		expect(readArticleMeta(await honest.repo.open('article/public')).title).toBe('Publique');
+		expect(reasons.some((r) => /without having proved its key/.test(r))).toBe(false); // it does not even send
+		const raw = roguePeer(hub, 'raw', { agentId: 'agent-raw' });
+		raw.greet('honest');
+		await introduced(honest.sync, 'raw', false);
+		raw.send('honest', {
+			type: 'update',
+			docId: 'article/public',
+			update: Y.encodeStateAsUpdate(await old.repo.open('article/public'))
+		});
+		await settle(honest);
+		expect(reasons.some((r) => /article\/public without having proved its key/.test(r))).toBe(true);
+		expect(readArticleMeta(await honest.repo.open('article/public')).title).toBe('Publique');
+		await raw.net.destroy();
 	});
 
 	it('shares presence with peers and drops a peer’s presence as soon as it disconnects', async () => {

@@ -98,7 +98,7 @@ afterAll(async () => {
 	await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function peer(agentId: string): Promise<NodePeer> {
+async function peer(): Promise<NodePeer> {
 	const dir = await mkdtemp(join(tmpdir(), 'plateau-interop-'));
 	dirs.push(dir);
 	const p = await createNodePeer({
@@ -106,7 +106,6 @@ async function peer(agentId: string): Promise<NodePeer> {
 		signalingUrl: url,
 		centreId: CENTRE,
 		secret: SECRET,
-		agentId,
 		floor: 'support',
 		log: () => {}
 	});
@@ -126,9 +125,9 @@ describe('Plateau’s signaling client with the stock y-webrtc signaling server'
 		spy.send(JSON.stringify({ type: 'ping' }));
 		await vi.waitFor(() => expect(relayed.some((m) => m.type === 'pong')).toBe(true), WAIT);
 
-		const a = await peer('archive');
+		const a = await peer();
 		initArticle(await a.repo.open(ARTICLE), meta);
-		const b = await peer('agent-b');
+		const b = await peer();
 		const t0 = performance.now();
 		await vi.waitFor(async () => {
 			const doc = await b.repo.find(ARTICLE);

@@ -1,5 +1,6 @@
 // Agent identity keys: the agent id is the public key's, an identity survives export and import,
-// a damaged or mismatched one is refused, and a hello proof binds nonce, key and both peers.
+// a damaged or mismatched one is refused, and a hello proof binds the connection (channel binding),
+// both nonces, the key and both peers.
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../src/lib/domain/base64';
 import {
@@ -10,9 +11,21 @@ import {
 	importIdentity,
 	newNonce,
 	proveHello,
-	verifyHello
+	verifyHello,
+	type HelloContext
 } from '../../src/lib/repo/identity';
-import { decodeMessage, encodeMessage } from '../../src/lib/repo/sync-protocol';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '../../src/lib/repo/sync-protocol';
+
+/** One connection as both ends see it. */
+function connection(): HelloContext {
+	return {
+		binding: 'link-1',
+		signerNonce: newNonce(),
+		verifierNonce: newNonce(),
+		signer: 'p1',
+		verifier: 'p2'
+	};
+}
 
 describe('agent identity', () => {
 	it('derives the agent id from the public key', async () => {
@@ -26,16 +39,9 @@ describe('agent identity', () => {
 		const id = await generateIdentity();
 		const copy = await importIdentity(JSON.parse(JSON.stringify(await exportIdentity(id))));
 		expect(copy.agentId).toBe(id.agentId);
-		const nonce = newNonce();
+		const context = connection();
 		expect(
-			await verifyHello(
-				id.agentId,
-				toBase64(id.publicKey),
-				await proveHello(copy, nonce, 'p1', 'p2'),
-				nonce,
-				'p1',
-				'p2'
-			)
+			await verifyHello(id.agentId, toBase64(id.publicKey), await proveHello(copy, context), context)
 		).toBe(true);
 	});
 
@@ -49,25 +55,32 @@ describe('agent identity', () => {
 		await expect(importIdentity(null)).rejects.toThrow(IdentityError);
 	});
 
-	it('a hello proof holds only for its nonce, its key’s id and its two peers', async () => {
+	it('a hello proof holds only for its connection, its nonces, its key’s id and its two peers', async () => {
 		const id = await generateIdentity();
 		const other = await generateIdentity();
 		const key = toBase64(id.publicKey);
-		const nonce = newNonce();
-		const proof = await proveHello(id, nonce, 'signer', 'verifier');
-		expect(await verifyHello(id.agentId, key, proof, nonce, 'signer', 'verifier')).toBe(true);
-		expect(await verifyHello(id.agentId, key, proof, newNonce(), 'signer', 'verifier')).toBe(false);
-		expect(await verifyHello(id.agentId, key, proof, nonce, 'signer', 'someone-else')).toBe(false);
-		expect(await verifyHello(other.agentId, key, proof, nonce, 'signer', 'verifier')).toBe(false);
-		expect(
-			await verifyHello(other.agentId, toBase64(other.publicKey), proof, nonce, 'signer', 'verifier')
-		).toBe(false);
-		expect(await verifyHello(id.agentId, 'not base64!', proof, nonce, 'signer', 'verifier')).toBe(false);
+		const c = connection();
+		const proof = await proveHello(id, c);
+		expect(await verifyHello(id.agentId, key, proof, c)).toBe(true);
+		// Another connection (a relay's second link), other nonces, other peers: refused.
+		for (const change of [
+			{ binding: 'another-link' },
+			{ signerNonce: newNonce() },
+			{ verifierNonce: newNonce() },
+			{ signer: 'someone-else' },
+			{ verifier: 'someone-else' },
+			// Roles swapped: the verifier's own proof replayed back to it.
+			{ signer: c.verifier, verifier: c.signer, signerNonce: c.verifierNonce, verifierNonce: c.signerNonce }
+		] satisfies Partial<HelloContext>[])
+			expect(await verifyHello(id.agentId, key, proof, { ...c, ...change })).toBe(false);
+		expect(await verifyHello(other.agentId, key, proof, c)).toBe(false);
+		expect(await verifyHello(other.agentId, toBase64(other.publicKey), proof, c)).toBe(false);
+		expect(await verifyHello(id.agentId, 'not base64!', proof, c)).toBe(false);
 	});
 
 	it('carries key, nonce and proof on the wire, and refuses malformed ones', () => {
 		const hello = {
-			protocol: 1,
+			protocol: PROTOCOL_VERSION,
 			agentId: 'agent-a',
 			floor: 'bourse',
 			spaces: ['kb'],

@@ -185,9 +185,10 @@ describe('share policy for notes', () => {
 		const open = policyOf('agent-chloe', 'support', {
 			[note]: access({ visibility: 'centre', colleaguesMayEdit: true })
 		});
+		// An unproven peer writes nothing, even a note open to every reader.
 		expect([aliceLaptop, aliceClaimed, brunoPeer].map((h) => open.mayWrite(h, note))).toEqual([
 			true,
-			true,
+			false,
 			true
 		]);
 		// Withdrawn: not even the author's device may bring it back to a colleague.

@@ -3,6 +3,7 @@ import {
 	decodeMessage,
 	defaultProtocolLimits,
 	encodeMessage,
+	PROTOCOL_VERSION,
 	ProtocolError,
 	type SyncMessage
 } from '../../src/lib/repo/sync-protocol';
@@ -11,7 +12,10 @@ const bytes = (...n: number[]) => new Uint8Array(n);
 
 describe('sync protocol', () => {
 	const messages: SyncMessage[] = [
-		{ type: 'hello', hello: { protocol: 1, agentId: 'agent-a', floor: 'bourse', spaces: ['kb'] } },
+		{
+			type: 'hello',
+			hello: { protocol: PROTOCOL_VERSION, agentId: 'agent-a', floor: 'bourse', spaces: ['kb'] }
+		},
 		{
 			type: 'inventory',
 			space: 'kb',

@@ -119,6 +119,8 @@ export class BroadcastChannelNetwork implements NetworkAdapter {
 		return undefined;
 	}
 
+	disconnect(_peer: PeerId, _reason: string): void {}
+
 	peers(): PeerId[] {
 		return [...this.#peers.keys()];
 	}

@@ -129,6 +129,10 @@ export class MemoryNetworkAdapter implements NetworkAdapter {
 		return this.#peers.has(peer) ? this.hub._binding(this.peerId, peer) : undefined;
 	}
 
+	disconnect(peer: PeerId, _reason: string): void {
+		this.hub.unlink(this.peerId, peer);
+	}
+
 	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void {
 		return this.#events.on(event, listener);
 	}

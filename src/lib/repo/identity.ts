@@ -1,7 +1,8 @@
 // An agent's identity: an ECDSA P-256 key pair (WebCrypto, in every browser and Node 20) and the
 // agent id derived from its public key, `agent-` + 24 base-32 characters of its SHA-256. Nobody can
-// claim an agent id without the private key: in hello, each side signs the nonce the other chose
-// (proveHello), and the verifier checks the signature and that the id is the key's (verifyHello).
+// claim an agent id without the private key: in hello, each side signs both nonces, both network
+// ids and the connection's channel binding (proveHello), and the verifier checks the signature and
+// that the id is the key's (verifyHello).
 // The agent's devices share one identity, passed from one to the next by a pairing code.
 import { fromBase64, toBase64 } from '../domain/base64';
 
@@ -126,32 +127,41 @@ export function newNonce(): string {
 	return toBase64(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-/** What a peer signs to prove its identity on one connection: the verifier's nonce and both
- *  network ids, so a proof cannot be replayed on another connection or to another peer. */
-function helloProofData(nonce: string, signer: string, verifier: string): Uint8Array {
-	return encoder.encode(`plateau/hello-proof/v1\n${nonce}\n${signer}\n${verifier}`);
+/** What one proof is bound to: the connection (its channel binding, which both ends compute and a
+ *  relay cannot make equal on its two links), both hellos' fresh nonces and both ends' network ids.
+ *  A proof relayed from another connection, replayed later or shown to another peer fails. */
+export interface HelloContext {
+	/** The transport's channel binding of this connection (NetworkAdapter.channelBinding). */
+	binding: string;
+	/** The nonce in the signer's own hello on this connection. */
+	signerNonce: string;
+	/** The nonce in the verifier's hello on this connection. */
+	verifierNonce: string;
+	signer: string;
+	verifier: string;
 }
 
-export function proveHello(
-	identity: AgentIdentity,
-	verifierNonce: string,
-	signer: string,
-	verifier: string
-): Promise<Uint8Array> {
-	return sign(identity, helloProofData(verifierNonce, signer, verifier));
+function helloProofData(agentId: string, c: HelloContext): Uint8Array {
+	return encoder.encode(
+		['plateau/hello-proof/v2', agentId, c.binding, c.signerNonce, c.verifierNonce, c.signer, c.verifier].join(
+			'\n'
+		)
+	);
 }
 
-/** Whether `signature` proves that the peer `signer`, claiming `agentId` with `publicKey` (base64),
- *  holds that key and that the id is the key's. */
+export function proveHello(identity: AgentIdentity, context: HelloContext): Promise<Uint8Array> {
+	return sign(identity, helloProofData(identity.agentId, context));
+}
+
+/** Whether `signature` proves that the peer at the signing end of `context`, claiming `agentId`
+ *  with `publicKey` (base64), holds that key on this very connection, and that the id is the key's. */
 export async function verifyHello(
 	agentId: string,
 	publicKey: string,
 	signature: Uint8Array,
-	myNonce: string,
-	signer: string,
-	verifier: string
+	context: HelloContext
 ): Promise<boolean> {
 	const key = fromBase64(publicKey);
 	if (!key || key.length !== 65 || (await agentIdOf(key)) !== agentId) return false;
-	return verifySignature(key, helloProofData(myNonce, signer, verifier), signature);
+	return verifySignature(key, helloProofData(agentId, context), signature);
 }

@@ -2,6 +2,7 @@
 // schema/note.ts). The registry reads every access document held on this device and re-reads one
 // the moment it changes (synchronously, inside the change: the share policy consults it for the
 // very next message), and tells its listeners which notes' access changed.
+import { Emitter, type Dispose } from '../domain/emitter';
 import { mayReadNote, noteAuthor, type NoteAccess, type NoteReader } from '../domain/note';
 import { noteAccessAuthor, readNoteAccess } from '../schema/index';
 import type { Repo } from './repo';
@@ -17,7 +18,7 @@ export interface NoteAccessLookup {
 export class NoteAccessRegistry implements NoteAccessLookup {
 	readonly #repo: Repo;
 	readonly #records = new Map<string, NoteAccess>();
-	readonly #listeners = new Set<(ids: string[]) => void>();
+	readonly #events = new Emitter<{ change: (ids: string[]) => void }>();
 	readonly #off: () => void;
 
 	constructor(repo: Repo) {
@@ -40,14 +41,13 @@ export class NoteAccessRegistry implements NoteAccessLookup {
 		return this.#records.get(noteDocId);
 	}
 
-	onChange(listener: (noteDocIds: string[]) => void): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
+	onChange(listener: (noteDocIds: string[]) => void): Dispose {
+		return this.#events.on('change', listener);
 	}
 
 	destroy(): void {
 		this.#off();
-		this.#listeners.clear();
+		this.#events.clear();
 	}
 
 	#read(accessDocId: string): void {
@@ -66,7 +66,7 @@ export class NoteAccessRegistry implements NoteAccessLookup {
 			this.#records.delete(id);
 			changed.push(id);
 		}
-		if (changed.length) for (const listener of [...this.#listeners]) listener(changed);
+		if (changed.length) this.#events.emit('change', changed);
 	}
 }
 

@@ -1,9 +1,13 @@
 // The Repo opens documents by id from storage, writes every change back, and tells listeners what
 // changed. It is the only owner of Y.Doc instances: state classes and (later) the network go
-// through it, so there is one document per id in memory.
+// through it, so there is one document per id in memory. A stored document whose shape breaks the
+// limits (schema/limits.ts: nested too deep, too large) is reported like a corrupt entry and kept
+// out: find() does not return it, so neither a page nor the search index ever reads it.
 import * as Y from 'yjs';
+import { Emitter, type Dispose } from '../domain/emitter';
 import { parseDocId } from '../domain/ids';
 import { MIGRATIONS, migrate, SchemaError } from '../schema/index';
+import { docShapeProblem } from '../schema/limits';
 import type { StorageAdapter, StoredChunk } from './storage';
 import { CorruptEntryError } from './storage';
 
@@ -32,9 +36,12 @@ export class Repo {
 	readonly #docs = new Map<string, Y.Doc>();
 	readonly #opening = new Map<string, Promise<Y.Doc>>();
 	readonly #detach = new Map<string, () => void>();
-	readonly #changeListeners = new Set<(e: ChangeEvent) => void>();
-	readonly #errorListeners = new Set<(e: RepoError) => void>();
-	readonly #removeListeners = new Set<(docId: string) => void>();
+	// One emitter per event, so leak tests can count each kind of listener.
+	readonly #changes = new Emitter<{ change: (e: ChangeEvent) => void }>();
+	readonly #errorEvents = new Emitter<{ error: (e: RepoError) => void }>();
+	readonly #removals = new Emitter<{ remove: (docId: string) => void }>();
+	/** Stored documents found over the shape limits: held empty in memory, never found. */
+	readonly #quarantined = new Set<string>();
 	readonly #pending = new Set<Promise<unknown>>();
 	readonly #errors: RepoError[] = [];
 	#destroyed = false;
@@ -57,11 +64,20 @@ export class Repo {
 		return opening;
 	}
 
-	/** Opens a document only if it exists in memory or storage. */
+	/** Opens a document only if it exists in memory or storage (and is not quarantined: over the
+	 *  shape limits, see the file's header). */
 	async find(docId: string): Promise<Y.Doc | undefined> {
+		if (this.#quarantined.has(docId)) return undefined;
 		if (this.#docs.has(docId)) return this.#docs.get(docId);
 		const chunks = await this.storage.load(docId);
-		return chunks.length ? this.open(docId) : undefined;
+		if (!chunks.length) return undefined;
+		const doc = await this.open(docId);
+		return this.#quarantined.has(docId) ? undefined : doc;
+	}
+
+	/** Whether the stored document was found over the shape limits and kept out. */
+	isQuarantined(docId: string): boolean {
+		return this.#quarantined.has(docId);
 	}
 
 	/** The document if it is open in memory (synchronous, for listeners that must act within the
@@ -83,22 +99,19 @@ export class Repo {
 	}
 
 	/** Listens to every document change; returns the unsubscribe function. */
-	onChange(listener: (e: ChangeEvent) => void): () => void {
-		this.#changeListeners.add(listener);
-		return () => this.#changeListeners.delete(listener);
+	onChange(listener: (e: ChangeEvent) => void): Dispose {
+		return this.#changes.on('change', listener);
 	}
 
 	/** Listens to documents removed from this device (a withdrawn note); returns the unsubscribe
 	 *  function. */
-	onRemove(listener: (docId: string) => void): () => void {
-		this.#removeListeners.add(listener);
-		return () => this.#removeListeners.delete(listener);
+	onRemove(listener: (docId: string) => void): Dispose {
+		return this.#removals.on('remove', listener);
 	}
 
 	/** Listens to storage and schema problems; returns the unsubscribe function. */
-	onError(listener: (e: RepoError) => void): () => void {
-		this.#errorListeners.add(listener);
-		return () => this.#errorListeners.delete(listener);
+	onError(listener: (e: RepoError) => void): Dispose {
+		return this.#errorEvents.on('error', listener);
 	}
 
 	/** Problems met so far (corrupt entries, unreadable documents), for a status screen. */
@@ -117,8 +130,9 @@ export class Repo {
 	/** Removes a document from memory and storage. */
 	async remove(docId: string): Promise<void> {
 		this.close(docId);
+		this.#quarantined.delete(docId);
 		await this.#track(this.storage.remove(docId));
-		for (const listener of this.#removeListeners) listener(docId);
+		this.#removals.emit('remove', docId);
 	}
 
 	/** Resolves once every write issued so far has reached storage. */
@@ -130,8 +144,8 @@ export class Repo {
 	get stats(): { docs: number; changeListeners: number; errorListeners: number } {
 		return {
 			docs: this.#docs.size,
-			changeListeners: this.#changeListeners.size,
-			errorListeners: this.#errorListeners.size
+			changeListeners: this.#changes.count(),
+			errorListeners: this.#errorEvents.count()
 		};
 	}
 
@@ -141,14 +155,14 @@ export class Repo {
 		await this.flush();
 		this.#destroyed = true;
 		for (const id of [...this.#docs.keys()]) this.close(id);
-		this.#changeListeners.clear();
-		this.#errorListeners.clear();
-		this.#removeListeners.clear();
+		this.#changes.clear();
+		this.#errorEvents.clear();
+		this.#removals.clear();
 		await this.storage.destroy();
 	}
 
 	async #load(docId: string): Promise<Y.Doc> {
-		const doc = new Y.Doc({ gc: true });
+		let doc = new Y.Doc({ gc: true });
 		const chunks = await this.storage.load(docId);
 		this.#assertAlive();
 		const good: StoredChunk[] = [];
@@ -170,6 +184,15 @@ export class Repo {
 					)
 				);
 			}
+		}
+		// Checked before anyone reads it: a body nested thousands deep overflows every reader.
+		const shape = good.length ? docShapeProblem(doc) : undefined;
+		if (shape) {
+			this.#report(new CorruptEntryError(docId, '*', `the document is ${shape}`));
+			this.#quarantined.add(docId);
+			doc.destroy();
+			doc = new Y.Doc({ gc: true });
+			good.length = 0;
 		}
 		this.#attach(docId, doc);
 		const parsed = parseDocId(docId);
@@ -196,8 +219,7 @@ export class Repo {
 	#attach(docId: string, doc: Y.Doc): void {
 		const onUpdate = (update: Uint8Array, origin: unknown) => {
 			if (origin !== STORAGE_ORIGIN) void this.#track(this.storage.append(docId, update));
-			const event: ChangeEvent = { docId, update, origin };
-			for (const listener of this.#changeListeners) listener(event);
+			this.#changes.emit('change', { docId, update, origin });
 		};
 		doc.on('update', onUpdate);
 		this.#docs.set(docId, doc);
@@ -216,8 +238,8 @@ export class Repo {
 
 	#report(error: RepoError): void {
 		this.#errors.push(error);
-		if (this.#errorListeners.size === 0) console.warn(error.message);
-		for (const listener of this.#errorListeners) listener(error);
+		if (this.#errorEvents.count() === 0) console.warn(error.message);
+		this.#errorEvents.emit('error', error);
 	}
 
 	#assertAlive(): void {

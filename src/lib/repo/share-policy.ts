@@ -5,14 +5,25 @@
 //  - Writing (mayWrite): a peer's update is applied only if it may write the document: anyone of
 //    the space for the knowledge base; only the author's proven devices for an access document and
 //    for a read-only note; colleagues too for a note whose author lets them edit (vetUpdate then
-//    checks they left the author-only fields alone).
+//    checks they left the author-only fields alone); the centre document by its administrators,
+//    and each agent's own directory entry by that agent (vetUpdate checks it on a trial copy).
+//  - A peer that did not prove its key on this connection (unproven) reads the knowledge base only
+//    and writes nothing.
 // A device sends a document only where it may write it itself, so honest peers never send what the
 // other side would refuse (a reader does not relay a read-only note).
 import * as Y from 'yjs';
 import { parseDocId, KB_SPACE } from '../domain/ids';
 import { mayReadNote, mayWriteNote, noteAuthor, type NoteReader } from '../domain/note';
-import { noteAccessAuthor, noteAuthorPart } from '../schema/index';
+import {
+	centreOutsideEntry,
+	centreWriteProblem,
+	isCentreAdmin,
+	isCentreUnset,
+	noteAccessAuthor,
+	noteAuthorPart
+} from '../schema/index';
 import type { NoteAccessLookup } from './note-access';
+import { trialCopy } from './trial';
 import type { Hello } from './sync-protocol';
 
 export interface SharePolicy {
@@ -100,6 +111,7 @@ export class CentreSharePolicy implements SharePolicy {
 	mayShare(peer: Hello, docId: string): boolean {
 		const space = this.spaceOf(docId);
 		if (!space || !this.spaces().includes(space) || !peer.spaces.includes(space)) return false;
+		if (!peer.verified) return space === KB_SPACE;
 		if (space.startsWith('personal:'))
 			return space === personalSpace(this.agentId) && isAgent(peer, this.agentId);
 		if (space.startsWith('floor:')) return space === floorSpace(peer.floor);
@@ -107,6 +119,7 @@ export class CentreSharePolicy implements SharePolicy {
 	}
 
 	mayWrite(peer: Hello, docId: string): boolean {
+		if (!peer.verified) return false;
 		const accessAuthor = noteAccessAuthor(docId);
 		if (accessAuthor) return isAgent(peer, accessAuthor);
 		const author = docId.startsWith('note/') ? noteAuthor(docId) : undefined;
@@ -121,17 +134,30 @@ export class CentreSharePolicy implements SharePolicy {
 	}
 
 	vetUpdate(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined {
+		if (docId.startsWith('centre/')) return this.#vetCentre(peer, doc, update);
 		const author = docId.startsWith('note/') ? noteAuthor(docId) : undefined;
 		if (!author || isAgent(peer, author)) return undefined;
 		// A colleague may edit the text; who may read or write it is the author's alone. Try the
 		// update on a copy and compare the author-only fields.
-		const trial = new Y.Doc();
-		Y.applyUpdate(trial, Y.encodeStateAsUpdate(doc));
+		const trial = trialCopy(doc);
 		const before = noteAuthorPart(trial);
 		Y.applyUpdate(trial, update);
 		const changed = noteAuthorPart(trial) !== before;
 		trial.destroy();
 		return changed ? `changes author-only fields of ${docId}` : undefined;
+	}
+
+	/** The centre document: administrators change anything, other agents their own entry only. */
+	#vetCentre(peer: Hello, doc: Y.Doc, update: Uint8Array): string | undefined {
+		if (!peer.verified) return 'is not proven';
+		if (isCentreAdmin(doc, peer.agentId, peer.key)) return undefined;
+		if (isCentreUnset(doc)) return undefined; // the centre's first state: trust on first use
+		const trial = trialCopy(doc);
+		const before = centreOutsideEntry(trial, peer.agentId);
+		Y.applyUpdate(trial, update);
+		const problem = centreWriteProblem(before, trial, peer.agentId);
+		trial.destroy();
+		return problem;
 	}
 
 	onChange(listener: (docIds: string[]) => void): () => void {

@@ -3,7 +3,9 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the hello proof is bound to the connection (channel binding, both nonces); a version-1 peer
+ *  cannot prove itself to a version-2 one, so they do not talk. */
+export const PROTOCOL_VERSION = 2;
 
 export const MessageType = {
 	hello: 0,
@@ -29,7 +31,7 @@ export interface Hello {
 	answer?: boolean;
 	/** The agent's public key (base64, raw P-256), when the device has an identity. */
 	key?: string;
-	/** A random value chosen for this connection, which the peer signs to prove its key. */
+	/** A random value chosen for this connection; both sides' nonces are in each proof. */
 	nonce?: string;
 	/** Set locally once the peer proved it holds `key` and `agentId` is that key's; never read from
 	 *  the wire. Personal documents and author-only writes need it. */
@@ -45,7 +47,7 @@ export type SyncMessage =
 	| { type: 'awareness'; payload: Uint8Array }
 	/** Carets and selections of the agents who have one document open. */
 	| { type: 'docAwareness'; docId: string; payload: Uint8Array }
-	/** The signature of the receiver's hello nonce with the sender's identity key. */
+	/** The sender's identity key signing this connection (identity.ts, proveHello). */
 	| { type: 'proof'; signature: Uint8Array };
 
 export class ProtocolError extends Error {
@@ -56,16 +58,29 @@ export class ProtocolError extends Error {
 }
 
 export interface ProtocolLimits {
-	/** Largest accepted message: a document with a pasted image is a few MB. */
+	/** Largest accepted message: one document's whole state (bodies stop at 16 Mi characters, see
+	 *  schema/limits.ts; pasted images are data URLs of up to 1.5 MiB). */
 	maxMessageBytes: number;
+	/** Entries of one space's inventory: 200,000 documents is twenty times a large knowledge base. */
 	maxInventoryEntries: number;
 	maxIdLength: number;
+	/** Time a peer has, once connected, to say hello and prove its key; then it is disconnected.
+	 *  Signing and verifying take milliseconds; 10 s covers a busy tab. */
+	handshakeMs: number;
+	/** What is held for a peer before its handshake completes (messages sent right behind its hello
+	 *  and proof: inventories, awareness): 4 MiB holds the inventories of 50,000 documents. Beyond
+	 *  it, the peer is disconnected. */
+	maxEarlyMessages: number;
+	maxEarlyBytes: number;
 }
 
 export const defaultProtocolLimits: ProtocolLimits = {
 	maxMessageBytes: 32 * 1024 * 1024,
 	maxInventoryEntries: 200_000,
-	maxIdLength: 256
+	maxIdLength: 256,
+	handshakeMs: 10_000,
+	maxEarlyMessages: 1_000,
+	maxEarlyBytes: 4 * 1024 * 1024
 };
 
 export function encodeMessage(m: SyncMessage): Uint8Array {

@@ -1,4 +1,7 @@
-// The centre document: the centre's name, floors, taxonomy and agent directory.
+// The centre document: the centre's name, floors, taxonomy, administrators and agent directory.
+// Who may change what (enforced by every peer on what it receives, see centreWriteProblem): the
+// administrators listed in the document change anything; any other proven agent only its own
+// directory entry. Nobody is listed in the demo centre, whose fields are therefore fixed.
 import * as Y from 'yjs';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
 import { validateAgentProfile, validateFloor, validateLocalized } from '../domain/centre';
@@ -9,13 +12,16 @@ import { writeHeader } from './version';
 const floorsMap = (doc: Y.Doc) => doc.getMap<unknown>('floors');
 const taxonomyMap = (doc: Y.Doc) => doc.getMap<unknown>('taxonomy');
 const agentsMap = (doc: Y.Doc) => doc.getMap<unknown>('agents');
+/** Administrators: agent id → public key (base64, raw P-256; the id is the key's hash). */
+const adminsMap = (doc: Y.Doc) => doc.getMap<unknown>('admins');
 
 export function initCentre(
 	doc: Y.Doc,
 	info: CentreInfo,
 	floors: readonly Floor[],
 	taxonomy: readonly TaxonomyNode[],
-	agents: readonly AgentProfile[] = []
+	agents: readonly AgentProfile[] = [],
+	admins: readonly { agentId: string; publicKey: string }[] = []
 ): void {
 	doc.transact(() => {
 		writeHeader(doc, 'centre');
@@ -25,6 +31,7 @@ export function initCentre(
 		for (const f of floors) floorsMap(doc).set(f.id, { ...f });
 		for (const n of taxonomy) taxonomyMap(doc).set(n.id, { ...n });
 		for (const a of agents) agentsMap(doc).set(a.id, { ...a });
+		for (const a of admins) adminsMap(doc).set(a.agentId, a.publicKey);
 	});
 }
 
@@ -96,6 +103,66 @@ export function observeCentre(doc: Y.Doc, onChange: () => void): () => void {
 	const handler = () => onChange();
 	doc.on('update', handler);
 	return () => doc.off('update', handler);
+}
+
+/** The centre's administrators: agent id → public key (base64). */
+export function readAdmins(doc: Y.Doc): Map<string, string> {
+	const out = new Map<string, string>();
+	adminsMap(doc).forEach((key, id) => {
+		if (typeof key === 'string') out.set(id, key);
+	});
+	return out;
+}
+
+/** The agent who proved `publicKey` may change the centre's fields (an administrator). */
+export function isCentreAdmin(doc: Y.Doc, agentId: string, publicKey: string | undefined): boolean {
+	return !!publicKey && readAdmins(doc).get(agentId) === publicKey;
+}
+
+/** Whether the document holds no centre yet (nothing received but directory entries): its first
+ *  fields are accepted from any proven peer, trust on first use until centres are created signed. */
+export function isCentreUnset(doc: Y.Doc): boolean {
+	return typeof doc.getMap('info').get('id') !== 'string' && adminsMap(doc).size === 0;
+}
+
+/** Everything of the centre document except one agent's directory entry, as one comparable string:
+ *  equal before and after an update means the update changed nothing else. Every root is read
+ *  (an unknown root an update creates shows up too), both its entries and any list content. */
+export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
+	const roots: unknown[] = [];
+	for (const name of [...doc.share.keys()].sort()) {
+		const type = doc.getMap<unknown>(name);
+		const entries: [string, unknown][] = [];
+		for (const [key, item] of [...type._map].sort(([a], [b]) => (a < b ? -1 : 1))) {
+			if (item.deleted || (name === 'agents' && key === agentId)) continue;
+			entries.push([key, plain(item.content.getContent().at(-1))]);
+		}
+		const list: unknown[] = [];
+		for (let item = type._start; item; item = item.right)
+			if (!item.deleted) list.push(...item.content.getContent().map(plain));
+		roots.push([name, entries, list]);
+	}
+	return JSON.stringify(roots);
+}
+
+/** Why the change from `before` to `after` (the same document, an update applied) is not one the
+ *  agent `agentId` may make as a non-administrator, or undefined if it is: only its own directory
+ *  entry, set to a valid profile with its own id (or removed). */
+export function centreWriteProblem(before: string, after: Y.Doc, agentId: string): string | undefined {
+	if (centreOutsideEntry(after, agentId) !== before)
+		return 'changes the centre’s fields or another agent’s directory entry, which only an administrator may';
+	const entry = agentsMap(after).get(agentId);
+	if (entry === undefined) return undefined;
+	try {
+		if (validateAgentProfile(entry).id !== agentId) return 'writes a directory entry under another id';
+	} catch {
+		return 'writes a malformed directory entry';
+	}
+	return undefined;
+}
+
+function plain(value: unknown): unknown {
+	return value instanceof Y.AbstractType ? value.toJSON() : value;
 }
 
 export const centreMigrations: Migration[] = [() => {}];

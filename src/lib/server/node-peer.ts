@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { deriveCentreKey } from '../net/crypto';
 import { SignalingClient, type SignalingClientOptions } from '../net/signaling-client';
 import { meshTopic, WebRtcMesh } from '../net/webrtc';
+import { generateIdentity, type AgentIdentity } from '../repo/identity';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
@@ -27,8 +28,10 @@ export interface NodePeerOptions {
 	room?: string;
 	/** The centre secret (canonical form, as parseInviteCode returns it). */
 	secret: string;
-	/** The agent this peer acts for (its personal space is shared only with that agent's devices). */
-	agentId: string;
+	/** The agent this peer acts for, proven to peers by its key (its personal space is shared only
+	 *  with that agent's devices). A new identity when none is given: a peer without one would be
+	 *  unproven, and its writes refused by every other peer. */
+	identity?: AgentIdentity;
 	floor: string;
 	/** Diagnostics: WebRTC link problems, rejected sync messages, storage errors, foreign-key
 	 *  signaling. Default: console.warn. */
@@ -40,6 +43,7 @@ export interface NodePeerOptions {
 }
 
 export interface NodePeer {
+	readonly identity: AgentIdentity;
 	readonly repo: Repo;
 	readonly sync: Synchronizer;
 	readonly mesh: WebRtcMesh;
@@ -52,6 +56,7 @@ export interface NodePeer {
 export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer> {
 	const log = options.log ?? ((m: string) => console.warn(`Plateau node peer: ${m}`));
 	const key = await deriveCentreKey(options.secret, options.centreId);
+	const identity = options.identity ?? (await generateIdentity());
 	const repo = new Repo({ storage: new FsStorage(options.dir) });
 	const signaling = new SignalingClient({
 		...options.signaling,
@@ -77,9 +82,10 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 	const sync = new Synchronizer({
 		repo,
 		network: mesh,
-		policy: new CentreSharePolicy(options.agentId),
-		agentId: options.agentId,
-		floor: options.floor
+		policy: new CentreSharePolicy(identity.agentId),
+		agentId: identity.agentId,
+		floor: options.floor,
+		identity
 	});
 	const offRejected = sync.onRejected((r) => log(`rejected a message from ${r.from}: ${r.reason}`));
 	const offRepoErrors = repo.onError((e) => log(`storage: ${e.message}`));
@@ -100,5 +106,5 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 			await repo.destroy();
 		})());
 
-	return { repo, sync, mesh, signaling, destroy };
+	return { identity, repo, sync, mesh, signaling, destroy };
 }

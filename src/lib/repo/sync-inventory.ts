@@ -1,0 +1,89 @@
+// Phase 2 of a connection: anti-entropy. Per shared space each side lists its documents with a digest
+// of each state vector (inventory); for every document that differs or is missing, it asks with its
+// state vector (step 1) and gets back exactly what it lacks (step 2) — both ways, on every
+// (re)connection. Also asks again when who may write some documents changed.
+import * as Y from 'yjs';
+import type { PeerId } from './network';
+import type { PeerState, SyncContext } from './sync-peer';
+import { digest } from './sync-protocol';
+
+export class AntiEntropy {
+	readonly #ctx: SyncContext;
+
+	constructor(ctx: SyncContext) {
+		this.#ctx = ctx;
+	}
+
+	async sendInventories(to: PeerId, state: PeerState): Promise<void> {
+		const { repo, policy } = this.#ctx;
+		const peer = state.hello!;
+		const bySpace = new Map<string, [string, string][]>();
+		for (const id of await repo.list()) {
+			const space = policy.spaceOf(id);
+			if (!space || !this.#ctx.maySend(state, id)) continue;
+			const doc = await repo.open(id);
+			let list = bySpace.get(space);
+			if (!list) bySpace.set(space, (list = []));
+			list.push([id, digest(Y.encodeStateVector(doc))]);
+		}
+		// Spaces we share but hold nothing of still get an (empty) inventory: the peer then
+		// knows to send us everything it has there.
+		for (const space of this.#ctx.self.spaces)
+			if (peer.spaces.includes(space) && !bySpace.has(space)) bySpace.set(space, []);
+		for (const [space, entries] of bySpace) this.#ctx.send(to, { type: 'inventory', space, entries });
+	}
+
+	async onInventory(from: PeerId, state: PeerState, entries: [string, string][]): Promise<void> {
+		const { repo, policy } = this.#ctx;
+		const theirs = new Map(entries);
+		const held = new Set(await repo.list());
+		for (const id of theirs.keys()) {
+			// Only what the peer may write here is asked for. (Its view of a note's access may differ
+			// from this device's for a moment, so the space it lists a note under is not checked.)
+			if (!policy.mayWrite(state.hello!, id)) continue;
+			// A document we do not hold needs no storage read: ask for all of it.
+			const doc = held.has(id) ? await repo.find(id) : undefined;
+			const sv = Y.encodeStateVector(doc ?? new Y.Doc());
+			if (digest(sv) === theirs.get(id)) continue;
+			// Ask for what we lack; if they lack something, their own inventory round asks us.
+			this.ask(from, state, id, sv);
+		}
+	}
+
+	/** Step 1 for one document; its answer is expected (not counted against the peer's rate). */
+	ask(to: PeerId, state: PeerState, docId: string, stateVector: Uint8Array): void {
+		state.asked.add(docId);
+		this.#ctx.send(to, { type: 'syncStep1', docId, stateVector });
+	}
+
+	/** The peer asks for what it lacks of a document. */
+	async onStep1(from: PeerId, state: PeerState, docId: string, stateVector: Uint8Array): Promise<void> {
+		const peer = state.hello!;
+		if (!this.#ctx.policy.mayShare(peer, docId))
+			return this.#ctx.reject(from, `asked for ${docId}, which it may not read`);
+		if (!this.#ctx.maySend(state, docId)) return; // it gets the document from those who may write it
+		const doc = await this.#ctx.repo.find(docId);
+		if (!doc) return;
+		let update: Uint8Array;
+		try {
+			update = Y.encodeStateAsUpdate(doc, stateVector);
+		} catch {
+			return this.#ctx.reject(from, `malformed state vector for ${docId}`);
+		}
+		this.#ctx.send(from, { type: 'syncStep2', docId, update });
+	}
+
+	/** Who may read or write some documents changed (a note shared or withdrawn): ask each peer
+	 *  allowed to write them for what this device lacks. The author's side is asked the same way by
+	 *  its peers, whose own access records changed with the author's. */
+	async refresh(docIds: string[]): Promise<void> {
+		for (const [peer, state] of this.#ctx.peers) {
+			if (!state.hello) continue;
+			for (const docId of docIds) {
+				if (!this.#ctx.policy.mayWrite(state.hello, docId)) continue;
+				const doc = await this.#ctx.repo.find(docId);
+				this.ask(peer, state, docId, Y.encodeStateVector(doc ?? new Y.Doc()));
+			}
+		}
+	}
+}

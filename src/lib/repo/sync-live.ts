@@ -1,0 +1,103 @@
+// Phase 3 of a connection: documents' updates, both the answers of anti-entropy and live changes.
+// Every update from a peer passes, before it touches a document: the peer is proven and may write
+// the document (share policy), the update decodes, the policy's vetting (note author-only fields,
+// centre document rules) and the document shape limits (depth, size: schema/limits.ts), tried on a
+// copy. A refused update is not applied, not stored, not relayed, and reported.
+import * as Y from 'yjs';
+import { docShapeProblem } from '../schema/limits';
+import type { PeerId } from './network';
+import type { Hello } from './sync-protocol';
+import { isPeerOrigin, type PeerOrigin, type PeerState, type SyncContext } from './sync-peer';
+import { trialCopy } from './trial';
+
+/** Updates that create no element may grow a document by this much before its shape is checked
+ *  again on a copy (typing is checked in batches, not per keystroke). */
+const UNCHECKED_BYTES = 64 * 1024;
+
+export class LiveUpdates {
+	readonly #ctx: SyncContext;
+	/** Bytes applied per document since its shape was last checked. */
+	readonly #unchecked = new Map<string, number>();
+
+	constructor(ctx: SyncContext) {
+		this.#ctx = ctx;
+	}
+
+	async apply(from: PeerId, state: PeerState, docId: string, update: Uint8Array): Promise<void> {
+		const { policy, repo } = this.#ctx;
+		const peer = state.hello!;
+		if (!peer.verified)
+			return this.#ctx.reject(from, `sent ${docId} without having proved its key: updates refused`);
+		if (!policy.mayWrite(peer, docId))
+			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
+		const decoded = inspect(update);
+		if (typeof decoded === 'string') return this.#ctx.reject(from, `update for ${docId} is ${decoded}`);
+		const doc = await repo.open(docId);
+		// Checked again after the wait: access may have changed meanwhile.
+		if (!policy.mayWrite(peer, docId))
+			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
+		const refused = this.#vet(peer, docId, doc, update, decoded.createsTypes);
+		if (refused) return this.#ctx.reject(from, refused);
+		try {
+			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
+		} catch (err) {
+			this.#ctx.reject(
+				from,
+				`update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`
+			);
+		}
+	}
+
+	/** Why the update may not be applied to the document (policy vetting, shape limits). */
+	#vet(
+		peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array,
+		createsTypes: boolean
+	): string | undefined {
+		const refused = this.#ctx.policy.vetUpdate?.(peer, docId, doc, update);
+		if (refused) return `update refused: it ${refused}`;
+		const shape = this.#shapeProblem(docId, doc, update, createsTypes);
+		if (shape) return `update for ${docId} refused: the document would be ${shape}`;
+		return undefined;
+	}
+
+	/** A local change (or one from a peer): to every other introduced peer allowed to have it. */
+	broadcast(docId: string, update: Uint8Array, origin: unknown): void {
+		if (this.#ctx.destroyed) return;
+		const source = isPeerOrigin(origin) ? origin.peer : undefined;
+		for (const [peer, state] of this.#ctx.peers) {
+			if (peer === source || !state.hello || !this.#ctx.maySend(state, docId)) continue;
+			this.#ctx.send(peer, { type: 'update', docId, update });
+		}
+	}
+
+	/** The shape the document would have with the update, checked on a copy when the update adds
+	 *  elements (depth) or enough bytes since the last check (size). */
+	#shapeProblem(docId: string, doc: Y.Doc, update: Uint8Array, createsTypes: boolean): string | undefined {
+		const unchecked = (this.#unchecked.get(docId) ?? 0) + update.byteLength;
+		if (!createsTypes && unchecked < UNCHECKED_BYTES) {
+			this.#unchecked.set(docId, unchecked);
+			return undefined;
+		}
+		const trial = trialCopy(doc);
+		Y.applyUpdate(trial, update);
+		const problem = docShapeProblem(trial);
+		trial.destroy();
+		if (!problem) this.#unchecked.delete(docId);
+		return problem;
+	}
+}
+
+/** Decodes an update fully (a truncated one must not half-apply); says whether it creates shared
+ *  types (elements), the only way a document gets deeper. A string says why it is unusable. */
+function inspect(update: Uint8Array): { createsTypes: boolean } | string {
+	if (update.byteLength === 0) return 'empty';
+	try {
+		const { structs } = Y.decodeUpdate(update);
+		return { createsTypes: structs.some((s) => s instanceof Y.Item && s.content instanceof Y.ContentType) };
+	} catch (err) {
+		return `undecodable: ${err instanceof Error ? err.message : String(err)}`;
+	}
+}

@@ -110,6 +110,23 @@ export class PostgresStorage implements StorageAdapter {
 		});
 	}
 
+	/** The chunks of many documents in one query (not part of StorageAdapter): a hub opening a whole
+	 *  centre at start-up. Waits for the operations already queued on those documents. */
+	async loadMany(docIds: readonly string[]): Promise<Map<string, StoredChunk[]>> {
+		this.#alive();
+		await Promise.all(docIds.map((id) => this.#queues.get(id)));
+		await this.ready();
+		const { rows } = await this.#pool.query<{ doc_id: string; key: string; data: Buffer | null }>(
+			`SELECT doc_id, key, data FROM ${this.#q}.plateau_chunks
+			 WHERE store = $1 AND doc_id = ANY($2::text[]) ORDER BY doc_id, key`,
+			[this.store, [...docIds]]
+		);
+		const out = new Map<string, StoredChunk[]>(docIds.map((id) => [id, []]));
+		for (const r of rows)
+			out.get(r.doc_id)!.push({ key: r.key, data: r.data === null ? null : new Uint8Array(r.data) });
+		return out;
+	}
+
 	append(docId: string, update: Uint8Array): Promise<void> {
 		return this.#run(docId, async () => {
 			await this.#pool.query(this.#insert('u'), [this.store, docId, bytes(update)]);

@@ -5,6 +5,9 @@ import * as Y from 'yjs';
 import { PostgresStorage } from '../../src/lib/storage/postgres';
 
 const [connectionString, schema, store, docId] = process.argv.slice(2) as [string, string, string, string];
+// Never outlives a parent that failed before killing it.
+setTimeout(() => process.exit(2), 30_000).unref();
+process.stdout.on('error', () => process.exit(2));
 const storage = new PostgresStorage({ connectionString, schema, store });
 await storage.ready();
 const doc = new Y.Doc();

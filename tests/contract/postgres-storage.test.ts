@@ -217,21 +217,25 @@ describe('PostgresStorage', () => {
 		const exited = new Promise<NodeJS.Signals | null>((resolve) =>
 			child.on('exit', (_c, sig) => resolve(sig))
 		);
-		await new Promise<void>((resolve, reject) => {
-			let buffered = '';
-			child.stdout.on('data', (data: Buffer) => {
-				buffered += data.toString();
-				const lines = buffered.split('\n');
-				buffered = lines.pop()!;
-				for (const line of lines) if (line.startsWith('acked ')) acked.add(Number(line.slice(6)));
-				// Killed at once when the 200th acknowledgement arrives; more appends are in flight.
-				if (acked.size >= 200 && !child.killed) {
-					child.kill('SIGKILL');
-					resolve();
-				}
+		try {
+			await new Promise<void>((resolve, reject) => {
+				let buffered = '';
+				child.stdout.on('data', (data: Buffer) => {
+					buffered += data.toString();
+					const lines = buffered.split('\n');
+					buffered = lines.pop()!;
+					for (const line of lines) if (line.startsWith('acked ')) acked.add(Number(line.slice(6)));
+					// Killed at once when the 200th acknowledgement arrives; more appends are in flight.
+					if (acked.size >= 200 && !child.killed) {
+						child.kill('SIGKILL');
+						resolve();
+					}
+				});
+				child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
 			});
-			child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
-		});
+		} finally {
+			if (child.exitCode === null && !child.killed) child.kill('SIGKILL');
+		}
 		expect(await exited).toBe('SIGKILL');
 
 		const reopened = create({ schema });

@@ -101,10 +101,12 @@ export class PostgresStorage implements StorageAdapter {
 
 	load(docId: string): Promise<StoredChunk[]> {
 		return this.#run(docId, async () => {
-			const { rows } = await this.#pool.query<{ key: string; data: Buffer | null }>(
-				`SELECT key, data FROM ${this.#q}.plateau_chunks WHERE store = $1 AND doc_id = $2 ORDER BY key`,
-				[this.store, docId]
-			);
+			// Named: each connection parses and plans the statement once.
+			const { rows } = await this.#pool.query<{ key: string; data: Buffer | null }>({
+				name: 'plateau-load',
+				text: `SELECT key, data FROM ${this.#q}.plateau_chunks WHERE store = $1 AND doc_id = $2 ORDER BY key`,
+				values: [this.store, docId]
+			});
 			// Plain Uint8Array copies, not Buffers over pg's receive buffer.
 			return rows.map((r) => ({ key: r.key, data: r.data === null ? null : new Uint8Array(r.data) }));
 		});
@@ -129,7 +131,11 @@ export class PostgresStorage implements StorageAdapter {
 
 	append(docId: string, update: Uint8Array): Promise<void> {
 		return this.#run(docId, async () => {
-			await this.#pool.query(this.#insert('u'), [this.store, docId, bytes(update)]);
+			await this.#pool.query({
+				name: 'plateau-append',
+				text: this.#insert('u'),
+				values: [this.store, docId, bytes(update)]
+			});
 		});
 	}
 

@@ -29,6 +29,8 @@ export interface NetworkAdapter {
 	 *  proof signs it, so a proof relayed from another connection fails. Undefined when the peer is not
 	 *  connected or the transport offers no binding (the peer then stays unproven). */
 	channelBinding(peer: PeerId): string | undefined;
+	/** Closes the connection to one peer (a peer that broke the protocol or missed its handshake deadline). */
+	disconnect(peer: PeerId, reason: string): void;
 	/** Leaves the network; the adapter is unusable afterwards. */
 	destroy(): Promise<void>;
 }

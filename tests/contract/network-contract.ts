@@ -57,7 +57,7 @@ export function runNetworkContract(name: string, setup: NetworkSetup): void {
 		it('delivers a message larger than one transport frame (1 MiB) intact', async () => {
 			live = await setup.create(2);
 			const [a, b] = live as [NetworkAdapter, NetworkAdapter];
-			await waitFor(() => a.peers().length === 1, 'connection');
+			await waitFor(() => a.peers().length === 1 && b.peers().length === 1, 'connection');
 			const atB = inbox(b);
 			const big = new Uint8Array(1024 * 1024);
 			for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;

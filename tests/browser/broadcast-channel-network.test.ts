@@ -27,7 +27,17 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Pr
 	}
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Everything posted on a channel, as a raw listener hears it. */
+function listen(name: string, raw: BroadcastChannel[]): Record<string, unknown>[] {
+	const c = new BroadcastChannel(name);
+	raw.push(c);
+	const seen: Record<string, unknown>[] = [];
+	c.onmessage = (e) => seen.push(e.data as Record<string, unknown>);
+	return seen;
+}
+
+const pingsFrom = (seen: Record<string, unknown>[], id: string) =>
+	seen.filter((m) => m.type === 'ping' && m.from === id).length;
 
 runNetworkContract('BroadcastChannel', {
 	create: async (count) => adapters(count),
@@ -53,7 +63,9 @@ describe('BroadcastChannelNetwork', () => {
 	}
 
 	it('drops a peer that crashed without a bye after the timeout, and keeps live peers', async () => {
-		live = adapters(3);
+		const name = channelName();
+		const seen = listen(name, raw);
+		live = adapters(3, name);
 		const [a, b, c] = live as [BroadcastChannelNetwork, BroadcastChannelNetwork, BroadcastChannelNetwork];
 		await waitFor(() => live.every((x) => x.peers().length === 2), 'full mesh');
 		const lost: string[] = [];
@@ -67,8 +79,12 @@ describe('BroadcastChannelNetwork', () => {
 		expect(lost.sort()).toEqual([`b-${a.peerId}`, `c-${a.peerId}`].sort());
 		expect(b.peers()).toEqual([c.peerId]);
 		expect(c.peers()).toEqual([b.peerId]);
-		// The heartbeat keeps b and c together well past several timeouts.
-		await sleep(TIMEOUT_MS * 4);
+		// The heartbeat keeps b and c together well past several timeouts (25 heartbeats each).
+		const [pb, pc] = [pingsFrom(seen, b.peerId), pingsFrom(seen, c.peerId)];
+		await waitFor(
+			() => pingsFrom(seen, b.peerId) >= pb + 25 && pingsFrom(seen, c.peerId) >= pc + 25,
+			'25 more heartbeats'
+		);
 		expect(lost).toHaveLength(2);
 		const got: number[] = [];
 		c.on('message', (_f, m) => got.push(m[0]!));
@@ -105,14 +121,31 @@ describe('BroadcastChannelNetwork', () => {
 			{ type: 'data', from: 7, to: b.peerId, bytes: new Uint8Array([3]) },
 			{ type: 'bye', from: '' },
 			{ type: 'hello', from: 'stranger' },
+			{ type: 'hello', from: 'stranger', reply: true, nonce: 'not-hex' },
+			{
+				type: 'hello',
+				from: 'stranger',
+				to: b.peerId,
+				reply: false,
+				nonce: '0'.repeat(32),
+				re: '1'.repeat(32)
+			},
 			{ type: 'nonsense', from: a.peerId, to: b.peerId }
 		])
 			forger.postMessage(junk);
+		// Posted last by the same sender: once these arrive, everything before them was handled.
+		forger.postMessage({ type: 'data', from: a.peerId, to: b.peerId, bytes: new Uint8Array([8]) });
+		forger.postMessage({ type: 'data', from: a.peerId, to: c.peerId, bytes: new Uint8Array([7]) });
 		a.send(b.peerId, new Uint8Array([9]));
-		await waitFor(() => atB.length === 1 && atC.length === 1, 'the two genuine deliveries');
-		await sleep(50);
-		expect(atB).toEqual([{ from: a.peerId, bytes: [9] }]);
-		expect(atC).toEqual([{ from: a.peerId, bytes: [1] }]);
+		await waitFor(() => atB.length === 2 && atC.length === 2, 'the genuine deliveries');
+		expect(atB.sort((x, y) => x.bytes[0]! - y.bytes[0]!)).toEqual([
+			{ from: a.peerId, bytes: [8] },
+			{ from: a.peerId, bytes: [9] }
+		]);
+		expect(atC).toEqual([
+			{ from: a.peerId, bytes: [1] },
+			{ from: a.peerId, bytes: [7] }
+		]);
 		expect(atA).toEqual([]);
 		for (const x of live) expect(x.peers()).toHaveLength(2);
 	});
@@ -173,9 +206,7 @@ describe('BroadcastChannelNetwork', () => {
 		const [a, b] = live as [BroadcastChannelNetwork, BroadcastChannelNetwork];
 		await waitFor(() => b.peers().length === 1, 'connection');
 		a.on('message', () => {});
-		const seen: unknown[] = [];
-		const listener = rawChannel(name);
-		listener.onmessage = (e) => seen.push(e.data);
+		const seen = listen(name, raw);
 		const start = Date.now();
 		await a.destroy();
 		expect(a.listenerCount).toBe(0);
@@ -183,8 +214,53 @@ describe('BroadcastChannelNetwork', () => {
 		expect(Date.now() - start).toBeLessThan(TIMEOUT_MS);
 		expect(seen).toContainEqual({ type: 'bye', from: a.peerId });
 		a.send(b.peerId, new Uint8Array([1])); // no throw on a closed channel
-		const count = seen.filter((m) => (m as { from?: string }).from === a.peerId).length;
-		await sleep(HEARTBEAT_MS * 3);
-		expect(seen.filter((m) => (m as { from?: string }).from === a.peerId).length).toBe(count);
+		const count = seen.filter((m) => m.from === a.peerId).length;
+		// Three heartbeats of b later, a has posted nothing more.
+		const pb = pingsFrom(seen, b.peerId);
+		await waitFor(() => pingsFrom(seen, b.peerId) >= pb + 3, 'three heartbeats of b');
+		expect(seen.filter((m) => m.from === a.peerId).length).toBe(count);
+	});
+
+	it('a peer disconnected for breaking the protocol is kept away for its back-off, then met again with a new binding', async () => {
+		const name = channelName();
+		const seen = listen(name, raw);
+		live = [0, 1].map(
+			() =>
+				new BroadcastChannelNetwork({
+					channel: name,
+					heartbeatMs: HEARTBEAT_MS,
+					timeoutMs: TIMEOUT_MS,
+					protocolBackoffMs: 300
+				})
+		);
+		const [a, b] = live as [BroadcastChannelNetwork, BroadcastChannelNetwork];
+		await waitFor(() => a.peers().length === 1 && b.peers().length === 1, 'connection');
+		const first = a.channelBinding(b.peerId);
+		const events: string[] = [];
+		a.on('peer-disconnected', () => events.push('a-lost'));
+		a.on('peer-connected', () => events.push('a-found'));
+		b.on('peer-disconnected', () => events.push('b-lost'));
+		b.on('peer-connected', () => events.push('b-found'));
+		const mark = seen.length;
+		a.disconnect(b.peerId, 'broke the protocol (test)');
+		expect(events).toEqual(['a-lost']);
+		// b hears the bye, drops a and asks to start over at once; a does not answer…
+		await waitFor(() => events.includes('b-lost'), 'b to drop a');
+		const helloFromB = (m: Record<string, unknown>) =>
+			m.type === 'hello' && m.from === b.peerId && m.to === a.peerId && m.reply === true;
+		const after = () => seen.slice(mark);
+		await waitFor(() => after().some(helloFromB), "b's hello");
+		expect(after().some((m) => m.type === 'hello' && m.from === a.peerId && !m.reply)).toBe(false);
+		// …until its back-off ends: then a says hello, and both meet again on a new binding.
+		await waitFor(() => events.length === 4, 'both to reconnect');
+		expect(events.slice(0, 2)).toEqual(['a-lost', 'b-lost']);
+		expect(events.slice(2).sort()).toEqual(['a-found', 'b-found']);
+		expect(
+			seen
+				.slice(mark)
+				.some((m) => m.type === 'hello' && m.from === a.peerId && m.to === b.peerId && m.reply === true)
+		).toBe(true);
+		expect(a.channelBinding(b.peerId)).toBe(b.channelBinding(a.peerId));
+		expect(a.channelBinding(b.peerId)).not.toBe(first);
 	});
 });

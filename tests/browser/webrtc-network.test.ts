@@ -20,11 +20,11 @@ runNetworkContract('WebRTC mesh', {
 			return mesh;
 		});
 	},
-	cut: async (a) => {
-		const b = [...signalers.keys()].find((m) => m !== a && m.peers().includes(a.peerId));
-		(a as WebRtcMesh).disconnect(b!.peerId);
-		// Keep them apart for the test: leave signaling so they do not reconnect.
+	cut: async (a, b) => {
+		// Keep them apart for the test: a leaves signaling (its other links stay) so they do not
+		// reconnect, then closes its connection to b.
 		signalers.get(a as WebRtcMesh)!.destroy();
+		(a as WebRtcMesh).disconnect(b.peerId, 'cut by the test');
 	},
 	dispose: async (adapters) => {
 		for (const a of adapters) {

@@ -57,7 +57,7 @@ export function runNetworkContract(name: string, setup: NetworkSetup): void {
 		it('delivers a message larger than one transport frame (1 MiB) intact', async () => {
 			live = await setup.create(2);
 			const [a, b] = live as [NetworkAdapter, NetworkAdapter];
-			await waitFor(() => a.peers().length === 1, 'connection');
+			await waitFor(() => a.peers().length === 1 && b.peers().length === 1, 'connection');
 			const atB = inbox(b);
 			const big = new Uint8Array(1024 * 1024);
 			for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
@@ -72,21 +72,68 @@ export function runNetworkContract(name: string, setup: NetworkSetup): void {
 		});
 
 		it('tells both sides when a connection breaks, and drops sends to unknown peers', async () => {
-			live = await setup.create(2);
-			const [a, b] = live as [NetworkAdapter, NetworkAdapter];
-			await waitFor(() => a.peers().length === 1 && b.peers().length === 1, 'connection');
+			live = await setup.create(3);
+			const [a, b, c] = live as [NetworkAdapter, NetworkAdapter, NetworkAdapter];
+			await waitFor(() => live.every((x) => x.peers().length === 2), 'full mesh');
 			const gone: string[] = [];
 			a.on('peer-disconnected', (p) => gone.push(`a-lost-${p}`));
 			b.on('peer-disconnected', (p) => gone.push(`b-lost-${p}`));
 			await setup.cut(a, b);
-			await waitFor(() => gone.length === 2, 'both disconnect events');
-			expect(gone.sort()).toEqual([`a-lost-${b.peerId}`, `b-lost-${a.peerId}`].sort());
-			expect(a.peers()).toEqual([]);
+			await waitFor(() => gone.includes(`a-lost-${b.peerId}`) && gone.includes(`b-lost-${a.peerId}`), 'both');
+			expect(a.peers()).not.toContain(b.peerId);
+			expect(b.peers()).not.toContain(a.peerId);
 			const atB = inbox(b);
 			a.send(b.peerId, new Uint8Array([1]));
 			a.send('nobody', new Uint8Array([1]));
-			await new Promise((r) => setTimeout(r, 50));
-			expect(atB).toHaveLength(0);
+			// Absence shown by a later message that did arrive.
+			c.send(b.peerId, new Uint8Array([2]));
+			await waitFor(() => atB.length === 1, "c's message at b");
+			expect(atB.map((m) => [m.from, ...m.message])).toEqual([[c.peerId, 2]]);
+		});
+
+		it('binds each connection: both ends compute the same binding, other connections another', async () => {
+			live = await setup.create(3);
+			const [a, b, c] = live as [NetworkAdapter, NetworkAdapter, NetworkAdapter];
+			await waitFor(() => live.every((x) => x.peers().length === 2), 'full mesh');
+			const ab = a.channelBinding(b.peerId);
+			const ac = a.channelBinding(c.peerId);
+			const bc = b.channelBinding(c.peerId);
+			expect(typeof ab).toBe('string');
+			expect(ab!.length).toBeGreaterThan(8);
+			expect(b.channelBinding(a.peerId)).toBe(ab);
+			expect(c.channelBinding(a.peerId)).toBe(ac);
+			expect(c.channelBinding(b.peerId)).toBe(bc);
+			expect(new Set([ab, ac, bc]).size).toBe(3);
+			expect(a.channelBinding('nobody')).toBeUndefined();
+			expect(a.channelBinding(a.peerId)).toBeUndefined();
+		});
+
+		it('disconnect(peer, reason) closes that one connection at both ends and leaves the others', async () => {
+			live = await setup.create(3);
+			const [a, b, c] = live as [NetworkAdapter, NetworkAdapter, NetworkAdapter];
+			await waitFor(() => live.every((x) => x.peers().length === 2), 'full mesh');
+			const gone: string[] = [];
+			a.on('peer-disconnected', (p) => gone.push(`a-lost-${p}`));
+			b.on('peer-disconnected', (p) => gone.push(`b-lost-${p}`));
+			c.on('peer-disconnected', (p) => gone.push(`c-lost-${p}`));
+			a.disconnect(b.peerId, 'broke the protocol (test)');
+			await waitFor(() => gone.includes(`b-lost-${a.peerId}`), 'b to see a go');
+			expect(gone).toContain(`a-lost-${b.peerId}`);
+			expect(a.peers()).toEqual([c.peerId]);
+			expect(b.peers()).toEqual([c.peerId]);
+			expect(a.channelBinding(b.peerId)).toBeUndefined();
+			expect(b.channelBinding(a.peerId)).toBeUndefined();
+			// a → b is dropped; a → c and b → c still flow (and arrive after it would have).
+			const atB = inbox(b);
+			const atC = inbox(c);
+			a.send(b.peerId, new Uint8Array([1]));
+			a.send(c.peerId, new Uint8Array([2]));
+			b.send(c.peerId, new Uint8Array([3]));
+			c.send(b.peerId, new Uint8Array([4]));
+			await waitFor(() => atC.length === 2 && atB.length === 1, 'the surviving links');
+			expect(atB.map((m) => [m.from, ...m.message])).toEqual([[c.peerId, 4]]);
+			expect(gone.filter((g) => g.startsWith('c-'))).toEqual([]);
+			a.disconnect('nobody', 'unknown peer: nothing happens');
 		});
 
 		it('stops calling a listener once unsubscribed, and peers see a destroyed adapter leave', async () => {

@@ -159,9 +159,17 @@ describe('Plateau’s signaling client with the stock y-webrtc signaling server'
 			// …that the centre key opens into Plateau's signaling messages.
 			const plain = (await decryptJson(key, m.data as string)) as {
 				from?: unknown;
-				payload?: { type?: string };
+				topic?: unknown;
+				nonce?: unknown;
+				ts?: unknown;
+				payload?: { type?: string; from?: unknown };
 			};
+			// Each in its envelope: sender, topic, time and nonce sealed with the payload.
 			expect([a.signaling.peerId, b.signaling.peerId]).toContain(plain.from);
+			expect(plain.payload?.from).toBe(plain.from);
+			expect(plain.topic).toBe(meshTopic(CENTRE));
+			expect(plain.nonce).toMatch(/^[0-9a-f]{32}$/);
+			expect(typeof plain.ts).toBe('number');
 			kinds.add(plain.payload?.type ?? '?');
 		}
 		expect([...kinds].sort()).toEqual(['announce', 'signal']);

@@ -50,3 +50,36 @@ describe('toFrames / Reassembler', () => {
 		expect(() => r2.push(frames[1]!)).toThrow(/longer than announced/);
 	});
 });
+
+describe('Reassembler memory', () => {
+	it('holds only the bytes received: a 5-byte frame announcing 60 MiB costs nothing big', () => {
+		const r = new Reassembler(64 * 1024 * 1024);
+		const claim = new Uint8Array(5);
+		claim[0] = 1; // first frame of a cut message
+		new DataView(claim.buffer).setUint32(1, 60 * 1024 * 1024);
+		const before = process.memoryUsage().arrayBuffers;
+		expect(r.push(claim)).toBeNull();
+		expect(r.buffered).toBe(0);
+		expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+		// Continuations add exactly what they carry.
+		const middle = new Uint8Array(1001);
+		middle[0] = 2;
+		r.push(middle);
+		r.push(middle);
+		expect(r.buffered).toBe(2000);
+		expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+	});
+
+	it('refuses bytes past the announced length or the cap, and forgets what it held', () => {
+		const r = new Reassembler(40_000);
+		const frames = toFrames(bytes(30_000));
+		r.push(frames[0]!);
+		expect(r.buffered).toBe(FRAME_BYTES - 5);
+		const extra = new Uint8Array(FRAME_BYTES);
+		extra[0] = 2;
+		expect(() => r.push(extra)).toThrow(/longer than announced/);
+		expect(r.buffered).toBe(0);
+		expect(() => r.push(toFrames(bytes(50_000))[0]!)).toThrow(/exceeds 40000/);
+		expect(r.buffered).toBe(0);
+	});
+});

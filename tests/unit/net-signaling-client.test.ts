@@ -1,9 +1,11 @@
-// SignalingClient (src/lib/net/signaling-client.ts) against Plateau's real relay on a node:http
-// server, with `ws` as the WebSocket: encrypted exchange, wrong secrets, what the server sees,
-// reconnection after a restart, dead-connection detection and a clean destroy().
+// SignalingClient (src/lib/net/signaling-client.ts and its parts signaling-socket.ts and
+// signaling-envelope.ts) against Plateau's real relay on a node:http server, with `ws` as the
+// WebSocket: encrypted exchange, wrong secrets, what the server sees, envelopes replayed, stale,
+// moved to another topic or naming another sender, reconnection after a restart, dead-connection
+// detection and a clean destroy().
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
 	DecryptionError,
@@ -14,9 +16,11 @@ import {
 } from '../../src/lib/net/crypto';
 import {
 	SignalingClient,
+	type EnvelopeRejection,
 	type SignalingClientOptions,
 	type SignalingState
 } from '../../src/lib/net/signaling-client';
+import { envelope, FRESHNESS_MS, ReplayGuard } from '../../src/lib/net/signaling-envelope';
 import { attachSignaling, SIGNAL_PATH } from '../../src/lib/server/attach';
 import type { SignalingServer } from '../../src/lib/server/signaling';
 
@@ -34,6 +38,42 @@ beforeAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Timers set by the signaling socket (signaling-socket.ts) and not yet fired or cleared, with the
+ * delay each asked for: destroy() must leave none, and the backoff shows in the delays, so no
+ * test has to sleep and count.
+ */
+function trackSocketTimers() {
+	const pending = new Set<unknown>();
+	const delays: number[] = [];
+	const fromSocket = () => /signaling-socket/.test(new Error().stack ?? '');
+	const [st, ct, si, ci] = [setTimeout, clearTimeout, setInterval, clearInterval];
+	vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+		if (!fromSocket()) return st(fn, ms);
+		const t = st(() => {
+			pending.delete(t);
+			fn();
+		}, ms);
+		pending.add(t);
+		delays.push(ms ?? 0);
+		return t;
+	}) as typeof setTimeout);
+	vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
+		const t = si(fn, ms);
+		if (fromSocket()) pending.add(t);
+		return t;
+	}) as typeof setInterval);
+	vi.spyOn(globalThis, 'clearTimeout').mockImplementation((t) => {
+		pending.delete(t);
+		ct(t);
+	});
+	vi.spyOn(globalThis, 'clearInterval').mockImplementation((t) => {
+		pending.delete(t);
+		ci(t);
+	});
+	return { pending: () => pending.size, delays };
+}
 
 /** Polls `predicate` until it holds. */
 async function until(predicate: () => boolean, what: string, timeoutMs = 1500): Promise<void> {
@@ -84,6 +124,7 @@ class Peer {
 	readonly client: SignalingClient;
 	readonly messages: { topic: string; payload: unknown; from: string | undefined }[] = [];
 	readonly decryptErrors: { topic: string; error: DecryptionError }[] = [];
+	readonly rejected: { topic: string; reason: EnvelopeRejection; from: string | undefined }[] = [];
 	readonly states: SignalingState[] = [];
 
 	constructor(url: string, k: CryptoKey, options: Partial<SignalingClientOptions> = {}) {
@@ -99,6 +140,7 @@ class Peer {
 		});
 		this.client.on('message', (topic, payload, from) => this.messages.push({ topic, payload, from }));
 		this.client.on('decrypt-error', (topic, error) => this.decryptErrors.push({ topic, error }));
+		this.client.on('rejected', (topic, reason, from) => this.rejected.push({ topic, reason, from }));
 		this.client.on('state', (state) => this.states.push(state));
 		peers.add(this);
 	}
@@ -112,6 +154,7 @@ const peers = new Set<Peer>();
 const raws = new Set<WebSocket>();
 
 afterEach(async () => {
+	vi.restoreAllMocks();
 	for (const p of peers) p.client.destroy();
 	peers.clear();
 	for (const ws of raws) ws.terminate();
@@ -169,11 +212,13 @@ describe('SignalingClient through the relay', () => {
 		await until(() => b.messages.length === 21, 'twenty more');
 		expect(b.messages.slice(1).map((m) => m.payload)).toEqual([...Array(20).keys()]);
 
-		// The relay echoed each publish to its sender too; by now the echoes have been handled.
-		await Promise.all([a.client.flush(), b.client.flush()]);
-		await sleep(20);
-		expect(a.messages).toHaveLength(1);
-		expect(b.messages).toHaveLength(21);
+		// The relay echoed each publish to its sender too. A last message each way arrives after
+		// those echoes (the relay and each client keep order): none of them was delivered.
+		await b.client.publish(TOPIC, 'last from b');
+		await a.client.publish(TOPIC, 'last from a');
+		await until(() => a.messages.length === 2 && b.messages.length === 22, 'the last messages');
+		expect(a.messages.map((m) => m.payload)).toEqual(['from b', 'last from b']);
+		expect(b.messages.at(-1)!.payload).toBe('last from a');
 		expect(a.decryptErrors).toEqual([]);
 		expect(b.decryptErrors).toEqual([]);
 	});
@@ -188,23 +233,76 @@ describe('SignalingClient through the relay', () => {
 		b.client.unsubscribe(TOPIC);
 		await b.client.flush();
 		await a.client.publish(TOPIC, 'b left');
-		await a.client.flush();
-		await b.client.flush();
-		await sleep(20);
-		expect(b.messages).toEqual([]);
+		// A later message on a topic b holds arrives: the two before it were not delivered.
+		await join('later', a, b);
+		await a.client.publish('later', 'marker');
+		await until(() => b.messages.length === 1, 'the marker');
+		expect(b.messages.map((m) => m.payload)).toEqual(['marker']);
+		b.client.unsubscribe('later');
 		expect(b.client.topics).toEqual([]);
 	});
 
-	it('delivers a payload without a sender id, even to a client that could have sent it', async () => {
+	it('refuses envelopes replayed, stale, sealed for another topic, naming another sender, or missing', async () => {
 		const { url } = await startRelay();
 		const a = new Peer(url, key);
-		await join(TOPIC, a);
+		const b = new Peer(url, key);
+		await join(TOPIC, a, b);
+		await join('other', a);
 		const raw = await rawClient(url, TOPIC);
-		raw.ws.send(
-			JSON.stringify({ type: 'publish', topic: TOPIC, data: await encryptJson(key, { bare: true }) })
-		);
-		await until(() => a.messages.length === 1, 'bare payload');
-		expect(a.messages[0]).toEqual({ topic: TOPIC, payload: { bare: true }, from: undefined });
+		const send = (topic: string, data: string) =>
+			raw.ws.send(JSON.stringify({ type: 'publish', topic, data }));
+		const sealed = (e: object) => encryptJson(key, e);
+
+		// One genuine message, captured on the wire and sent again (same ciphertext), twice.
+		await b.client.publish(TOPIC, { n: 1 });
+		await until(() => a.messages.length === 1 && raw.received.some((m) => m.type === 'publish'), 'n=1');
+		const captured = raw.received.find((m) => m.type === 'publish')!.data as string;
+		send(TOPIC, captured);
+		send(TOPIC, captured);
+		// Sealed with the key but stamped two minutes ago, or two minutes ahead.
+		const now = Date.now();
+		send(TOPIC, await sealed(envelope(b.client.peerId, TOPIC, { n: 2 }, now - 2 * FRESHNESS_MS)));
+		send(TOPIC, await sealed(envelope(b.client.peerId, TOPIC, { n: 3 }, now + 2 * FRESHNESS_MS)));
+		// Sealed for TOPIC, published on 'other'.
+		send('other', await sealed(envelope(b.client.peerId, TOPIC, { n: 4 })));
+		// The payload names a sender other than the one sealed in the envelope.
+		send(TOPIC, await sealed(envelope('rogue', TOPIC, { from: b.client.peerId, n: 5 })));
+		// No envelope at all (what this client sent before envelopes).
+		send(TOPIC, await sealed({ from: b.client.peerId, payload: { n: 6 } }));
+		// A clock 50 s ahead is within the window.
+		send(TOPIC, await sealed(envelope(b.client.peerId, TOPIC, { n: 7 }, now + 50_000)));
+		await until(() => a.messages.length === 2, 'the message within the window');
+		expect(a.messages.map((m) => m.payload)).toEqual([{ n: 1 }, { n: 7 }]);
+		expect(a.rejected.map((r) => r.reason)).toEqual([
+			'replay',
+			'replay',
+			'stale',
+			'stale',
+			'topic',
+			'sender',
+			'malformed'
+		]);
+		expect(a.rejected[0]!.from).toBe(b.client.peerId);
+		expect(a.client.rejectedMessages).toBe(7);
+		expect(a.client.decryptErrors).toBe(0);
+	});
+
+	it('remembers nonces within bounds: past the cap, anything as old as a forgotten nonce is refused', () => {
+		const guard = new ReplayGuard(60_000, 3);
+		const t = 1_000_000;
+		const at = (ts: number) => envelope('p', 'x', null, ts);
+		const [e1, e2, e3, e4] = [at(t), at(t + 1), at(t + 2), at(t + 3)];
+		for (const e of [e1, e2, e3]) expect(guard.check(e, 'x', t + 10)).toBeUndefined();
+		expect(guard.check(e1, 'x', t + 10)).toBe('replay');
+		expect(guard.check(e4, 'x', t + 10)).toBeUndefined(); // e1 forgotten: the floor is t
+		expect(guard.size).toBe(3);
+		expect(guard.check(e1, 'x', t + 10)).toBe('replay'); // still refused, by the floor
+		expect(guard.check(at(t), 'x', t + 10)).toBe('replay'); // as old as the floor
+		expect(guard.check(at(t + 4), 'x', t + 10)).toBeUndefined();
+		// Nonces older than the window are dropped as time passes; their envelopes are stale anyway.
+		expect(guard.check(at(t + 70_000), 'x', t + 70_000)).toBeUndefined();
+		expect(guard.size).toBe(1);
+		expect(guard.check(e4, 'x', t + 70_000)).toBe('stale');
 	});
 
 	it('a client with the wrong secret decrypts nothing and reports decrypt errors; the honest ones go on', async () => {
@@ -258,11 +356,16 @@ describe('SignalingClient through the relay', () => {
 		expect(seen.data).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
 		const bytes = Buffer.from(seen.data as string, 'base64');
 		expect(bytes.includes(Buffer.from('carte'))).toBe(false);
-		// It is the payload, encrypted with the centre key, with the sender's id inside.
-		expect(await decryptJson(key, seen.data as string)).toEqual({
+		// It is the payload, sealed with the centre key in an envelope: sender, topic, time, nonce.
+		const opened = (await decryptJson(key, seen.data as string)) as Record<string, unknown>;
+		expect(opened).toMatchObject({
+			v: 1,
 			from: a.client.peerId,
+			topic: TOPIC,
 			payload: { note: marker, agent: 'Camille' }
 		});
+		expect(Math.abs((opened.ts as number) - Date.now())).toBeLessThan(FRESHNESS_MS);
+		expect(opened.nonce).toMatch(/^[0-9a-f]{32}$/);
 	});
 
 	it('reconnects after the server restarts on the same port, re-subscribes, and messages flow again', async () => {
@@ -301,11 +404,12 @@ describe('SignalingClient through the relay', () => {
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 		try {
 			const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+			const timers = trackSocketTimers();
 			const a = new Peer(url, key, { pingIntervalMs: 40, pongTimeoutMs: 80 });
 			await a.open();
-			const started = Date.now();
 			await until(() => sockets.length === 2 && a.client.state === 'open', 'a second connection', 1500);
-			expect(Date.now() - started).toBeGreaterThanOrEqual(100); // a ping, then the pong timeout
+			// A ping, then the pong timeout armed (80 ms) before the connection was dropped.
+			expect(timers.delays[0]).toBe(80);
 			// (The first 'connecting' happened in the constructor, before any listener.)
 			expect(a.states.slice(0, 4)).toEqual(['open', 'closed', 'connecting', 'open']);
 			await a.client.flush().then(
@@ -324,32 +428,29 @@ describe('SignalingClient through the relay', () => {
 	it('backs off exponentially while the server is away', async () => {
 		const { port, stop } = await startRelay(); // a free port, then nobody listening on it
 		await stop();
+		const timers = trackSocketTimers();
 		const a = new Peer(`ws://127.0.0.1:${port}${SIGNAL_PATH}`, key, {
 			minBackoffMs: 20,
 			maxBackoffMs: 160,
 			jitter: 0
 		});
-		await sleep(400);
-		// Attempts at 0, 20, 60, 140, 300 ms (20, 40, 80, 160 between them): 5, give or take one.
-		expect(a.client.connectAttempts).toBeGreaterThanOrEqual(4);
-		expect(a.client.connectAttempts).toBeLessThanOrEqual(6);
+		await until(() => a.client.connectAttempts >= 6, 'six attempts');
+		// The waits between attempts double from 20 ms up to the 160 ms ceiling.
+		expect(timers.delays.slice(0, 5)).toEqual([20, 40, 80, 160, 160]);
 		expect(a.client.state).not.toBe('open');
 	});
 
 	it('destroy() closes the socket, stops reconnecting, leaves no timers and removes listeners', async () => {
 		const r = await startRelay();
-		await sleep(10);
-		const timers = () => process.getActiveResourcesInfo().filter((t) => t === 'Timeout').length;
-		const timersBefore = timers(); // the test runner's own (the relay's idle timer is unref'd: not counted)
+		const timers = trackSocketTimers();
 
 		// An open client, pinging: destroy() closes its socket and stops its ping and pong timers.
 		const b = new Peer(r.url, key, { pingIntervalMs: 30 });
-		await join(TOPIC, b);
-		await sleep(50); // a ping or two
-		expect(timers()).toBeGreaterThan(timersBefore);
+		await join(TOPIC, b); // flush() pinged: a pong timer came and went; the ping interval runs
+		expect(timers.pending()).toBe(1);
 		b.client.destroy();
 		expect(b.client.state).toBe('closed');
-		expect(timers()).toBeLessThanOrEqual(timersBefore);
+		expect(timers.pending()).toBe(0);
 		await until(() => r.relay.stats().connections === 0, 'the relay sees the socket close');
 
 		// A client waiting to reconnect: destroy() cancels the pending attempt.
@@ -357,36 +458,33 @@ describe('SignalingClient through the relay', () => {
 		await join(TOPIC, a);
 		await r.stop();
 		await until(() => a.client.state === 'closed', 'a loses the server'); // and waits 100-200 ms to retry
-		expect(timers()).toBeGreaterThan(timersBefore);
+		expect(timers.pending()).toBe(1); // the retry
 		const attempts = a.client.connectAttempts;
 		let stateEvents = 0;
 		a.client.on('state', () => stateEvents++);
 		a.client.destroy();
 		expect(a.client.state).toBe('closed');
 		expect(a.client.destroyed).toBe(true);
-		expect(timers()).toBeLessThanOrEqual(timersBefore);
-
-		const again = await startRelay(r.port);
-		await sleep(300); // past the retry that was pending
+		// Nothing left that could ever reconnect it.
+		expect(timers.pending()).toBe(0);
 		expect(a.client.connectAttempts).toBe(attempts);
-		expect(again.accepted()).toBe(0);
-		expect(a.client.state).toBe('closed');
 		expect(stateEvents).toBe(0); // listeners removed (the final 'closed' state had been set already)
 		expect(await a.client.publish(TOPIC, 'x')).toBe(false);
 		a.client.on('message', () => {})(); // on() after destroy is harmless
 		a.client.destroy(); // twice is fine
-		expect(timers()).toBeLessThanOrEqual(timersBefore);
+		expect(timers.pending()).toBe(0);
 	});
 
 	it('destroy() while still connecting is clean, and on() returns an unsubscribe', async () => {
 		const { url, relay } = await startRelay();
+		const timers = trackSocketTimers();
 		const a = new Peer(url, key);
 		expect(a.client.state).toBe('connecting');
 		a.client.destroy();
 		expect(a.client.state).toBe('closed');
-		await sleep(100);
-		expect(relay.stats().connections).toBe(0);
+		expect(timers.pending()).toBe(0);
 		expect(a.client.connectAttempts).toBe(1);
+		await until(() => relay.stats().connections === 0, 'no connection left at the relay');
 
 		const b = new Peer(url, key);
 		const c = new Peer(url, key);

@@ -41,48 +41,74 @@ export class FrameError extends Error {
 }
 
 /** Reassembles frames into messages; throws FrameError on a frame out of place or a message over
- *  `maxBytes` (the connection should then be closed: its framing can no longer be trusted). */
+ *  `maxBytes` (the connection should then be closed: its framing can no longer be trusted).
+ *
+ *  Memory follows the bytes actually received, never the length a first frame announces: the parts
+ *  are kept as they arrive and joined once the last one is in, so a 5-byte frame announcing 64 MiB
+ *  costs 5 bytes. `maxBytes` is also the cap on what one peer can have in reassembly at a time (its
+ *  channel is ordered, so one message at a time). */
 export class Reassembler {
-	#buffer: Uint8Array | null = null;
+	#parts: Uint8Array[] = [];
+	/** Announced length of the message being reassembled; -1 when none is. */
+	#total = -1;
 	#filled = 0;
 
 	constructor(readonly maxBytes: number) {}
+
+	/** Bytes held for the message being reassembled. */
+	get buffered(): number {
+		return this.#filled;
+	}
 
 	push(frame: Uint8Array): Uint8Array | null {
 		if (frame.length === 0) throw new FrameError('empty frame');
 		const tag = frame[0];
 		const body = frame.subarray(1);
 		if (tag === WHOLE) {
-			if (this.#buffer) throw new FrameError('whole message inside a cut one');
+			if (this.#total >= 0) throw new FrameError('whole message inside a cut one');
 			if (body.length > this.maxBytes) throw new FrameError('message too large');
 			return body.slice();
 		}
 		if (tag === FIRST) {
-			if (this.#buffer) throw new FrameError('new message before the last one ended');
+			if (this.#total >= 0) throw new FrameError('new message before the last one ended');
 			if (body.length < 4) throw new FrameError('first frame too short');
 			const total = new DataView(body.buffer, body.byteOffset, 4).getUint32(0);
 			if (total > this.maxBytes) throw new FrameError(`message of ${total} bytes exceeds ${this.maxBytes}`);
-			this.#buffer = new Uint8Array(total);
+			this.#total = total;
 			this.#filled = 0;
 			this.#append(body.subarray(4));
 			return null;
 		}
 		if (tag === MIDDLE || tag === LAST) {
-			if (!this.#buffer) throw new FrameError('continuation without a first frame');
+			if (this.#total < 0) throw new FrameError('continuation without a first frame');
 			this.#append(body);
 			if (tag === MIDDLE) return null;
-			if (this.#filled !== this.#buffer.length) throw new FrameError('message ended short');
-			const out = this.#buffer;
-			this.#buffer = null;
+			if (this.#filled !== this.#total) throw new FrameError('message ended short');
+			const out = new Uint8Array(this.#filled);
+			let at = 0;
+			for (const part of this.#parts) {
+				out.set(part, at);
+				at += part.length;
+			}
+			this.#reset();
 			return out;
 		}
 		throw new FrameError(`unknown frame tag ${tag}`);
 	}
 
 	#append(part: Uint8Array): void {
-		if (this.#filled + part.length > this.#buffer!.length)
+		if (this.#filled + part.length > this.#total) {
+			this.#reset();
 			throw new FrameError('message longer than announced');
-		this.#buffer!.set(part, this.#filled);
+		}
+		// A view, not a copy: the frame's own buffer is the bytes received.
+		if (part.length > 0) this.#parts.push(part);
 		this.#filled += part.length;
+	}
+
+	#reset(): void {
+		this.#parts = [];
+		this.#total = -1;
+		this.#filled = 0;
 	}
 }

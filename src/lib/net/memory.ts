@@ -129,6 +129,7 @@ export class MemoryNetworkAdapter implements NetworkAdapter {
 		return this.#peers.has(peer) ? this.hub._binding(this.peerId, peer) : undefined;
 	}
 
+	/** Cuts the link to `peer` (both ends see the disconnect); the hub never relinks by itself. */
 	disconnect(peer: PeerId, _reason: string): void {
 		this.hub.unlink(this.peerId, peer);
 	}

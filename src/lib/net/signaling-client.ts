@@ -1,70 +1,61 @@
-// The client side of signaling: one WebSocket to a y-webrtc-protocol signaling server (Plateau's own
-// relay or the stock y-webrtc server), topics to meet peers on, and payloads encrypted with the
-// centre key so the server relays only ciphertext.
+// The client side of signaling: topics to meet peers on, over one kept-alive WebSocket to a
+// y-webrtc-protocol signaling server (Plateau's own relay or the stock y-webrtc server), with every
+// payload sealed in an encrypted, timestamped, nonce-carrying envelope so the server relays only
+// ciphertext and nobody can replay it.
 //
 // Wire format, as y-webrtc's signaling protocol (JSON text frames):
 //   → {type:'subscribe', topics:[…]}   → {type:'unsubscribe', topics:[…]}   → {type:'ping'}
-//   → {type:'publish', topic, data}    data = encryptJson(centreKey, {from: peerId, payload})
+//   → {type:'publish', topic, data}    data = the sealed envelope (signaling-envelope.ts)
 //   ← {type:'publish', topic, data, clients}   (every subscriber, the sender included)   ← {type:'pong'}
 //
-// The connection is kept alive and checked (a ping every 15 s; no pong within 10 s means the link is
-// dead), and re-established with exponential backoff (0.5 s doubling up to 10 s, with jitter), topics
-// re-subscribed. Published messages are not queued while disconnected: signaling is ephemeral, so
-// publish() resolves false and the caller announces itself again when the state becomes 'open'.
-import { DecryptionError, decryptJson, encryptedLength, encryptText } from './crypto';
+// The parts: signaling-socket.ts keeps the connection (keep-alive, reconnection with backoff);
+// signaling-envelope.ts seals and checks envelopes; this file holds the topics and the events.
+// Published messages are not queued while disconnected: signaling is ephemeral, so publish()
+// resolves false and the caller announces itself again when the state becomes 'open'.
+import { Disposer, Emitter } from '../domain/emitter';
+import { DecryptionError } from './crypto';
+import {
+	asEnvelope,
+	envelope,
+	FRESHNESS_MS,
+	MAX_NONCES,
+	ReplayGuard,
+	seal,
+	sealedLength,
+	unseal,
+	type EnvelopeRejection
+} from './signaling-envelope';
+import { SignalingSocket, type SignalingSocketOptions, type SignalingState } from './signaling-socket';
 
-export type SignalingState = 'connecting' | 'open' | 'closed';
+export type { SignalingState, SocketLike, WebSocketConstructor } from './signaling-socket';
+export type { EnvelopeRejection } from './signaling-envelope';
 
-/** What SignalingClient needs of a WebSocket: the browser's WebSocket and `ws` both fit. */
-export interface SocketLike {
-	readonly readyState: number;
-	send(data: string): void;
-	close(code?: number, reason?: string): void;
-	onopen: ((event: never) => void) | null;
-	onmessage: ((event: never) => void) | null;
-	onclose: ((event: never) => void) | null;
-	onerror: ((event: never) => void) | null;
-}
-
-export type WebSocketConstructor = new (url: string) => SocketLike;
-
-export interface SignalingClientOptions {
-	/** ws:// or wss:// URL of the signaling endpoint. */
-	url: string;
+export interface SignalingClientOptions extends SignalingSocketOptions {
 	/** The centre key (deriveCentreKey). */
 	key: CryptoKey;
-	/** The WebSocket class: the browser's global by default; `ws` in Node 20 (which has none). */
-	WebSocketImpl?: WebSocketConstructor;
-	/** This client's id inside encrypted payloads; its own echoes are dropped. Random by default. */
+	/** This client's id inside envelopes; its own echoes are dropped. Random by default. */
 	peerId?: string;
-	/** Default 15,000. */
-	pingIntervalMs?: number;
-	/** A ping not answered within this is a dead connection. Default 10,000. */
-	pongTimeoutMs?: number;
-	/** First reconnect delay, doubled per failed attempt. Default 500. */
-	minBackoffMs?: number;
-	/** Longest reconnect delay. Default 10,000. */
-	maxBackoffMs?: number;
-	/** Each delay is shortened by a random fraction up to this (0–1), so peers that lost the same
-	 *  server do not all come back in the same millisecond. Default 0.5. */
-	jitter?: number;
 	/** Largest message the server accepts, bytes (Plateau's relay: 64 KiB). publish() refuses larger. */
 	maxMessageBytes?: number;
+	/** Accepted clock difference with a sender, ms. Default 60,000. */
+	freshnessMs?: number;
+	/** Nonces remembered at most (replay guard). Default 10,000. */
+	maxNonces?: number;
 }
 
 export interface SignalingEvents {
-	/** A decrypted payload published on a subscribed topic by another client. `from` is the sender's
-	 *  peer id when the payload carries one. */
-	message: (topic: string, payload: unknown, from: string | undefined) => void;
+	/** A payload published on a subscribed topic by another client, in an envelope that passed every
+	 *  check; `from` is the sender's peer id sealed in it. */
+	message: (topic: string, payload: unknown, from: string) => void;
 	/** A message on a subscribed topic that this centre key cannot decrypt: most often a peer (or
 	 *  this client) using another centre secret. The message is otherwise ignored. */
 	'decrypt-error': (topic: string, error: DecryptionError) => void;
+	/** A message that decrypted but was refused: replayed, stale (or a clock off by more than the
+	 *  window), sealed for another topic, not an envelope, or naming another sender. */
+	rejected: (topic: string, reason: EnvelopeRejection, from: string | undefined) => void;
 	state: (state: SignalingState) => void;
 }
 
-type Listener = (...args: never[]) => void;
-
-const OPEN = 1;
 const MAX_TOPIC_LENGTH = 256;
 const encoder = new TextEncoder();
 const noop = () => {};
@@ -72,17 +63,6 @@ const noop = () => {};
 function randomPeerId(): string {
 	const bytes = crypto.getRandomValues(new Uint8Array(12));
 	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function frameText(data: unknown): string | undefined {
-	if (typeof data === 'string') return data;
-	try {
-		if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
-		if (ArrayBuffer.isView(data)) return new TextDecoder().decode(data);
-	} catch {
-		return undefined;
-	}
-	return undefined;
 }
 
 function checkTopic(topic: unknown): string {
@@ -95,64 +75,43 @@ export class SignalingClient {
 	readonly url: string;
 	readonly peerId: string;
 	readonly #key: CryptoKey;
-	readonly #Impl: WebSocketConstructor;
-	readonly #pingIntervalMs: number;
-	readonly #pongTimeoutMs: number;
-	readonly #minBackoffMs: number;
-	readonly #maxBackoffMs: number;
-	readonly #jitter: number;
 	readonly #maxMessageBytes: number;
-
-	#state: SignalingState = 'closed';
-	#socket: SocketLike | undefined;
+	readonly #socket: SignalingSocket;
+	readonly #guard: ReplayGuard;
 	readonly #topics = new Set<string>();
-	readonly #listeners = new Map<keyof SignalingEvents, Set<Listener>>();
-	#destroyed = false;
-	/** Failed attempts since the last successful open: the backoff exponent. */
-	#failures = 0;
-	#connectAttempts = 0;
+	readonly #events = new Emitter<SignalingEvents>();
+	readonly #teardown = new Disposer();
 	#decryptErrors = 0;
-	#retryTimer: ReturnType<typeof setTimeout> | undefined;
-	#pingTimer: ReturnType<typeof setInterval> | undefined;
-	#pongTimer: ReturnType<typeof setTimeout> | undefined;
-	/** Pings sent and pongs received on the current socket: the server answers in order. */
-	#pingsSent = 0;
-	#pongsReceived = 0;
-	#flushWaiters: { ping: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+	#rejected = 0;
 	/** Outgoing publishes, in call order despite asynchronous encryption. */
 	#sendChain: Promise<unknown> = Promise.resolve();
 	/** Incoming publishes, delivered in arrival order despite asynchronous decryption. */
 	#receiveChain: Promise<void> = Promise.resolve();
 
 	constructor(options: SignalingClientOptions) {
-		let url: URL;
-		try {
-			url = new URL(options.url);
-		} catch {
-			throw new TypeError(`Signaling URL is not a URL: ${options.url}`);
-		}
-		if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-			throw new TypeError(`Signaling URL must start with ws:// or wss://, got ${options.url}`);
-		const Impl = options.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-		if (typeof Impl !== 'function')
-			throw new TypeError(
-				'No WebSocket in this environment: pass WebSocketImpl (in Node 20, the `ws` package)'
-			);
+		this.#socket = new SignalingSocket(options); // validates the URL and the WebSocket class
 		this.url = options.url;
 		this.#key = options.key;
-		this.#Impl = Impl;
 		this.peerId = options.peerId ?? randomPeerId();
-		this.#pingIntervalMs = options.pingIntervalMs ?? 15_000;
-		this.#pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
-		this.#minBackoffMs = options.minBackoffMs ?? 500;
-		this.#maxBackoffMs = Math.max(options.maxBackoffMs ?? 10_000, this.#minBackoffMs);
-		this.#jitter = Math.min(Math.max(options.jitter ?? 0.5, 0), 1);
 		this.#maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
-		this.#connect();
+		this.#guard = new ReplayGuard(options.freshnessMs ?? FRESHNESS_MS, options.maxNonces ?? MAX_NONCES);
+		// Undone last first: the socket closes (listeners hear 'closed'), then they are removed.
+		this.#teardown.add(
+			() => this.#events.clear(),
+			this.#socket.on('state', (state) => {
+				// Topics are re-joined on every new connection, before anyone hears it is open.
+				if (state === 'open' && this.#topics.size > 0)
+					this.#socket.send({ type: 'subscribe', topics: [...this.#topics] });
+				this.#emit('state', state);
+			}),
+			this.#socket.on('frame', (m) => this.#onFrame(m)),
+			() => this.#socket.destroy()
+		);
+		this.#socket.start();
 	}
 
 	get state(): SignalingState {
-		return this.#state;
+		return this.#socket.state;
 	}
 
 	get topics(): string[] {
@@ -164,64 +123,70 @@ export class SignalingClient {
 		return this.#decryptErrors;
 	}
 
+	/** Messages that decrypted but were refused (replay, stale, …), since construction. */
+	get rejectedMessages(): number {
+		return this.#rejected;
+	}
+
 	/** WebSocket connections attempted, since construction (the first one included). */
 	get connectAttempts(): number {
-		return this.#connectAttempts;
+		return this.#socket.connectAttempts;
 	}
 
 	get destroyed(): boolean {
-		return this.#destroyed;
+		return this.#teardown.disposed;
 	}
 
-	/** Subscribes to an event; returns the unsubscribe function. */
+	/** Subscribes to an event; returns the unsubscribe function. A listener that throws is
+	 *  reported and does not stop the others nor the connection. */
 	on<E extends keyof SignalingEvents>(event: E, listener: SignalingEvents[E]): () => void {
-		if (this.#destroyed) return noop;
-		let set = this.#listeners.get(event);
-		if (!set) this.#listeners.set(event, (set = new Set()));
-		const l = listener as Listener;
-		set.add(l);
-		return () => {
-			set.delete(l);
-		};
+		if (this.destroyed) return noop;
+		const guarded = ((...args: Parameters<SignalingEvents[E]>) => {
+			try {
+				(listener as (...a: Parameters<SignalingEvents[E]>) => void)(...args);
+			} catch (e) {
+				console.error(`SignalingClient: a '${event}' listener threw`, e);
+			}
+		}) as SignalingEvents[E];
+		return this.#events.on(event, guarded);
 	}
 
 	/** Joins topics; kept across reconnects. */
 	subscribe(...topics: string[]): void {
 		const fresh = topics.map(checkTopic).filter((t) => !this.#topics.has(t));
-		if (this.#destroyed || fresh.length === 0) return;
+		if (this.destroyed || fresh.length === 0) return;
 		for (const t of fresh) this.#topics.add(t);
-		this.#sendFrame({ type: 'subscribe', topics: [...new Set(fresh)] });
+		this.#socket.send({ type: 'subscribe', topics: [...new Set(fresh)] });
 	}
 
 	unsubscribe(...topics: string[]): void {
 		const held = topics.filter((t) => this.#topics.has(t));
-		if (this.#destroyed || held.length === 0) return;
+		if (this.destroyed || held.length === 0) return;
 		for (const t of held) this.#topics.delete(t);
-		this.#sendFrame({ type: 'unsubscribe', topics: [...new Set(held)] });
+		this.#socket.send({ type: 'unsubscribe', topics: [...new Set(held)] });
 	}
 
 	/**
-	 * Encrypts `payload` (with this client's peer id) and publishes it on `topic`. Resolves true once
-	 * handed to the socket, false when not connected (the message is dropped, not queued). Throws,
-	 * synchronously, a TypeError for a payload JSON cannot represent and a RangeError for a message
-	 * larger than the server accepts. Never rejects.
+	 * Seals `payload` in an envelope (this client's peer id, the topic, the time, a fresh nonce) and
+	 * publishes it on `topic`. Resolves true once handed to the socket, false when not connected
+	 * (the message is dropped, not queued). Throws, synchronously, a TypeError for a payload JSON
+	 * cannot represent and a RangeError for a message larger than the server accepts. Never rejects.
 	 */
 	publish(topic: string, payload: unknown): Promise<boolean> {
 		checkTopic(topic);
 		if (payload === undefined || typeof payload === 'function' || typeof payload === 'symbol')
 			throw new TypeError('publish: the payload has no JSON representation');
-		const text = JSON.stringify({ from: this.peerId, payload }); // throws on BigInt, cycles
+		const text = JSON.stringify(envelope(this.peerId, topic, payload)); // throws on BigInt, cycles
 		const size =
-			encoder.encode(JSON.stringify({ type: 'publish', topic, data: '' })).length +
-			encryptedLength(encoder.encode(text).length);
+			encoder.encode(JSON.stringify({ type: 'publish', topic, data: '' })).length + sealedLength(text);
 		if (size > this.#maxMessageBytes)
 			throw new RangeError(
 				`Signaling message too large: ${size} bytes, the server accepts at most ${this.#maxMessageBytes}`
 			);
 		const sent = this.#sendChain.then(async () => {
-			if (this.#destroyed || this.#state !== 'open') return false;
-			const data = await encryptText(this.#key, text);
-			return this.#sendFrame({ type: 'publish', topic, data });
+			if (this.destroyed || this.state !== 'open') return false;
+			const data = await seal(this.#key, text);
+			return this.#socket.send({ type: 'publish', topic, data });
 		});
 		const result = sent.catch(() => false);
 		this.#sendChain = result;
@@ -234,229 +199,57 @@ export class SignalingClient {
 	 * is lost first.
 	 */
 	flush(): Promise<void> {
-		return new Promise<void>((resolve, reject) => {
-			this.#sendChain = this.#sendChain.then(() => {
-				if (this.#destroyed || this.#state !== 'open') return reject(new Error('Signaling is not connected'));
-				const ping = this.#sendPing();
-				if (ping === undefined) return reject(new Error('Signaling is not connected'));
-				this.#flushWaiters.push({ ping, resolve, reject });
-			});
+		const done = this.#sendChain.then(() => {
+			if (this.destroyed) throw new Error('Signaling is not connected');
+			return this.#socket.roundTrip();
 		});
+		this.#sendChain = done.catch(() => {});
+		return done;
 	}
 
 	/** Skips the backoff wait and tries to connect now (e.g. when the browser reports `online`). */
 	reconnectNow(): void {
-		if (this.#destroyed || this.#socket) return;
-		clearTimeout(this.#retryTimer);
-		this.#retryTimer = undefined;
-		this.#failures = 0;
-		this.#connect();
+		this.#socket.reconnectNow();
 	}
 
 	/** Closes the socket, stops timers and reconnection, and removes every listener. */
 	destroy(): void {
-		if (this.#destroyed) return;
-		this.#destroyed = true;
-		clearTimeout(this.#retryTimer);
-		this.#retryTimer = undefined;
-		const socket = this.#socket;
-		this.#socket = undefined;
-		this.#stopTimers();
-		// Torn down at once: a graceful `ws` close keeps a 30 s timer (and the process) alive
-		// while it waits for a server that may be gone.
-		if (socket) this.#release(socket, true);
-		this.#failFlushes('Signaling client destroyed');
-		this.#setState('closed');
-		this.#listeners.clear();
+		this.#teardown.dispose();
 	}
 
-	// --- connection ---------------------------------------------------------------------------
-
-	#connect(): void {
-		this.#retryTimer = undefined;
-		if (this.#destroyed) return;
-		this.#setState('connecting');
-		if (this.#destroyed) return; // a state listener destroyed the client
-		this.#connectAttempts++;
-		let socket: SocketLike;
-		try {
-			socket = new this.#Impl(this.url);
-		} catch {
-			this.#failures++;
-			this.#setState('closed');
-			this.#scheduleReconnect();
-			return;
-		}
-		this.#socket = socket;
-		this.#pingsSent = 0;
-		this.#pongsReceived = 0;
-		socket.onopen = () => this.#onOpen(socket);
-		socket.onmessage = (event: { data: unknown }) => this.#onFrame(socket, event.data);
-		socket.onclose = () => this.#drop(socket, false);
-		// An error is always followed by close; `ws` needs a listener or it throws.
-		socket.onerror = noop;
+	#onFrame(m: Record<string, unknown>): void {
+		if (m.type !== 'publish' || typeof m.topic !== 'string' || !this.#topics.has(m.topic)) return;
+		const topic = m.topic;
+		const data = m.data;
+		this.#receiveChain = this.#receiveChain.then(() => this.#receive(topic, data));
 	}
 
-	#onOpen(socket: SocketLike): void {
-		if (socket !== this.#socket || this.#destroyed) return;
-		this.#failures = 0;
-		if (this.#topics.size > 0) this.#sendFrame({ type: 'subscribe', topics: [...this.#topics] });
-		this.#pingTimer = setInterval(() => {
-			if (this.#pongTimer === undefined) this.#sendPing();
-		}, this.#pingIntervalMs);
-		this.#setState('open');
-	}
-
-	/** The socket closed, or is dead (no pong): forget it and try again later. */
-	#drop(socket: SocketLike, dead: boolean): void {
-		if (socket !== this.#socket) return;
-		this.#socket = undefined;
-		this.#stopTimers();
-		this.#release(socket, dead);
-		this.#failFlushes('Signaling connection lost');
-		if (this.#destroyed) return;
-		this.#failures++;
-		this.#setState('closed');
-		this.#scheduleReconnect();
-	}
-
-	/** Detaches our handlers and closes the socket. `hard`: torn down at once where the
-	 *  implementation can (`ws`'s terminate), instead of a closing handshake that `ws` waits up to
-	 *  30 s for; a dead connection and destroy() need that. */
-	#release(socket: SocketLike, hard: boolean): void {
-		socket.onopen = null;
-		socket.onmessage = null;
-		socket.onclose = null;
-		socket.onerror = noop;
-		try {
-			const terminate = (socket as { terminate?: () => void }).terminate;
-			if (hard && typeof terminate === 'function') terminate.call(socket);
-			else socket.close(1000);
-		} catch {
-			// already closed
-		}
-	}
-
-	#scheduleReconnect(): void {
-		if (this.#destroyed || this.#retryTimer !== undefined) return;
-		const base = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** Math.max(this.#failures - 1, 0));
-		const delay = base * (1 - this.#jitter * Math.random());
-		this.#retryTimer = setTimeout(() => this.#connect(), delay);
-	}
-
-	#stopTimers(): void {
-		clearInterval(this.#pingTimer);
-		clearTimeout(this.#pongTimer);
-		this.#pingTimer = undefined;
-		this.#pongTimer = undefined;
-	}
-
-	// --- frames -------------------------------------------------------------------------------
-
-	/** Sends a protocol message if the socket is open; false otherwise. */
-	#sendFrame(message: object): boolean {
-		const socket = this.#socket;
-		if (!socket || socket.readyState !== OPEN) return false;
-		try {
-			socket.send(JSON.stringify(message));
-			return true;
-		} catch {
-			return false;
-		}
-	}
-
-	/** Sends a ping and arms the pong timeout; returns the ping's number on this socket. */
-	#sendPing(): number | undefined {
-		const socket = this.#socket;
-		if (!socket || !this.#sendFrame({ type: 'ping' })) return undefined;
-		this.#pingsSent++;
-		if (this.#pongTimer === undefined)
-			this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
-		return this.#pingsSent;
-	}
-
-	#onPong(socket: SocketLike): void {
-		this.#pongsReceived++;
-		clearTimeout(this.#pongTimer);
-		this.#pongTimer = undefined;
-		// Pings still unanswered keep the connection on probation.
-		if (this.#pongsReceived < this.#pingsSent)
-			this.#pongTimer = setTimeout(() => this.#drop(socket, true), this.#pongTimeoutMs);
-		const done = this.#flushWaiters.filter((w) => w.ping <= this.#pongsReceived);
-		this.#flushWaiters = this.#flushWaiters.filter((w) => w.ping > this.#pongsReceived);
-		for (const w of done) w.resolve();
-	}
-
-	#failFlushes(reason: string): void {
-		const waiters = this.#flushWaiters;
-		this.#flushWaiters = [];
-		for (const w of waiters) w.reject(new Error(reason));
-	}
-
-	#onFrame(socket: SocketLike, data: unknown): void {
-		if (socket !== this.#socket || this.#destroyed) return;
-		const text = frameText(data);
-		if (text === undefined) return;
-		let message: unknown;
-		try {
-			message = JSON.parse(text);
-		} catch {
-			return;
-		}
-		if (typeof message !== 'object' || message === null) return;
-		const m = message as { type?: unknown; topic?: unknown; data?: unknown };
-		if (m.type === 'pong') this.#onPong(socket);
-		else if (m.type === 'publish' && typeof m.topic === 'string' && this.#topics.has(m.topic)) {
-			const topic = m.topic;
-			const body = m.data;
-			this.#receiveChain = this.#receiveChain.then(() => this.#receive(topic, body));
-		}
-	}
-
-	/** Decrypts and delivers one publish. Never rejects. */
+	/** Opens, checks and delivers one publish. Never rejects. */
 	async #receive(topic: string, data: unknown): Promise<void> {
 		let value: unknown;
 		try {
-			value = await decryptJson(this.#key, data as string);
+			if (typeof data !== 'string') throw new DecryptionError('format', 'Not an encrypted message.');
+			value = await unseal(this.#key, data);
 		} catch (e) {
-			if (this.#destroyed) return;
+			if (this.destroyed) return;
 			this.#decryptErrors++;
 			const error = e instanceof DecryptionError ? e : new DecryptionError('format', String(e));
 			this.#emit('decrypt-error', topic, error);
 			return;
 		}
-		if (this.#destroyed || !this.#topics.has(topic)) return;
-		let payload = value;
-		let from: string | undefined;
-		if (
-			typeof value === 'object' &&
-			value !== null &&
-			!Array.isArray(value) &&
-			typeof (value as { from?: unknown }).from === 'string'
-		) {
-			from = (value as { from: string }).from;
-			payload = (value as { payload?: unknown }).payload;
+		if (this.destroyed || !this.#topics.has(topic)) return;
+		const e = asEnvelope(value);
+		if (e?.from === this.peerId) return; // our own publish, echoed by the server
+		const reason = e ? this.#guard.check(e, topic) : 'malformed';
+		if (reason) {
+			this.#rejected++;
+			this.#emit('rejected', topic, reason, e?.from);
+			return;
 		}
-		if (from === this.peerId) return; // our own publish, echoed by the server
-		this.#emit('message', topic, payload, from);
-	}
-
-	// --- events -------------------------------------------------------------------------------
-
-	#setState(state: SignalingState): void {
-		if (this.#state === state) return;
-		this.#state = state;
-		this.#emit('state', state);
+		this.#emit('message', topic, e!.payload, e!.from);
 	}
 
 	#emit<E extends keyof SignalingEvents>(event: E, ...args: Parameters<SignalingEvents[E]>): void {
-		for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-			try {
-				(listener as unknown as (...a: Parameters<SignalingEvents[E]>) => void)(...args);
-			} catch (e) {
-				// One failing listener must not stop the others nor the connection.
-				console.error(`SignalingClient: a '${event}' listener threw`, e);
-			}
-		}
+		this.#events.emit(event, ...args);
 	}
 }

@@ -3,7 +3,15 @@
 // encrypted signaling topic; the peer with the smaller id makes the offer, so two peers that find
 // each other at once never both offer. Messages are cut into 16 KiB frames and sent under
 // back-pressure on the channel's bufferedAmount.
-import { Emitter } from '../domain/emitter';
+//
+// Hardening against peers and relays that do not play by the rules: an offer never replaces a live
+// link (a link whose data channel is open stays until it closes); signaling messages arrive only
+// through the client's envelope checks (no replay, no stale message, the sender sealed inside); a
+// peer that breaks the framing, or that the sync layer disconnects, is closed and not reconnected
+// before a back-off (5 s, doubling per offence up to 5 min). The channel binding is both DTLS
+// certificate fingerprints of the connection, which a man in the middle cannot make equal on its
+// two sides.
+import { Disposer, Emitter } from '../domain/emitter';
 import type { NetworkAdapter, NetworkEvents, PeerId } from '../repo/network';
 import { FrameError, Reassembler, toFrames } from './chunking';
 import type { SignalingClient } from './signaling-client';
@@ -22,18 +30,46 @@ export interface WebRtcOptions {
 	iceServers?: RTCIceServer[];
 	/** RTCPeerConnection implementation: the browser's by default, `@roamhq/wrtc`'s in Node. */
 	RTCPeerConnectionImpl?: typeof RTCPeerConnection;
-	/** Largest reassembled message, bytes. */
+	/** Largest reassembled message, bytes, and the cap on what one peer can have in reassembly. */
 	maxMessageBytes?: number;
 	/** Pause sending while this much is buffered in a channel. */
 	highWaterMark?: number;
 	/** A connection not open within this is abandoned (and retried on the next announce). */
 	connectTimeoutMs?: number;
+	/** First wait before reconnecting to a peer disconnected for breaking the protocol; doubled per
+	 *  offence, up to 5 minutes. Default 5,000. */
+	protocolBackoffMs?: number;
 	log?: (message: string) => void;
 }
 
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Signaling messages of the mesh. Each names its sender (as y-webrtc's do); the signaling client
+ *  refuses one whose name differs from the sender sealed in its envelope. */
 type Signal =
-	| { type: 'announce'; to?: PeerId }
-	| { type: 'signal'; to: PeerId; description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit };
+	| { type: 'announce'; from: PeerId; to?: PeerId }
+	| {
+			type: 'signal';
+			from: PeerId;
+			to: PeerId;
+			description?: RTCSessionDescriptionInit;
+			candidate?: RTCIceCandidateInit;
+	  };
+
+/** A peer under protocol back-off: not reconnected before `until`. */
+interface Backoff {
+	until: number;
+	offences: number;
+	timer?: ReturnType<typeof setTimeout>;
+}
+
+/** The DTLS certificate fingerprints an SDP declares, normalised (`sha-256 AB:CD:…`). */
+export function sdpFingerprints(sdp: string | undefined): string[] {
+	const found = new Set<string>();
+	for (const m of (sdp ?? '').matchAll(/^a=fingerprint:(\S+)[ \t]+([0-9A-Fa-f:]+)\s*$/gm))
+		found.add(`${m[1]!.toLowerCase()} ${m[2]!.toUpperCase()}`);
+	return [...found];
+}
 
 interface Link {
 	pc: RTCPeerConnection;
@@ -56,10 +92,13 @@ export class WebRtcMesh implements NetworkAdapter {
 	readonly #connectTimeout: number;
 	readonly #log: (m: string) => void;
 	readonly #links = new Map<PeerId, Link>();
+	readonly #backoffMs: number;
+	readonly #backoff = new Map<PeerId, Backoff>();
 	readonly #events = new Emitter<NetworkEvents>();
-	readonly #off: (() => void)[] = [];
+	readonly #teardown = new Disposer();
 	readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 	#lastForeignAnnounce = 0;
+	readonly #lastRejectLog = new Map<string, number>();
 	#destroyed = false;
 
 	constructor(options: WebRtcOptions) {
@@ -71,8 +110,9 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#maxBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
 		this.#high = options.highWaterMark ?? 1024 * 1024;
 		this.#connectTimeout = options.connectTimeoutMs ?? 15_000;
+		this.#backoffMs = options.protocolBackoffMs ?? 5_000;
 		this.#log = options.log ?? ((m) => console.warn(`Plateau WebRTC: ${m}`));
-		this.#off.push(
+		this.#teardown.add(
 			this.#signaling.on('message', (topic, payload, from) => {
 				if (topic === this.#topic && from && from !== this.peerId)
 					this.#onSignal(from, payload).catch((err: unknown) =>
@@ -90,15 +130,41 @@ export class WebRtcMesh implements NetworkAdapter {
 				if (now - this.#lastForeignAnnounce < 3000) return;
 				this.#lastForeignAnnounce = now;
 				this.announce();
-			})
+			}),
+			// Replays, stale or forged messages: said at most once a second per reason.
+			this.#signaling.on('rejected', (topic, reason, from) => {
+				if (topic !== this.#topic) return;
+				const now = Date.now();
+				if (now - (this.#lastRejectLog.get(reason) ?? 0) < 1000) return;
+				this.#lastRejectLog.set(reason, now);
+				this.#log(`refused a signaling message (${reason}) claiming to come from ${from ?? 'nobody'}`);
+			}),
+			() => {
+				for (const timer of this.#timers) clearTimeout(timer);
+				this.#timers.clear();
+				for (const b of this.#backoff.values()) clearTimeout(b.timer);
+				this.#backoff.clear();
+			}
 		);
 		this.#signaling.subscribe(this.#topic);
 		this.announce();
 	}
 
-	/** Not yet bound to the connection: peers over this transport stay unproven until it is. */
-	channelBinding(_peer: PeerId): string | undefined {
-		return undefined;
+	/** Both DTLS certificate fingerprints of the live connection (this side's and the peer's, from
+	 *  the local and remote SDP), sorted: the same at both ends, and different on the two sides of a
+	 *  man in the middle, who holds neither end's certificate key. */
+	channelBinding(peer: PeerId): string | undefined {
+		const link = this.#links.get(peer);
+		if (!link?.open) return undefined;
+		const local = sdpFingerprints(link.pc.localDescription?.sdp);
+		const remote = sdpFingerprints(link.pc.remoteDescription?.sdp);
+		if (local.length === 0 || remote.length === 0) return undefined;
+		return `webrtc-dtls:${[...new Set([...local, ...remote])].sort().join(',')}`;
+	}
+
+	/** Bytes held in reassembly for `peer` (diagnostics; bounded by maxMessageBytes). */
+	reassemblyBytes(peer: PeerId): number {
+		return this.#links.get(peer)?.reassembler.buffered ?? 0;
 	}
 
 	peers(): PeerId[] {
@@ -111,7 +177,7 @@ export class WebRtcMesh implements NetworkAdapter {
 
 	/** Tells the centre's peers this one is here; those not connected yet connect. */
 	announce(): void {
-		this.#publish({ type: 'announce' });
+		this.#publish({ type: 'announce', from: this.peerId });
 	}
 
 	send(to: PeerId, message: Uint8Array): void {
@@ -125,20 +191,47 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#pump(link);
 	}
 
-	/** Closes the connection to one peer (tests use it to simulate a network failure). */
-	disconnect(peer: PeerId): void {
-		this.#close(peer);
+	/** Closes the connection to `peer`, which broke the protocol (or missed its handshake deadline):
+	 *  it is not reconnected before a back-off, doubled at each offence. */
+	disconnect(peer: PeerId, reason: string): void {
+		if (this.#destroyed) return;
+		const previous = this.#backoff.get(peer);
+		clearTimeout(previous?.timer);
+		const offences = (previous?.offences ?? 0) + 1;
+		const wait = Math.min(this.#backoffMs * 2 ** (offences - 1), MAX_BACKOFF_MS);
+		const backoff: Backoff = { until: Date.now() + wait, offences };
+		this.#backoff.set(peer, backoff);
+		this.#log(`disconnected ${peer} (${reason}); not reconnecting for ${Math.round(wait / 1000)} s`);
+		this.#close(peer, false);
+		// Past the wait, offer to meet again (whichever side should offer then does).
+		backoff.timer = this.#later(wait, () => {
+			backoff.timer = undefined;
+			this.#publish({ type: 'announce', from: this.peerId, to: peer });
+		});
 	}
 
 	async destroy(): Promise<void> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
-		for (const off of this.#off.splice(0)) off();
 		this.#signaling.unsubscribe(this.#topic);
 		for (const peer of [...this.#links.keys()]) this.#close(peer);
-		for (const timer of this.#timers) clearTimeout(timer);
-		this.#timers.clear();
+		this.#teardown.dispose();
 		this.#events.clear();
+	}
+
+	/** A timer cleared by destroy(). */
+	#later(ms: number, run: () => void): ReturnType<typeof setTimeout> {
+		const timer = setTimeout(() => {
+			this.#timers.delete(timer);
+			run();
+		}, ms);
+		this.#timers.add(timer);
+		return timer;
+	}
+
+	#backingOff(peer: PeerId): boolean {
+		const b = this.#backoff.get(peer);
+		return b !== undefined && Date.now() < b.until;
 	}
 
 	#publish(signal: Signal): void {
@@ -150,10 +243,17 @@ export class WebRtcMesh implements NetworkAdapter {
 		if (this.#destroyed || typeof payload !== 'object' || payload === null) return;
 		const s = payload as Partial<Signal> & { to?: unknown };
 		if (s.to !== undefined && s.to !== this.peerId) return;
+		// The sender names itself in the signal too; the envelope check made the two agree.
+		if (s.from !== from) return;
+		const offer = (s as { description?: { type?: unknown } }).description?.type === 'offer';
+		if ((s.type === 'announce' || offer) && this.#backingOff(from)) {
+			this.#log(`ignored ${s.type === 'announce' ? 'an announce' : 'an offer'} from ${from}: backing off`);
+			return;
+		}
 		if (s.type === 'announce') {
 			if (this.#links.has(from)) return;
 			if (this.peerId >= from) {
-				this.#publish({ type: 'announce', to: from }); // the other side offers
+				this.#publish({ type: 'announce', from: this.peerId, to: from }); // the other side offers
 				return;
 			}
 			try {
@@ -172,14 +272,27 @@ export class WebRtcMesh implements NetworkAdapter {
 		try {
 			if (sig.description) {
 				if (sig.description.type === 'offer') {
-					// An offer replaces whatever half-open link we had with this peer.
-					if (this.#links.has(from)) this.#close(from, false);
+					// A live link is never replaced: whoever sent this offer (a rogue peer using the
+					// id, a stale or duplicated offer) gets no answer. The peer, if it is the real
+					// one and lost the link, offers again once this side has seen it close.
+					const existing = this.#links.get(from);
+					if (existing?.open) {
+						this.#log(`ignored an offer from ${from}: its link is live`);
+						return;
+					}
+					// A half-open link is replaced: the peer started over.
+					if (existing) this.#close(from, false);
 					const link = this.#link(from);
 					await link.pc.setRemoteDescription(sig.description);
 					await this.#flushCandidates(link);
 					const answer = await link.pc.createAnswer();
 					await link.pc.setLocalDescription(answer);
-					this.#publish({ type: 'signal', to: from, description: { type: answer.type, sdp: answer.sdp } });
+					this.#publish({
+						type: 'signal',
+						from: this.peerId,
+						to: from,
+						description: { type: answer.type, sdp: answer.sdp }
+					});
 				} else if (sig.description.type === 'answer') {
 					const link = this.#links.get(from);
 					if (!link || link.pc.signalingState !== 'have-local-offer') return;
@@ -203,7 +316,12 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#attachChannel(to, link, link.pc.createDataChannel('plateau', { ordered: true }));
 		const offer = await link.pc.createOffer();
 		await link.pc.setLocalDescription(offer);
-		this.#publish({ type: 'signal', to, description: { type: offer.type, sdp: offer.sdp } });
+		this.#publish({
+			type: 'signal',
+			from: this.peerId,
+			to,
+			description: { type: offer.type, sdp: offer.sdp }
+		});
 	}
 
 	#link(peer: PeerId): Link {
@@ -217,14 +335,15 @@ export class WebRtcMesh implements NetworkAdapter {
 		};
 		this.#links.set(peer, link);
 		pc.onicecandidate = (e) => {
-			if (e.candidate) this.#publish({ type: 'signal', to: peer, candidate: e.candidate.toJSON() });
+			if (e.candidate)
+				this.#publish({ type: 'signal', from: this.peerId, to: peer, candidate: e.candidate.toJSON() });
 		};
 		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
 		pc.onconnectionstatechange = () => {
-			if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#close(peer);
+			if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#close(peer, true, link);
 		};
 		link.timer = setTimeout(() => {
-			if (!link.open) this.#close(peer);
+			if (!link.open) this.#close(peer, true, link);
 		}, this.#connectTimeout);
 		return link;
 	}
@@ -244,21 +363,18 @@ export class WebRtcMesh implements NetworkAdapter {
 			link.open = true;
 			this.#events.emit('peer-connected', peer);
 		};
-		channel.onclose = () => this.#close(peer);
+		channel.onclose = () => this.#close(peer, true, link);
 		channel.onmessage = (e) => {
 			if (this.#links.get(peer) !== link) return;
 			const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : null;
-			if (!data) {
-				this.#log(`${peer} sent a text frame; closing`);
-				return this.#close(peer);
-			}
+			if (!data) return this.disconnect(peer, 'sent a text frame');
+			let message: Uint8Array | null;
 			try {
-				const message = link.reassembler.push(data);
-				if (message) this.#events.emit('message', peer, message);
+				message = link.reassembler.push(data);
 			} catch (err) {
-				this.#log(`${peer}: ${err instanceof FrameError ? err.message : String(err)}; closing`);
-				this.#close(peer);
+				return this.disconnect(peer, err instanceof FrameError ? err.message : String(err));
 			}
+			if (message) this.#events.emit('message', peer, message);
 		};
 	}
 
@@ -270,24 +386,17 @@ export class WebRtcMesh implements NetworkAdapter {
 		}
 	}
 
-	#close(peer: PeerId, reannounce = true): void {
+	/** Closes the link to `peer` (only if it is still `only`, when given: a replaced link's late
+	 *  events must not close its successor). */
+	#close(peer: PeerId, reannounce = true, only?: Link): void {
 		const link = this.#links.get(peer);
-		if (!link) return;
+		if (!link || (only && link !== only)) return;
 		this.#links.delete(peer);
 		clearTimeout(link.timer);
 		link.channel?.close();
 		link.pc.close();
 		if (link.open) this.#events.emit('peer-disconnected', peer);
 		// Reconnect both ways after a drop: announcing makes whichever side should offer do it.
-		if (reannounce && !this.#destroyed) {
-			const timer = setTimeout(
-				() => {
-					this.#timers.delete(timer);
-					this.announce();
-				},
-				250 + Math.random() * 500
-			);
-			this.#timers.add(timer);
-		}
+		if (reannounce && !this.#destroyed) this.#later(250 + Math.random() * 500, () => this.announce());
 	}
 }

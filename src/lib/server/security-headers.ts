@@ -40,15 +40,23 @@ export function securityHeaders(host: string | undefined): Record<string, string
 
 /**
  * Sets the security headers on `res` before the app writes anything. A CSP the app sets later
- * (SvelteKit's, for pages) replaces the default one and gets the same WebSocket sources.
+ * (SvelteKit's, for pages) replaces the default one and gets the same WebSocket sources. A 304 gets
+ * no default CSP: the browser would store it over the cached page's own policy (the one holding
+ * the hash of that page's bootstrap script) and the page would then fail to boot.
  */
 export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
 	const host = req.headers.host;
 	for (const [name, value] of Object.entries(securityHeaders(host))) res.setHeader(name, value);
+	let appCsp = false;
 	const setHeader = res.setHeader.bind(res);
-	res.setHeader = (name: string, value: number | string | readonly string[]) =>
-		setHeader(
-			name,
-			name.toLowerCase() === CSP ? withSocketSources(String(value as OutgoingHttpHeader), host) : value
-		);
+	res.setHeader = (name: string, value: number | string | readonly string[]) => {
+		if (name.toLowerCase() !== CSP) return setHeader(name, value);
+		appCsp = true;
+		return setHeader(name, withSocketSources(String(value as OutgoingHttpHeader), host));
+	};
+	const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+	res.writeHead = ((status: number, ...rest: unknown[]) => {
+		if (status === 304 && !appCsp) res.removeHeader(CSP);
+		return writeHead(status, ...rest);
+	}) as ServerResponse['writeHead'];
 }

@@ -10,6 +10,9 @@ import { articleTitle } from './sync-helpers';
 
 const ARTICLE = 'faq-code-double-authentification';
 
+// Onboarding seeds the demo centre first: slow on a loaded machine.
+test.setTimeout(120_000);
+
 /** What every response must carry, whatever produced it. */
 function expectSecurityHeaders(headers: Record<string, string | string[] | undefined>, what: string): void {
 	const csp = String(headers['content-security-policy'] ?? '');

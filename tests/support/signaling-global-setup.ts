@@ -13,7 +13,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const server = createServer((_req, res) => res.end());
-	const relay = attachSignaling(server, () => {}, { exclusive: true });
+	// The test pages come from Vitest's own server, another origin than this relay's.
+	const relay = attachSignaling(server, () => {}, { exclusive: true, origins: 'any' });
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 	project.provide('signalingUrl', `ws://127.0.0.1:${(server.address() as AddressInfo).port}/signal`);
 	return async () => {

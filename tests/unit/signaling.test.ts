@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Client } from '../support/ws-client';
 import { attachSignaling, SIGNAL_PATH } from '../../src/lib/server/attach';
 import {
 	createSignalingServer,
@@ -11,77 +12,6 @@ import {
 	type SignalingLimits,
 	type SignalingServer
 } from '../../src/lib/server/signaling';
-
-type Message = Record<string, unknown>;
-
-/** A WebSocket client that records what it receives and how it was closed. */
-class Client {
-	readonly messages: Message[] = [];
-	closed: { code: number; reason: string } | undefined;
-	readonly #waiters = new Set<() => void>();
-
-	constructor(readonly ws: WebSocket) {
-		ws.on('message', (data) => {
-			try {
-				this.messages.push(JSON.parse(data.toString()) as Message);
-			} catch {
-				this.messages.push({ raw: data.toString() });
-			}
-			this.#wake();
-		});
-		ws.on('close', (code, reason) => {
-			this.closed = { code, reason: reason.toString() };
-			this.#wake();
-		});
-		ws.on('error', () => {});
-	}
-
-	send(message: unknown): void {
-		this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-	}
-
-	/** Resolves once `predicate` holds, checked after every message and close. */
-	until(predicate: () => boolean, what: string, timeoutMs = 1500): Promise<void> {
-		if (predicate()) return Promise.resolve();
-		return new Promise((resolve, reject) => {
-			const check = () => {
-				if (!predicate()) return;
-				clearTimeout(timer);
-				this.#waiters.delete(check);
-				resolve();
-			};
-			const timer = setTimeout(() => {
-				this.#waiters.delete(check);
-				reject(
-					new Error(
-						`timed out waiting for ${what}; got ${JSON.stringify(this.messages)} closed=${JSON.stringify(this.closed)}`
-					)
-				);
-			}, timeoutMs);
-			this.#waiters.add(check);
-		});
-	}
-
-	/** A ping/pong round trip: everything sent before it has been handled by the server, and
-	 *  everything the server sent this client before handling it has arrived. */
-	async roundTrip(): Promise<void> {
-		const pongs = this.of('pong').length;
-		this.send({ type: 'ping' });
-		await this.until(() => this.of('pong').length > pongs, 'pong');
-	}
-
-	of(type: string): Message[] {
-		return this.messages.filter((m) => m.type === type);
-	}
-
-	waitClosed(timeoutMs?: number): Promise<{ code: number; reason: string }> {
-		return this.until(() => this.closed !== undefined, 'close', timeoutMs).then(() => this.closed!);
-	}
-
-	#wake(): void {
-		for (const waiter of [...this.#waiters]) waiter();
-	}
-}
 
 const servers: Server[] = [];
 const relays: SignalingServer[] = [];

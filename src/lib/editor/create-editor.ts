@@ -4,7 +4,6 @@
 import { Editor, Extension, type Range } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
-import Image from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
 import { Placeholder } from '@tiptap/extensions';
@@ -14,6 +13,7 @@ import type * as Y from 'yjs';
 import { safeHref } from '../domain/body';
 import type { BlockCommand, CommandContext } from './block-commands';
 import { Callout } from './callout';
+import { LocalImage } from './local-image';
 import { renderCaret, renderSelection } from './carets';
 import { SafePaste, type PasteNotice } from './paste';
 import { EditingTrailingNode } from './trailing-node';
@@ -70,7 +70,8 @@ export function createEditor(setup: EditorSetup): Editor {
 			TaskList,
 			TaskItem.configure({ nested: true }),
 			TableKit.configure({ table: { resizable: false } }),
-			Image.configure({ allowBase64: true, inline: false }),
+			// Remote images render as text, never fetched (local-image.ts).
+			LocalImage.configure({ allowBase64: true, inline: false }),
 			Callout.configure({ labels: setup.calloutLabels }),
 			...procedureExtensions({ labels: setup.labels, viewLabels: setup.viewLabels, floors: setup.floors }),
 			Placeholder.configure({ placeholder: setup.placeholder }),

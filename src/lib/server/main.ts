@@ -1,7 +1,9 @@
 // Plateau's production server: the built SvelteKit app (adapter-node's handler) and the signaling
-// relay on one port. Run by `npm start` after `npm run build`.
-import { createServer } from 'node:http';
-import { attachSignaling, SIGNAL_PATH } from './attach';
+// relay on one port, with security headers and timeouts (http-server.ts). Run by `npm start` after
+// `npm run build`; settings from the environment (config.ts).
+import { SIGNAL_PATH } from './attach';
+import { signalingOptionsFromEnv } from './config';
+import { createAppServer } from './http-server';
 
 // Resolved at run time from build-server/index.js; built by `vite build` (adapter-node).
 const handlerPath = '../build/handler.js';
@@ -12,8 +14,10 @@ const { handler } = (await import(/* @vite-ignore */ handlerPath)) as {
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 
-const server = createServer((req, res) => handler(req, res));
-const signaling = attachSignaling(server, (m) => console.warn(m), { exclusive: true });
+const { server, signaling } = createAppServer(handler, {
+	signaling: signalingOptionsFromEnv(process.env),
+	log: (m) => console.warn(m)
+});
 
 server.listen(port, host, () => {
 	const shown = host === '0.0.0.0' ? 'localhost' : host;

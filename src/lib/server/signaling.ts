@@ -1,174 +1,132 @@
 // Plateau's signaling relay. It speaks the y-webrtc signaling protocol (JSON over WebSocket:
 // subscribe, unsubscribe, publish, ping/pong), so clients written for the stock y-webrtc server work
 // here and Plateau's client works there. It relays only: payloads are encrypted by peers with the
-// centre key, so this process sees topic names and ciphertext. Limits protect it from a rogue client.
+// centre key, so this process sees topic names and ciphertext. This file wires the parts: admission
+// (signaling-admission.ts), per-connection state and limits (signaling-connection.ts), messages
+// (signaling-messages.ts) and topic fan-out (signaling-topics.ts); the limits are in signaling-limits.ts.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ConnectionCounter, originAllowed, refuseUpgrade, type OriginPolicy } from './signaling-admission';
+import { SignalingConnection } from './signaling-connection';
+import {
+	defaultSignalingLimits,
+	SignalingClose,
+	SignalingRefusal,
+	type SignalingLimits
+} from './signaling-limits';
+import { handleMessage, type MessageContext } from './signaling-messages';
+import { TopicFanout } from './signaling-topics';
 
-export interface SignalingLimits {
-	/** Largest accepted message, bytes. A WebRTC offer with many candidates is ~5 KiB; 64 KiB is generous. */
-	maxMessageBytes: number;
-	/** Topics one connection may hold; one topic per centre space plus a few. */
-	maxTopicsPerConnection: number;
-	/** Messages accepted per connection per rate window. */
-	maxMessagesPerWindow: number;
-	rateWindowMs: number;
-	/** A connection that sends nothing (not even a ping) for this long is closed. */
-	idleTimeoutMs: number;
+export {
+	defaultSignalingLimits,
+	SignalingClose,
+	SignalingRefusal,
+	type SignalingLimits
+} from './signaling-limits';
+export type { OriginPolicy } from './signaling-admission';
+
+export interface SignalingOptions extends Partial<SignalingLimits> {
+	/** Which pages may connect; default `'same-host'` (see OriginPolicy). */
+	origins?: OriginPolicy;
+	/** The client address that per-address limits count; default the socket's remote address. */
+	clientAddress?: (req: IncomingMessage) => string;
 }
 
-export const defaultSignalingLimits: SignalingLimits = {
-	maxMessageBytes: 64 * 1024,
-	maxTopicsPerConnection: 64,
-	maxMessagesPerWindow: 300,
-	rateWindowMs: 10_000,
-	idleTimeoutMs: 60_000
-};
-
-/** Close codes a client can show to its agent. */
-export const SignalingClose = {
-	tooLarge: 1009,
-	policy: 1008,
-	idle: 4000
-} as const;
-
-interface Connection {
-	topics: Set<string>;
-	windowStart: number;
-	count: number;
-	lastSeen: number;
+export interface SignalingStats {
+	connections: number;
+	topics: number;
 }
 
 export interface SignalingServer {
 	/** Hands an HTTP upgrade request on the signaling path to the relay. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	/** Number of open connections and topics, for tests and the health endpoint. */
-	stats(): { connections: number; topics: number };
+	stats(): SignalingStats;
+	/** Connections closed because they did not read (slow consumers), since start. */
+	slowConsumersDropped(): number;
 	close(): Promise<void>;
 }
 
 export function createSignalingServer(
-	limits: Partial<SignalingLimits> = {},
+	options: SignalingOptions = {},
 	log: (message: string) => void = () => {}
 ): SignalingServer {
-	const lim = { ...defaultSignalingLimits, ...limits };
-	const wss = new WebSocketServer({ noServer: true, maxPayload: lim.maxMessageBytes });
-	const topics = new Map<string, Set<WebSocket>>();
-	const conns = new Map<WebSocket, Connection>();
+	const { origins = 'same-host', clientAddress = defaultAddress, ...overrides } = options;
+	const limits: SignalingLimits = { ...defaultSignalingLimits, ...overrides };
+	// No compression: a deflate context per connection costs memory and signaling is ciphertext.
+	const wss = new WebSocketServer({
+		noServer: true,
+		maxPayload: limits.maxMessageBytes,
+		perMessageDeflate: false
+	});
+	const topics = new TopicFanout();
+	const conns = new Set<SignalingConnection>();
+	const counter = new ConnectionCounter(limits);
+	const ctx: MessageContext = { topics, limits, log };
+	let slowDropped = 0;
 
-	const send = (ws: WebSocket, message: unknown) => {
-		if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-	};
-
-	const drop = (ws: WebSocket) => {
-		const conn = conns.get(ws);
-		if (!conn) return;
-		for (const topic of conn.topics) {
-			const subs = topics.get(topic);
-			subs?.delete(ws);
-			if (subs?.size === 0) topics.delete(topic);
-		}
-		conns.delete(ws);
-	};
-
-	const onMessage = (ws: WebSocket, conn: Connection, raw: RawData) => {
-		const now = Date.now();
-		conn.lastSeen = now;
-		if (now - conn.windowStart > lim.rateWindowMs) {
-			conn.windowStart = now;
-			conn.count = 0;
-		}
-		if (++conn.count > lim.maxMessagesPerWindow) {
-			log('signaling: rate limit exceeded, closing');
-			ws.close(SignalingClose.policy, 'rate limit');
-			return;
-		}
-		let message: unknown;
-		try {
-			message = JSON.parse(raw.toString());
-		} catch {
-			log('signaling: message is not JSON, ignored');
-			return;
-		}
-		if (typeof message !== 'object' || message === null) return;
-		const m = message as { type?: unknown; topics?: unknown; topic?: unknown };
-		switch (m.type) {
-			case 'subscribe': {
-				if (!Array.isArray(m.topics)) return;
-				for (const topic of m.topics) {
-					if (typeof topic !== 'string' || topic.length > 256) continue;
-					if (!conn.topics.has(topic) && conn.topics.size >= lim.maxTopicsPerConnection) {
-						log('signaling: too many topics, closing');
-						ws.close(SignalingClose.policy, 'too many topics');
-						return;
-					}
-					conn.topics.add(topic);
-					let subs = topics.get(topic);
-					if (!subs) topics.set(topic, (subs = new Set()));
-					subs.add(ws);
-				}
-				return;
-			}
-			case 'unsubscribe': {
-				if (!Array.isArray(m.topics)) return;
-				for (const topic of m.topics) {
-					if (typeof topic !== 'string') continue;
-					conn.topics.delete(topic);
-					const subs = topics.get(topic);
-					subs?.delete(ws);
-					if (subs?.size === 0) topics.delete(topic);
-				}
-				return;
-			}
-			case 'publish': {
-				if (typeof m.topic !== 'string') return;
-				const subs = topics.get(m.topic);
-				if (!subs) return;
-				// As the stock server does: every subscriber, sender included, with the receiver count.
-				const out = { ...(message as object), clients: subs.size };
-				for (const sub of subs) send(sub, out);
-				return;
-			}
-			case 'ping':
-				send(ws, { type: 'pong' });
-				return;
-			default:
-				return;
+	const giveUp = (conn: SignalingConnection, why: string) => {
+		topics.removeAll(conn);
+		if (why === 'slow consumer') {
+			slowDropped++;
+			log(`signaling: slow consumer at ${conn.address} closed`);
 		}
 	};
 
-	wss.on('connection', (ws) => {
-		const conn: Connection = { topics: new Set(), windowStart: Date.now(), count: 0, lastSeen: Date.now() };
-		conns.set(ws, conn);
-		ws.on('message', (raw) => onMessage(ws, conn, raw));
-		ws.on('close', () => drop(ws));
+	const accept = (ws: WebSocket, address: string) => {
+		const conn = new SignalingConnection(ws, address, limits, giveUp);
+		conns.add(conn);
+		ws.on('message', (raw) => {
+			if (conn.open) handleMessage(conn, raw, ctx);
+		});
+		const drop = () => {
+			topics.removeAll(conn);
+			conns.delete(conn);
+		};
+		ws.on('close', drop);
 		ws.on('error', (err) => {
 			log(`signaling: ${err.message}`);
-			drop(ws);
+			drop();
 		});
-	});
+	};
 
 	const idleTimer = setInterval(
 		() => {
 			const now = Date.now();
-			for (const [ws, conn] of conns) {
-				if (now - conn.lastSeen > lim.idleTimeoutMs) ws.close(SignalingClose.idle, 'idle');
-			}
+			for (const conn of conns) if (conn.idle(now)) conn.close(SignalingClose.idle, 'idle');
 		},
-		Math.min(lim.idleTimeoutMs, 10_000)
+		Math.min(limits.idleTimeoutMs, 10_000)
 	);
 	idleTimer.unref?.();
 
 	return {
 		handleUpgrade(req, socket, head) {
-			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+			if (!originAllowed(req, origins)) {
+				log(`signaling: origin ${req.headers.origin} refused`);
+				return refuseUpgrade(req, socket, SignalingRefusal.origin, 'origin not allowed');
+			}
+			const address = clientAddress(req);
+			const admission = counter.admit(address);
+			if (!admission.ok) {
+				log(`signaling: ${address} refused: ${admission.reason}`);
+				return refuseUpgrade(req, socket, admission.status, admission.reason);
+			}
+			// The slot is held by the socket, opened or not: released once whatever happens to it.
+			if (socket.destroyed) return admission.release();
+			socket.once('close', admission.release);
+			wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
 		},
 		stats: () => ({ connections: conns.size, topics: topics.size }),
+		slowConsumersDropped: () => slowDropped,
 		close() {
 			clearInterval(idleTimer);
-			for (const ws of conns.keys()) ws.terminate();
+			for (const conn of conns) conn.ws.terminate();
 			return new Promise((resolve) => wss.close(() => resolve()));
 		}
 	};
+}
+
+function defaultAddress(req: IncomingMessage): string {
+	return req.socket.remoteAddress ?? 'unknown';
 }

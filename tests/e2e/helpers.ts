@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { budget } from './budget';
 
 /** The demo centre's database and its chunk store (src/lib/storage/indexeddb.ts). */
 export const DB_NAME = 'plateau-demo';
@@ -141,11 +142,11 @@ export function escapeRegExp(text: string): string {
 // the text, the attribute), with these budgets as the bound, never for a time.
 
 /** A fresh device: load the app, seed the demo centre, open the store. */
-export const FIRST_START_MS = 120_000;
+export const FIRST_START_MS = budget(120_000);
 /** A device that holds its data loads the app again (page load or reload) and opens its store. */
-export const RESTART_MS = 60_000;
+export const RESTART_MS = budget(60_000);
 /** Two running apps meet through signaling, link over WebRTC and exchange what they lack. */
-export const MEET_MS = 60_000;
+export const MEET_MS = budget(60_000);
 
 // ---------------------------------------------------------------------------------------------
 // Flows.

@@ -270,7 +270,8 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		const started = tablet.page.waitForEvent('load');
 		await tablet.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await started;
-		await expect(tablet.page.locator('section.presence')).toBeVisible({ timeout: RESTART_MS });
+		// It restarts where it was, on the welcome page (now with the agent's name), then leaves it.
+		await expect(tablet.page.getByLabel('Votre nom')).toHaveValue('Alice Bourse', { timeout: RESTART_MS });
 		await gotoInApp(tablet.page, '/notes');
 		await expect(group(tablet.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', {
 			timeout: MEET_MS

@@ -8,6 +8,9 @@ import { signalingDevPlugin } from './src/lib/server/vite-plugin';
 const browser = {
 	enabled: true,
 	headless: true,
+	// Chromium starting and loading the test bundle took over the 30 s default on a loaded machine
+	// (2 cores, load average 20+): the run failed before any test did. A bound, not a wait.
+	connectTimeout: 120_000,
 	provider: playwright({ launchOptions: chromiumLaunchOptions }),
 	instances: [{ browser: 'chromium' as const }]
 };

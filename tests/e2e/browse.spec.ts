@@ -6,6 +6,7 @@ import {
 	articleList,
 	distinctArticles,
 	fr,
+	gotoInApp,
 	listCount,
 	listedTitles,
 	mainHeading,
@@ -34,7 +35,7 @@ test.afterAll(async () => {
 });
 
 test.beforeEach(async () => {
-	await page.goto('/');
+	await gotoInApp(page, '/');
 	await expect(mainHeading(page)).toHaveText(fr.kbTitle);
 });
 
@@ -218,7 +219,7 @@ test('a standard response lists its placeholders in the details panel', async ()
 	await expect(details.locator('dt:has-text("Ton") + dd')).toHaveText('Chaleureux');
 
 	// A procedure has no placeholder section.
-	await page.goto('/article/proc-mot-de-passe-oublie');
+	await gotoInApp(page, '/article/proc-mot-de-passe-oublie');
 	await expect(page.getByRole('article').getByRole('heading', { level: 1 })).toHaveText(
 		'Mot de passe oublié'
 	);

@@ -3,13 +3,13 @@
 // procedure step edited by one redraws the process map for both; fill-and-copy fills the clipboard;
 // details, creation, archive and delete with undo work from the UI.
 import { expect, test, type Page } from '@playwright/test';
-import { onboard } from './helpers';
+import { gotoInApp, onboard } from './helpers';
 import { articleTitle, connect, uniqueTag, withAgents } from './sync-helpers';
 
 const body = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
 
 async function openForEditing(page: Page, id: string): Promise<void> {
-	await page.goto(`/article/${id}`);
+	await gotoInApp(page, `/article/${id}`);
 	await expect(articleTitle(page)).toBeVisible();
 	await page.getByRole('button', { name: 'Modifier', exact: true }).click();
 	await expect(page.getByRole('toolbar', { name: 'Mise en forme' })).toBeVisible();
@@ -72,7 +72,7 @@ test('editing a procedure step redraws the process map for both agents', async (
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'proc-declaration-deces';
 		await openForEditing(a.page, id);
-		await b.page.goto(`/article/${id}`);
+		await gotoInApp(b.page, `/article/${id}`);
 		const map = (p: Page) => p.locator('section.map svg[data-step-count]');
 		// The drawing shortens long texts; its text version (in the same section) has them whole.
 		const mapSection = (p: Page) => p.locator('section.map');
@@ -109,7 +109,7 @@ test('fill and copy puts the filled response on the clipboard', async ({ browser
 		await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 		const page = await context.newPage();
 		await onboard(page, { name: 'Chloé Martin', floor: 'Gestion de compte' });
-		await page.goto('/article/rep-virement-refuse');
+		await gotoInApp(page, '/article/rep-virement-refuse');
 		await expect(articleTitle(page)).toHaveText('Virement refusé');
 		await page.getByRole('button', { name: 'Remplir et copier' }).click();
 		const dialog = page.getByRole('dialog');
@@ -134,7 +134,7 @@ test('an article is created from a topic, its details edited, archived and delet
 }) => {
 	const tag = uniqueTag();
 	await onboard(page, { name: 'Denis Roux', floor: 'Support technique' });
-	await page.goto('/?node=technique.application');
+	await gotoInApp(page, '/?node=technique.application');
 	await page.getByRole('button', { name: 'Nouvel article dans ce thème' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Nouvel article' });
 	await dialog.locator('input[name=title]').fill(`Écran noir ${tag}`);
@@ -159,7 +159,7 @@ test('an article is created from a topic, its details edited, archived and delet
 	await expect(page.locator('aside.details')).toContainText('Publié');
 
 	// It is listed; archived, it leaves the list; undo brings it back.
-	await page.goto('/?node=technique.application');
+	await gotoInApp(page, '/?node=technique.application');
 	const line = page.locator('[data-article-link]', { hasText: `Écran noir ${tag}` });
 	await expect(line).toBeVisible();
 	await line.click();
@@ -171,11 +171,11 @@ test('an article is created from a topic, its details edited, archived and delet
 	// Deleted: gone from the list, restorable from its page.
 	await page.getByRole('button', { name: 'Supprimer' }).click();
 	await expect(page.getByText('Cet article a été supprimé')).toBeVisible();
-	await page.goto('/?node=technique.application');
+	await gotoInApp(page, '/?node=technique.application');
 	await expect(page.locator('[data-article-link]', { hasText: `Écran noir ${tag}` })).toHaveCount(0);
 	await page.goBack();
 	await page.getByRole('button', { name: 'Restaurer' }).first().click();
 	await expect(page.getByText('Cet article a été supprimé')).toHaveCount(0);
-	await page.goto('/?node=technique.application');
+	await gotoInApp(page, '/?node=technique.application');
 	await expect(page.locator('[data-article-link]', { hasText: `Écran noir ${tag}` })).toBeVisible();
 });

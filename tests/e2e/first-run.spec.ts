@@ -1,7 +1,7 @@
 // First run: a new agent introduces themselves, and the profile stays on the device and in the
 // centre's directory (the `centre/demo` document).
 import { expect, test } from '@playwright/test';
-import { fr, listCount, mainHeading, openFresh, readChunks } from './helpers';
+import { FIRST_START_MS, fr, listCount, mainHeading, openFresh, readChunks } from './helpers';
 
 test('a new agent introduces themselves; profile and availability persist across reloads', async ({
 	browser
@@ -115,7 +115,7 @@ test('another context on the same browser is a different device and starts on /w
 		// B has no profile of its own: its first visit, even to an article, goes to /welcome.
 		const pageB = await b.newPage();
 		await pageB.goto('/article/proc-mot-de-passe-oublie');
-		await expect(pageB).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+		await expect(pageB).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
 		await expect(pageB.getByLabel('Votre nom')).toHaveValue('');
 	} finally {
 		await a.close();

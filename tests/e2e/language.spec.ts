@@ -6,6 +6,7 @@ import {
 	articleLinks,
 	articleList,
 	distinctArticles,
+	FIRST_START_MS,
 	listCount,
 	listedTitles,
 	mainHeading,
@@ -142,7 +143,7 @@ test('a browser whose language is English starts in English, on the welcome page
 	try {
 		const page = await context.newPage();
 		await page.goto('/');
-		await expect(page).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+		await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
 		await expect(page.getByRole('heading', { name: 'Welcome to Plateau' })).toBeVisible();
 		await expect(page.getByLabel('Your name')).toBeVisible();
 		// The welcome page has its own switch.

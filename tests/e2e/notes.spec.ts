@@ -7,11 +7,22 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
-import { onboard, readChunks, searchField, searchOptions, storedDocIds } from './helpers';
+import {
+	FIRST_START_MS,
+	gotoInApp,
+	MEET_MS,
+	onboard,
+	readChunks,
+	RESTART_MS,
+	searchField,
+	searchOptions,
+	storedDocIds
+} from './helpers';
 import {
 	articleTitle,
 	closeAll,
 	newAgent,
+	presenceOf,
 	syncIndicator,
 	uniqueRoom,
 	uniqueTag,
@@ -36,7 +47,25 @@ async function expectFound(page: Page, query: string, title: string, count: 0 | 
 async function onboardAll(agents: [Agent, string][]): Promise<void> {
 	await Promise.all(agents.map(([a, floor]) => onboard(a.page, { name: a.name, floor })));
 	for (const [a] of agents)
-		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: 20_000 });
+		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
+}
+
+const availabilities = ['Disponible', 'En appel', 'Absent'] as const;
+
+/**
+ * A positive signal that everything `from` has sent so far has reached each of `to`: `from` changes
+ * its availability, and waits until each of `to` shows the new one. Presence travels on the same
+ * ordered data channel as document updates, and both are sent as they happen; so once the new
+ * availability shows, any update `from` had sent before it has arrived too. What has not arrived
+ * by then was never sent. (`floor`: the French name of `from`'s floor.)
+ */
+async function everythingSentArrived(from: Agent, floor: string, to: Agent[]): Promise<void> {
+	const select = from.page.getByLabel('Ma disponibilité');
+	const current = (await select.locator('option:checked').textContent())!.trim();
+	const next = availabilities.find((a) => a !== current)!;
+	await select.selectOption({ label: next });
+	for (const other of to)
+		await expect(presenceOf(other.page, from.name, floor)).toContainText(`— ${next}`, { timeout: MEET_MS });
 }
 
 /** Alice and Bruno on floor Bourse, Chloé on Support technique, onboarded and in sync in a room of
@@ -61,7 +90,7 @@ async function withTrio(
 
 /** Creates a note from the notes page with a line of text; returns its document id. */
 async function createNote(page: Page, title: string, text: string): Promise<string> {
-	await page.goto('/notes');
+	await gotoInApp(page, '/notes');
 	await page.getByLabel('Titre de la nouvelle note').fill(title);
 	await page.getByRole('button', { name: 'Nouvelle note' }).click();
 	await expect(page.locator('#note-title')).toHaveText(title);
@@ -97,7 +126,7 @@ async function holds(page: Page, docId: string, text: string): Promise<boolean> 
 test('a private note stays private; shared with the floor, then the centre, then withdrawn, colleagues’ lists and storage follow', async ({
 	browser
 }) => {
-	test.setTimeout(120_000);
+	test.slow(); // three agents start fresh, then the note travels four times
 	const tag = uniqueTag();
 	await withTrio(browser, 'notes', async (a, b, c) => {
 		const title = `Astuce ${tag}`;
@@ -106,8 +135,9 @@ test('a private note stays private; shared with the floor, then the centre, then
 
 		// Private: B never receives it — not on screen, not in its IndexedDB — while live edits flow.
 		await a.page.keyboard.type(' encore');
-		await b.page.goto('/notes');
-		await b.page.waitForTimeout(1500);
+		await expect(editorBody(a.page)).toContainText(`${text} encore`);
+		await gotoInApp(b.page, '/notes');
+		await everythingSentArrived(a, 'Bourse', [b, c]);
 		await expect(noteLink(b.page, title)).toHaveCount(0);
 		expect(await holds(b.page, id, text)).toBe(false);
 		await expectFound(b.page, text, title, 0);
@@ -119,7 +149,7 @@ test('a private note stays private; shared with the floor, then the centre, then
 		await shareAs(a.page, 'Mon plateau');
 		await expect(
 			group(b.page, 'Partagées avec mon plateau').locator('[data-note-link]', { hasText: title })
-		).toBeVisible({ timeout: 15_000 });
+		).toBeVisible({ timeout: MEET_MS });
 		await expect(group(b.page, 'Partagées avec mon plateau').locator('li', { hasText: title })).toContainText(
 			'par Alice Bourse'
 		);
@@ -136,8 +166,8 @@ test('a private note stays private; shared with the floor, then the centre, then
 		await searchField(b.page).press('Escape');
 		await searchField(b.page).press('Escape');
 		await expectFound(b.page, text, title, 1);
-		await c.page.goto('/notes');
-		await c.page.waitForTimeout(1500);
+		await gotoInApp(c.page, '/notes');
+		await everythingSentArrived(a, 'Bourse', [c]);
 		await expect(noteLink(c.page, title)).toHaveCount(0);
 		expect(await holds(c.page, id, text)).toBe(false);
 		await expectFound(c.page, text, title, 0);
@@ -147,14 +177,14 @@ test('a private note stays private; shared with the floor, then the centre, then
 		await shareAs(a.page, 'Tout le centre');
 		await expect(
 			group(c.page, 'Partagées avec tout le centre').locator('li', { hasText: title })
-		).toContainText('par Alice Bourse', { timeout: 15_000 });
+		).toContainText('par Alice Bourse', { timeout: MEET_MS });
 		await expect(
 			group(b.page, 'Partagées avec tout le centre').locator('li', { hasText: title })
 		).toBeVisible();
 		await expectFound(c.page, text, title, 1);
 		await noteLink(c.page, title).click();
 		await expect(editorBody(c.page)).toContainText(text);
-		await c.page.goto('/notes');
+		await gotoInApp(c.page, '/notes');
 
 		// Withdrawn: gone from B's and C's lists and from their IndexedDB.
 		await a.page.getByRole('button', { name: 'Retirer le partage' }).click();
@@ -163,12 +193,12 @@ test('a private note stays private; shared with the floor, then the centre, then
 			'private'
 		);
 		for (const other of [b, c]) {
-			await expect(noteLink(other.page, title)).toHaveCount(0, { timeout: 15_000 });
-			await expect.poll(() => holds(other.page, id, text), { timeout: 15_000 }).toBe(false);
+			await expect(noteLink(other.page, title)).toHaveCount(0, { timeout: MEET_MS });
+			await expect.poll(() => holds(other.page, id, text), { timeout: MEET_MS }).toBe(false);
 			await expectFound(other.page, text, title, 0);
 		}
 		// A still has it, private.
-		await a.page.goto('/notes');
+		await gotoInApp(a.page, '/notes');
 		await expect(group(a.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée');
 	});
 });
@@ -176,7 +206,7 @@ test('a private note stays private; shared with the floor, then the centre, then
 test('a second device of the agent, paired by code, receives the agent’s private notes', async ({
 	browser
 }) => {
-	test.setTimeout(120_000);
+	test.slow(); // three devices start fresh, two of them restart after pairing
 	const room = uniqueRoom('pair');
 	const tag = uniqueTag();
 	let laptop: Agent | undefined;
@@ -194,15 +224,15 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		expect(await holds(phone.page, id, `secret-${tag}`)).toBe(false);
 
 		// A wrong code says so.
-		await phone.page.goto('/settings');
+		await gotoInApp(phone.page, '/settings');
 		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill('ZZZZ-ZZZZ');
 		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await expect(phone.page.getByRole('alert')).toContainText('Aucun appareil n’affiche ce code', {
-			timeout: 15_000
+			timeout: MEET_MS
 		});
 
 		// The laptop shows a code; the phone types it and becomes Alice's device.
-		await laptop.page.goto('/settings');
+		await gotoInApp(laptop.page, '/settings');
 		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
 		const code = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
 		expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -212,15 +242,16 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		await restarted;
 		await expect(laptop.page.getByText('Appareil appairé')).toBeVisible();
 
-		await phone.page.goto('/notes');
+		await expect(phone.page.locator('section.presence')).toBeVisible({ timeout: RESTART_MS });
+		await gotoInApp(phone.page, '/notes');
 		await expect(group(phone.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', {
-			timeout: 20_000
+			timeout: MEET_MS
 		});
-		await expect.poll(() => holds(phone!.page, id, `secret-${tag}`), { timeout: 10_000 }).toBe(true);
+		await expect.poll(() => holds(phone!.page, id, `secret-${tag}`), { timeout: MEET_MS }).toBe(true);
 		// It took the agent's profile too.
 		await expect(phone.page.locator('section.presence')).toContainText('Alice Bourse');
 		// The code served once: using it again is refused.
-		await phone.page.goto('/settings');
+		await gotoInApp(phone.page, '/settings');
 		await phone.page.getByLabel('Saisir le code affiché sur mon autre appareil').fill(code);
 		await phone.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await expect(phone.page.getByRole('alert')).toContainText('Ce code a déjà servi');
@@ -228,7 +259,7 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		// A brand-new device pairs from the welcome page, without making up a profile first.
 		tablet = await newAgent(browser, room, 'Alice tablette');
 		await tablet.page.goto('/');
-		await expect(tablet.page).toHaveURL(/\/welcome/);
+		await expect(tablet.page).toHaveURL(/\/welcome/, { timeout: FIRST_START_MS });
 		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
 		const second = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
 		expect(second).not.toBe(code);
@@ -239,9 +270,11 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		const started = tablet.page.waitForEvent('load');
 		await tablet.page.getByRole('button', { name: 'Appairer cet appareil' }).click();
 		await started;
-		await tablet.page.goto('/notes');
+		// It restarts where it was, on the welcome page (now with the agent's name), then leaves it.
+		await expect(tablet.page.getByLabel('Votre nom')).toHaveValue('Alice Bourse', { timeout: RESTART_MS });
+		await gotoInApp(tablet.page, '/notes');
 		await expect(group(tablet.page, 'Mes notes').locator('li', { hasText: title })).toContainText('Privée', {
-			timeout: 20_000
+			timeout: MEET_MS
 		});
 		await expect(tablet.page.locator('section.presence')).toContainText('Alice Bourse');
 	} finally {
@@ -252,7 +285,7 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 test('a read-only shared note cannot be changed by a colleague, and a crafted update is refused by the author and by another reader', async ({
 	browser
 }) => {
-	test.setTimeout(120_000);
+	test.slow(); // three agents start fresh
 	const tag = uniqueTag();
 	// Bruno may send raw sync messages from his page (the app exposes its network only with this flag).
 	const hooks = async (agent: Agent) => {
@@ -272,12 +305,12 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 			await shareAs(a.page, 'Tout le centre', false);
 			const path = `/notes/${encodeURIComponent(id.slice('note/'.length))}`;
 			for (const other of [b, c]) {
-				await other.page.goto('/notes');
-				await expect(noteLink(other.page, title)).toBeVisible({ timeout: 15_000 });
+				await gotoInApp(other.page, '/notes');
+				await expect(noteLink(other.page, title)).toBeVisible({ timeout: MEET_MS });
 			}
 
 			// In the UI: read mode, no edit button, E does nothing, the text is not editable.
-			await b.page.goto(path);
+			await gotoInApp(b.page, path);
 			await expect(editorBody(b.page)).toContainText(text);
 			await expect(
 				b.page.getByText('Lecture seule : Alice Bourse n’a pas ouvert cette note à la modification.')
@@ -311,12 +344,12 @@ test('a read-only shared note cannot be changed by a colleague, and a crafted up
 			for (const p of [a, c]) {
 				await expect
 					.poll(() => p.logs.some((l) => l.includes(`sent ${id}, which it may not write here`)), {
-						timeout: 10_000
+						timeout: MEET_MS
 					})
 					.toBe(true);
 				// The agent sees that something was refused, next to the sync state.
 				await expect(syncIndicator(p.page)).toContainText(/\d+ message\(s\) refusé\(s\)/);
-				await p.page.goto(path);
+				await gotoInApp(p.page, path);
 				await expect(editorBody(p.page)).toContainText(text);
 				await expect(p.page.locator('#note-title')).toHaveText(title);
 				await expect(editorBody(p.page)).not.toContainText(`falsifié-${tag}`);

@@ -3,7 +3,7 @@
 // the saved index reused on reload, and an edit made by another agent (another browser context,
 // synced over WebRTC) found by its new words.
 import { expect, test, type Page } from '@playwright/test';
-import { mainHeading, onboard, searchField, searchOptions } from './helpers';
+import { gotoInApp, mainHeading, onboard, RESTART_MS, searchField, searchOptions } from './helpers';
 import {
 	articleTitle,
 	connect,
@@ -18,7 +18,8 @@ import {
 const searchBox = (page: Page) => page.locator('[data-search-phase]');
 
 async function searchReady(page: Page): Promise<void> {
-	await expect(searchBox(page)).toHaveAttribute('data-search-phase', 'ready', { timeout: 30_000 });
+	// Building the index (first start) or reading it back (reload) is real work: a restart's budget.
+	await expect(searchBox(page)).toHaveAttribute('data-search-phase', 'ready', { timeout: RESTART_MS });
 }
 
 test.describe('one agent', () => {
@@ -78,7 +79,7 @@ test.describe('one agent', () => {
 	});
 
 	test('facets filter the results by kind and show counts', async () => {
-		await page.goto('/');
+		await gotoInApp(page, '/');
 		await searchField(page).fill('virement');
 		const options = searchOptions(page);
 		await expect(options.first()).toBeVisible();
@@ -108,7 +109,7 @@ test.describe('one agent', () => {
 	});
 
 	test('no result: the empty state offers the closest topics, and the search is logged for the gap report', async () => {
-		await page.goto('/');
+		await gotoInApp(page, '/');
 		await searchField(page).fill('mediatisation');
 		const empty = page.locator('[data-search-empty]');
 		await expect(empty).toContainText('Aucun résultat pour « mediatisation ».');
@@ -162,7 +163,7 @@ test('an article renamed by another agent is found by its new words in this agen
 		await searchField(b.page).fill(word);
 		await expect(b.page.locator('[data-search-empty]')).toBeVisible();
 
-		await a.page.goto('/article/proc-compte-bloque');
+		await gotoInApp(a.page, '/article/proc-compte-bloque');
 		await expect(articleTitle(a.page)).toHaveText('Compte bloqué après trop de tentatives');
 		await renameOpenArticle(a.page, `Compte gelé ${word}`);
 		await expect(articleTitle(a.page)).toHaveText(`Compte gelé ${word}`);

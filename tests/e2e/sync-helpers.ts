@@ -5,7 +5,16 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { SECRET_ALPHABET } from '../../src/lib/net/crypto';
-import { articleList, DB_NAME, escapeRegExp, onboard } from './helpers';
+import {
+	articleList,
+	DB_NAME,
+	escapeRegExp,
+	FIRST_START_MS,
+	gotoInApp,
+	MEET_MS,
+	onboard,
+	RESTART_MS
+} from './helpers';
 
 /** A signaling room no other test uses (localStorage `plateau:room` accepts [a-z0-9-]{1,64}). */
 export function uniqueRoom(label: string): string {
@@ -136,7 +145,7 @@ export function listedTitleOf(page: Page, id: string): Locator {
 
 /** The invite code Settings shows. */
 export async function readInviteCode(page: Page): Promise<string> {
-	await page.goto('/settings');
+	await gotoInApp(page, '/settings');
 	const code = page.locator('[data-invite-code]');
 	await expect(code).toHaveText(/^plateau:/);
 	return (await code.textContent())!.trim();
@@ -144,7 +153,7 @@ export async function readInviteCode(page: Page): Promise<string> {
 
 /** The invite link Settings shows (`/join#<code>`: opened on a new device, it joins before any store opens). */
 export async function readInviteLink(page: Page): Promise<string> {
-	await page.goto('/settings');
+	await gotoInApp(page, '/settings');
 	const link = page.locator('[data-invite-link]');
 	await expect(link).toHaveAttribute('href', /\/join#plateau:/);
 	return (await link.getAttribute('href'))!;
@@ -153,7 +162,7 @@ export async function readInviteLink(page: Page): Promise<string> {
 /** Types an invite code into the welcome page's "J’ai un code d’invitation" form and waits for the
  *  app to restart on that centre (back on the welcome page: the agent has no profile yet). */
 export async function joinOnWelcomePage(page: Page, code: string): Promise<void> {
-	await expect(page).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+	await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
 	const toggle = page.getByText('J’ai un code d’invitation');
 	const input = page.getByLabel('Code d’invitation');
 	if (!(await input.isVisible())) await toggle.click();
@@ -161,7 +170,7 @@ export async function joinOnWelcomePage(page: Page, code: string): Promise<void>
 	const restarted = page.waitForEvent('load');
 	await page.getByRole('button', { name: 'Rejoindre' }).click();
 	await restarted;
-	await expect(page).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+	await expect(page).toHaveURL(/\/welcome$/, { timeout: RESTART_MS });
 }
 
 /** The status line of a device waiting for its centre's content. */
@@ -197,7 +206,7 @@ export async function watchFor(page: Page, selector: string, text: string): Prom
 	);
 }
 
-export async function seenAt(page: Page, timeout = 10_000): Promise<number> {
+export async function seenAt(page: Page, timeout = MEET_MS): Promise<number> {
 	let at: number | undefined;
 	await expect
 		.poll(
@@ -339,6 +348,6 @@ export async function connect(a: Agent, floorA: string, b: Agent, floorB: string
 		onboard(a.page, { name: a.name, floor: floorA }),
 		onboard(b.page, { name: b.name, floor: floorB })
 	]);
-	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
-	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date');
+	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
+	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
 }

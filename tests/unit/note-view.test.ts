@@ -1,7 +1,7 @@
 // The notes state: a new note is private; its author shares it (access record and meta together),
 // promotes it to a draft article that keeps the link, and withdraws it; the list follows, and
 // destroy() releases every subscription.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Repo } from '../../src/lib/repo/repo';
 import { NoteAccessRegistry } from '../../src/lib/repo/note-access';
 import {
@@ -24,10 +24,9 @@ afterEach(async () => {
 
 const me = { id: 'agent-alice', floor: 'bourse', name: 'Alice Martin' };
 const texts = { whenToUse: 'w', steps: 's', escalation: 'e', responseNote: 'r' };
-const until = async (check: () => boolean) => {
-	for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-	expect(check()).toBe(true);
-};
+/** Waits until `check()` holds; the bound is only there to name what a stuck test waited for. */
+const until = (check: () => boolean) =>
+	vi.waitFor(() => expect(check()).toBe(true), { timeout: 10_000, interval: 5 });
 
 describe('notes state', () => {
 	it('creates a private note, shares, promotes and withdraws it', async () => {

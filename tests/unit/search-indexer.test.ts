@@ -51,7 +51,9 @@ const englishMeta = (title: string): ArticleMeta => ({
 	updatedAt: 1
 });
 
-describe('SearchIndexer', () => {
+// Each test seeds the demo centre (62 documents) and builds its whole index: about 0.5 s on a quiet
+// machine, up to 5 s at a load average of 20 on 2 cores (measured), at Vitest's 5 s default.
+describe('SearchIndexer', { timeout: 30_000 }, () => {
 	it('re-indexes an edited article: its new words are found, its old ones are gone', async () => {
 		const { repo, indexer } = await setup();
 		const id = 'article/proc-virement-refuse';

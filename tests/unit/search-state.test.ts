@@ -31,7 +31,9 @@ async function setup(viewer = { id: 'agent-bruno', floor: 'bourse' }) {
 	return { repo, state, viewer, moved: () => listeners.forEach((l) => l()), listeners };
 }
 
-describe('search state', () => {
+// Each test seeds the demo centre (62 documents) and builds its whole index: about 0.5 s on a quiet
+// machine, 5–8 s at a load average of 20 on 2 cores (measured), past Vitest's 5 s default.
+describe('search state', { timeout: 30_000 }, () => {
 	it('shows ten results, ten more on request, and ten again for a new query', async () => {
 		const { state } = await setup();
 		state.setQuery('client');

@@ -4,7 +4,7 @@
 // shows it missing and the index never reads it.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
+import { MemoryHub } from '../../src/lib/net/memory';
 import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';

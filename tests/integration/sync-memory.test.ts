@@ -9,7 +9,7 @@ import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
-import { encodeMessage, PROTOCOL_VERSION } from '../../src/lib/repo/sync-protocol';
+import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { introduced, roguePeer, settle } from './rogue-kit';
 import {
 	articleSummary,

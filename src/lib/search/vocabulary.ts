@@ -89,11 +89,6 @@ export class Vocabulary {
 		return out;
 	}
 
-	/** Every word held, in no particular order (tests check what is left). */
-	held(): string[] {
-		return [...this.#ids.keys()];
-	}
-
 	#sortedWords(): string[] {
 		if (this.#pending.size > INSERT_LIMIT) this.#sorted = [...this.#ids.keys()].sort();
 		else

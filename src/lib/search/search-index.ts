@@ -2,10 +2,10 @@
 // inverted index"). Each indexed document takes a slot; each word of the vocabulary has a posting
 // list of (slot, weight, passage): how much the word weighs in the document — title, tags and
 // taxonomy path with their boosts plus its weight in the document's best passage for it — and which
-// passage that is. A removed document's postings leave at once, and a word no document holds any more
-// leaves the vocabulary: nothing of a removed document (a withdrawn note) stays, in memory or in the
-// snapshot that is saved. Its slot is only marked dead until a compaction renumbers the live slots,
-// so re-indexing one document never rewrites the index.
+// passage that is. A removed document's slot is marked dead: its postings (numbers only) are skipped
+// until a compaction renumbers the live slots, so re-indexing one document never rewrites the index.
+// But a word no live document holds any more leaves the vocabulary and its posting list at once:
+// nothing of a removed document (a withdrawn note) stays, in memory or in the snapshot saved.
 import type { SearchableDoc } from './readers';
 import { contentWords } from './tokenizer';
 import { Vocabulary } from './vocabulary';
@@ -62,6 +62,8 @@ class Postings {
 	weights: Float32Array;
 	passages: Uint8Array;
 	length = 0;
+	/** Postings of live documents (the others belong to removed ones, skipped by queries). */
+	live = 0;
 
 	constructor(capacity = 4) {
 		this.slots = new Int32Array(capacity);
@@ -84,6 +86,7 @@ class Postings {
 		this.weights[this.length] = weight;
 		this.passages[this.length] = passage;
 		this.length++;
+		this.live++;
 	}
 
 	/** Where `slot` is, or would be: slots only ever grow (a document takes the next slot, a
@@ -102,17 +105,6 @@ class Postings {
 	has(slot: number): boolean {
 		const i = this.#find(slot);
 		return i < this.length && this.slots[i] === slot;
-	}
-
-	/** Removes the slot's posting, keeping the order; whether it was there. */
-	delete(slot: number): boolean {
-		const i = this.#find(slot);
-		if (i === this.length || this.slots[i] !== slot) return false;
-		this.slots.copyWithin(i, i + 1, this.length);
-		this.weights.copyWithin(i, i + 1, this.length);
-		this.passages.copyWithin(i, i + 1, this.length);
-		this.length--;
-		return true;
 	}
 }
 
@@ -178,7 +170,7 @@ export class SearchIndex {
 	/** Document of each slot; undefined once removed. */
 	docs: (IndexedDoc | undefined)[] = [];
 	#postings: (Postings | undefined)[] = [];
-	/** Term numbers of each live slot's words, so removing a document finds its postings. */
+	/** Term numbers of each live slot's words, so removing a document finds the words it held. */
 	#terms: (Int32Array | undefined)[] = [];
 	#slotOf = new Map<string, number>();
 	#perLocale = new Map<string, number>();
@@ -209,7 +201,7 @@ export class SearchIndex {
 		this.#terms[slot] = terms;
 	}
 
-	/** Removes a document: its postings, and the words only it held. */
+	/** Removes a document, and the words only it held (with their posting lists). */
 	remove(docId: string): boolean {
 		const slot = this.#slotOf.get(docId);
 		if (slot === undefined) return false;
@@ -218,12 +210,12 @@ export class SearchIndex {
 		this.docs[slot] = undefined;
 		for (const term of this.#terms[slot] ?? []) {
 			const p = this.#postings[term];
-			if (!p?.delete(slot) || p.length > 0) continue;
+			if (!p || --p.live > 0) continue;
 			this.#postings[term] = undefined;
 			this.vocabulary.forget(term);
 		}
 		this.#terms[slot] = undefined;
-		// Dead slots cost room in every query's buffers: compact once they are a quarter of the index.
+		// Dead postings cost every query that meets them: compact once they are a quarter of the index.
 		if (++this.#dead > 1000 && this.#dead > this.docs.length / 4) this.restore(this.snapshot());
 		return true;
 	}
@@ -338,7 +330,7 @@ export class SearchIndex {
 			p.slots.set(s.slots.subarray(from, to));
 			p.weights.set(s.weights.subarray(from, to));
 			p.passages.set(s.passages.subarray(from, to));
-			p.length = to - from;
+			p.length = p.live = to - from;
 			this.#postings[t] = p;
 			for (let k = from; k < to; k++) termsPerSlot[s.slots[k]!]!++;
 		});

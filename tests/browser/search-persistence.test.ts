@@ -1,11 +1,11 @@
 // The saved search index in real IndexedDB (Chromium): written after the first build, reused by the
-// next start with nothing re-indexed, rebuilt when the stored record is damaged; and the no-result
-// log read back from the same database.
-import { afterEach, describe, expect, it } from 'vitest';
+// next start with nothing re-indexed, rebuilt when the stored record is damaged, rewritten without a
+// removed document as soon as it is removed; and the no-result log read back from the same database.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Repo } from '../../src/lib/repo/repo';
 import { updateArticleMeta } from '../../src/lib/schema/index';
 import { SearchIndexer } from '../../src/lib/search/indexer';
-import { parseSavedIndex } from '../../src/lib/search/persistence';
+import { parseSavedIndex, type SavedIndex } from '../../src/lib/search/persistence';
 import { runQuery } from '../../src/lib/search/query';
 import { applySeed, loadDemoSeed } from '../../src/lib/seed/seed';
 import { databaseName, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
@@ -85,6 +85,32 @@ describe('search index in IndexedDB', () => {
 		expect(
 			'saved' in saved && saved.saved.index.slots instanceof Int32Array && saved.saved.index.docs.length
 		).toBe(60);
+
+		// A document removed from the device (as a withdrawn note is) leaves the saved record at once:
+		// no word, title or id of it in what IndexedDB holds, read back raw.
+		const removed = 'article/proc-compte-bloque';
+		await third.repo.remove(removed);
+		const savedText = async () => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const req = indexedDB.open(searchDatabaseName(name));
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			const record = await new Promise<unknown>((resolve, reject) => {
+				const req = db.transaction('index', 'readonly').objectStore('index').get('current');
+				req.onsuccess = () => resolve(req.result);
+				req.onerror = () => reject(req.error);
+			});
+			db.close();
+			const saved = record as SavedIndex;
+			return JSON.stringify([saved.index.docs, saved.index.words, saved.ledger]);
+		};
+		await vi.waitFor(async () => expect(await savedText()).not.toContain('capybara'), {
+			timeout: 10_000,
+			interval: 20
+		});
+		expect(await savedText()).not.toContain(JSON.stringify(removed)); // its translation, "…-en", stays
+		expect(await savedText()).toContain('article/proc-mot-de-passe-oublie');
 
 		// The gap log lives in the same database.
 		await third.store.add({

@@ -109,8 +109,9 @@ describe('saved index', () => {
 		const saves = d.store.saves;
 		updateArticleMeta(await repo.open('article/proc-compte-bloque'), { title: 'Compte bloqué serval' });
 		await first.idle();
-		await new Promise((r) => setTimeout(r, 50));
-		expect(d.store.saves).toBe(saves + 1); // saved by the debounced save, not on close
+		// Saved by the debounced save, not on close (waited for, then checked it was one save).
+		await vi.waitFor(() => expect(d.store.saves).toBeGreaterThan(saves), { timeout: 10_000, interval: 5 });
+		expect(d.store.saves).toBe(saves + 1);
 		await first.destroy();
 		const second = await d.open();
 		expect(second.reindexed).toBe(0);

@@ -1,14 +1,17 @@
-// `use:highlightPassage` on a container: finds the block (paragraph, list item, cell…) that holds
-// the most words of the search query, marks those words and scrolls the block into view. Marks use
-// the CSS Custom Highlight API: no element is inserted into markup Svelte (or an editor) owns. The
-// query is the parameter, or, without one, the page's `?q=`; marks go when it changes or on destroy.
-import { page } from '$app/stores';
-import type { Locale } from '../domain/locale';
-import { wordMatches } from '../search/match';
-import { fold, queryWords, type QueryWord } from '../search/tokenizer';
+// `use:highlightPassage={marks}` on a container: marks the words a search result carries (the index
+// words that stood for the query — stems, prefixes and typos already resolved by the query) in the
+// block (paragraph, list item, cell…) of the result's passage holding most of them, and scrolls it
+// into view. The query is never tokenised or matched again here: what the result found is what is
+// marked. Marks use the CSS Custom Highlight API: no element is inserted into markup Svelte (or an
+// editor) owns. Marks go when the parameter changes to nothing, or on destroy.
+import type { SearchHit } from '../search/query';
+import { fold } from '../search/tokenizer';
 
 const HIGHLIGHT = 'search-passage';
 const BLOCKS = 'p, li, td, th, h1, h2, h3, h4, h5, h6, blockquote, pre, figcaption';
+
+/** What an opened result says to mark: its words and its passage's text. */
+export type PassageMarks = Pick<SearchHit, 'words' | 'passageText'>;
 
 interface Match {
 	block: Element;
@@ -16,41 +19,53 @@ interface Match {
 	words: number;
 }
 
-/** The block with the most distinct query words (first such block), and the ranges of its matches. */
-export function findPassage(
-	container: HTMLElement,
-	query: readonly QueryWord[],
-	locale: Locale
-): Match | undefined {
+const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The block holding the most distinct words to mark, among the blocks of the result's passage if
+ *  any holds one (the document may have changed since it was indexed: then among all blocks). */
+export function findPassage(container: HTMLElement, marks: PassageMarks): Match | undefined {
+	const wanted = new Set(marks.words);
+	if (!wanted.size) return undefined;
+	const passage = flat(marks.passageText);
 	let best: Match | undefined;
+	let bestInPassage = false;
 	const blocks = [...container.querySelectorAll(BLOCKS)].filter((b) => !b.querySelector(BLOCKS));
 	for (const block of blocks.length ? blocks : [container]) {
 		const ranges: Range[] = [];
-		const found = new Set<number>();
+		const found = new Set<string>();
 		const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
 		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
 			for (const m of node.data.matchAll(/[\p{L}\p{N}]+/gu)) {
 				const word = fold(m[0]);
-				const i = query.findIndex((q) => wordMatches(word, q, locale, true));
-				if (i < 0) continue;
-				found.add(i);
+				if (!wanted.has(word)) continue;
+				found.add(word);
 				const range = document.createRange();
 				range.setStart(node, m.index);
 				range.setEnd(node, m.index + m[0].length);
 				ranges.push(range);
 			}
 		}
-		if (found.size && (!best || found.size > best.words)) best = { block, ranges, words: found.size };
-		if (best && best.words === query.length) break;
+		if (!found.size) continue;
+		const text = flat(block.textContent ?? '');
+		const inPassage = !!passage && !!text && passage.includes(text);
+		if (!best || (inPassage && !bestInPassage) || (inPassage === bestInPassage && found.size > best.words)) {
+			best = { block, ranges, words: found.size };
+			bestInPassage = inPassage;
+		}
 	}
 	return best;
 }
 
-export function highlightPassage(container: HTMLElement, query?: string | null) {
-	let current: string | null = null;
+/** A stable key for marks, so an equal parameter computed again does not mark (and scroll) again. */
+const keyOf = (marks: PassageMarks | null | undefined) =>
+	marks?.words.length ? `${marks.words.join(' ')}\n${marks.passageText}` : null;
+
+export function highlightPassage(container: HTMLElement, marks?: PassageMarks | null) {
+	let current: PassageMarks | null | undefined = null;
+	let key: string | null = null;
 	let marked: Element | undefined;
-	// Scrolled to the current query's passage yet? Content may arrive after mount (an editor
-	// renders its document later): the first match found scrolls, later re-marks do not.
+	// Scrolled to the current marks' passage yet? Content may arrive after mount (an editor renders
+	// its document later): the first match found scrolls, later re-marks do not.
 	let scrolled = false;
 	const registry = (globalThis as { CSS?: { highlights?: Map<string, unknown> } }).CSS?.highlights;
 	const Highlight = (globalThis as { Highlight?: new (...ranges: Range[]) => unknown }).Highlight;
@@ -61,14 +76,13 @@ export function highlightPassage(container: HTMLElement, query?: string | null) 
 		marked = undefined;
 	};
 
-	const apply = (q: string | null, scroll: boolean) => {
+	const apply = (next: PassageMarks | null | undefined, scroll: boolean) => {
 		clear();
-		if (q !== current) scrolled = false;
-		current = q;
-		if (!q?.trim()) return;
-		const locale = (container.closest('[lang]')?.getAttribute('lang') === 'en' ? 'en' : 'fr') as Locale;
-		const words = queryWords(q, locale);
-		const match = words.length ? findPassage(container, words, locale) : undefined;
+		const nextKey = keyOf(next);
+		if (nextKey !== key) scrolled = false;
+		[current, key] = [next, nextKey];
+		if (!next || !nextKey) return;
+		const match = findPassage(container, next);
 		if (!match) return;
 		marked = match.block;
 		marked.setAttribute('data-search-highlight', '');
@@ -84,22 +98,15 @@ export function highlightPassage(container: HTMLElement, query?: string | null) 
 		pending = requestAnimationFrame(() => apply(current, false));
 	});
 	observer.observe(container, { childList: true, subtree: true, characterData: true });
-
-	let unsubscribe: (() => void) | undefined;
-	if (query === undefined)
-		unsubscribe = page.subscribe(
-			(p) => p.url.searchParams.get('q') !== current && apply(p.url.searchParams.get('q'), true)
-		);
-	else apply(query, true);
+	apply(marks, true);
 
 	return {
-		update(next?: string | null) {
-			if (next !== undefined && next !== current) apply(next, true);
+		update(next?: PassageMarks | null) {
+			if (keyOf(next) !== key) apply(next, true);
 		},
 		destroy() {
 			observer.disconnect();
 			cancelAnimationFrame(pending);
-			unsubscribe?.();
 			clear();
 		}
 	};

@@ -1,8 +1,10 @@
 // Keeps the search index in step with the repo, fed only by its change events: a changed document
 // is re-read (debounced per document) and its passages replaced. On start it restores the saved
 // index and re-indexes only documents whose version differs from the ledger; a missing, old or
-// corrupt saved index is rebuilt from every document, with progress.
+// corrupt saved index is rebuilt from every document, with progress. A removed document (a withdrawn
+// note) leaves the saved index at once: the next save is not left to some later change.
 import type * as Y from 'yjs';
+import { Disposer, Emitter } from '../domain/emitter';
 import { parseDocId, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
@@ -52,13 +54,13 @@ export class SearchIndexer {
 	readonly #viewer: () => NoteReader | undefined;
 	readonly #ledger = new Map<string, string>();
 	readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-	readonly #listeners = new Set<() => void>();
+	readonly #events = new Emitter<{ update: () => void }>();
+	readonly #disposer = new Disposer();
 	#taxonomy = new Map<string, TaxonomyNode>();
 	#taxonomyDigest = '';
 	#queue: Promise<void> = Promise.resolve();
 	#saveTimer: ReturnType<typeof setTimeout> | undefined;
 	#dirty = false;
-	#off: (() => void) | undefined;
 	#destroyed = false;
 
 	constructor(repo: Repo, options: IndexerOptions = {}) {
@@ -68,35 +70,41 @@ export class SearchIndexer {
 		this.#delayMs = options.delayMs ?? 150;
 		this.#saveDelayMs = options.saveDelayMs ?? 2000;
 		this.#viewer = options.viewer ?? (() => undefined);
+		this.#disposer.add(
+			() => this.#events.clear(),
+			() => {
+				for (const t of this.#timers.values()) clearTimeout(t);
+				this.#timers.clear();
+				clearTimeout(this.#saveTimer);
+			}
+		);
 	}
 
 	/** Listens to index changes and progress; returns the unsubscribe function. */
 	onUpdate(listener: () => void): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
+		return this.#events.on('update', listener);
 	}
 
 	/** Restores or rebuilds, then follows changes. Resolves once the index reflects every document. */
 	async start(): Promise<void> {
-		const offChange = this.#repo.onChange((e) => this.#onChange(e));
-		// A document deleted from the device (a withdrawn note) leaves the index at once.
-		const offRemove = this.#repo.onRemove((docId) => {
-			if (this.#destroyed || !this.index.has(docId)) return;
-			void this.#enqueue(async () => {
-				if (this.#drop(docId)) this.#notify();
-			});
-		});
-		this.#off = () => {
-			offChange();
-			offRemove();
-		};
+		this.#disposer.add(
+			this.#repo.onChange((e) => this.#onChange(e)),
+			// A document deleted from the device (a withdrawn note) leaves the index at once.
+			this.#repo.onRemove((docId) => {
+				if (this.#destroyed || (!this.index.has(docId) && !this.#ledger.has(docId))) return;
+				void this.#enqueue(async () => {
+					if (this.#drop(docId)) this.#notify();
+				});
+			})
+		);
 		this.#setProgress({ phase: 'loading', done: 0, total: 0 });
 		await this.#readTaxonomy();
 		const parsed = parseSavedIndex(await this.#store.load().catch(() => null));
 		let rebuiltBecause: IndexProgress['rebuiltBecause'];
 		if ('saved' in parsed) {
 			try {
-				this.index.restore(parsed.saved.index);
+				// Words of an older save that no document holds are left out: saved again, without them.
+				if (this.index.restore(parsed.saved.index) > 0) this.#dirty = true;
 				for (const [id, d] of Object.entries(parsed.saved.ledger)) this.#ledger.set(id, d);
 				// Paths were written with another taxonomy: every document's entry is out of date.
 				if (parsed.saved.taxonomy !== this.#taxonomyDigest) this.#ledger.clear();
@@ -152,13 +160,10 @@ export class SearchIndexer {
 	async destroy(): Promise<void> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
-		this.#off?.();
-		for (const t of this.#timers.values()) clearTimeout(t);
-		this.#timers.clear();
+		this.#disposer.dispose();
 		await this.#queue;
 		await this.save().catch(() => undefined);
 		await this.#store.close();
-		this.#listeners.clear();
 	}
 
 	#setProgress(p: IndexProgress): void {
@@ -167,7 +172,7 @@ export class SearchIndexer {
 	}
 
 	#notify(): void {
-		for (const l of this.#listeners) l();
+		this.#events.emit('update');
 	}
 
 	#enqueue(job: () => Promise<void>): Promise<void> {
@@ -182,7 +187,7 @@ export class SearchIndexer {
 		const ids = (await this.#repo.list()).filter((id) => readerFor(id)).sort();
 		const present = new Set(ids);
 		await this.#enqueue(async () => {
-			for (const id of [...this.index.ids()]) if (!present.has(id)) this.#drop(id);
+			for (const id of [...this.index.ids(), ...this.#ledger.keys()]) if (!present.has(id)) this.#drop(id);
 		});
 		const phase = rebuiltBecause ? 'rebuilding' : 'checking';
 		this.#setProgress({ phase, done: 0, total: ids.length, rebuiltBecause });
@@ -261,27 +266,34 @@ export class SearchIndexer {
 		} catch {
 			searchable = undefined;
 		}
-		if (!searchable) this.index.remove(docId);
+		// A note the agent may no longer read leaves the index like a removed one.
+		let removed = false;
+		if (!searchable) removed = this.index.remove(docId);
 		else this.index.put(searchable, this.#path(searchable.node, searchable.locale));
 		this.#ledger.set(docId, digest);
 		this.reindexed++;
-		this.#changed();
+		this.#changed(removed);
 	}
 
+	/** Forgets a document: its entry in the index and in the ledger (its id must not stay saved). */
 	#drop(docId: string): boolean {
-		this.#ledger.delete(docId);
+		const listed = this.#ledger.delete(docId);
 		const removed = this.index.remove(docId);
-		if (removed) this.#changed();
+		if (removed || listed) this.#changed(true);
 		return removed;
 	}
 
-	#changed(): void {
+	/** Schedules a save: after a pause in changes, or at once for a removal, so a withdrawn note's
+	 *  words leave the saved index as soon as they leave the index. */
+	#changed(removal: boolean): void {
 		this.#dirty = true;
 		if (this.progress.phase !== 'ready') return; // the reconcile saves at its end
 		clearTimeout(this.#saveTimer);
-		this.#saveTimer = setTimeout(
-			() => void this.save().catch((err) => console.warn('Plateau search: save failed', err)),
-			this.#saveDelayMs
-		);
+		const save = () => this.save().catch((err) => console.warn('Plateau search: save failed', err));
+		if (removal) {
+			this.#saveTimer = undefined;
+			// After the job that removed it (and any queued with it), not in the middle of one.
+			void this.#enqueue(save);
+		} else this.#saveTimer = setTimeout(() => void save(), this.#saveDelayMs);
 	}
 }

@@ -64,6 +64,10 @@ function validSnapshot(v: unknown): v is IndexSnapshot {
 	if (weights.length !== slots.length || passages.length !== slots.length) return false;
 	for (let i = 0; i < words.length; i++) if (offsets[i + 1]! < offsets[i]!) return false;
 	for (let i = 0; i < slots.length; i++) if (slots[i]! < 0 || slots[i]! >= docs.length) return false;
+	// Each word once, and each posting list in increasing slot order (removal searches it).
+	if (new Set(words).size !== words.length) return false;
+	for (let i = 0; i < words.length; i++)
+		for (let k = offsets[i]! + 1; k < offsets[i + 1]!; k++) if (slots[k]! <= slots[k - 1]!) return false;
 	return docs.every(
 		(d) =>
 			isObject(d) &&

@@ -4,6 +4,9 @@
 // of the query a document covers, its language, facet counts per document and snippets of the
 // passage holding most of the query. Typo tolerance applies only to query words nothing contains:
 // it costs latency and buys little when the words are spelled right.
+// runQuery runs these steps in order: plan (readings and their words), scoreWords (postings walked),
+// rank (readings, coverage, language), filterAndCount (filters and facets), best (top `limit`) and
+// hit (snippets, and the words and passage an opened result marks).
 import type { Locale } from '../domain/locale';
 import { tolerance } from './match';
 import { MAX_WORDS, Scores } from './scores';
@@ -21,6 +24,8 @@ export interface SearchParams {
 	locale: Locale;
 	filters?: SearchFilters;
 	limit?: number;
+	/** Only this document: an opened result's words and passage, found again from a link. */
+	docId?: string;
 }
 
 export interface SearchHit {
@@ -41,6 +46,12 @@ export interface SearchHit {
 	heading: string;
 	snippet: Segment[];
 	titleMarks: Segment[];
+	/** The index words standing for the query's words that the document holds (what to mark in it:
+	 *  a stem, a prefix or a typo already resolved to the words written). */
+	words: string[];
+	/** The best passage: its number among the document's passages (-1: none) and its text. */
+	passage: number;
+	passageText: string;
 }
 
 export interface FacetCount {
@@ -57,8 +68,10 @@ export interface SearchResults {
 	facets: Record<FacetName, FacetCount[]>;
 	/** Whether typo tolerance was needed. */
 	fuzzy: boolean;
-	/** The query's content words (for highlighting in the opened document). */
+	/** The query's content words, folded. */
 	words: string[];
+	/** The index words that stood for them, in any document. */
+	matched: string[];
 }
 
 /** Results shown as the agent types: the ten best with their snippets (the count and the facets
@@ -91,20 +104,18 @@ const EMPTY_FACETS = (): Record<FacetName, FacetCount[]> => ({
 	status: []
 });
 
-export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
-	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
+/** What a query looks for: its readings, and every distinct word of them with its bit. */
+interface Plan {
+	/** The query as typed (synonym readings come after it). */
+	base: QueryWord[];
+	/** Each distinct word of every reading; its position is its bit in the scores. */
+	words: QueryWord[];
+	/** Each reading as the bits of its words. */
+	readingBits: number[][];
+}
+
+function plan(query: string, locale: Locale): Plan {
 	const all = readings(query, locale);
-	const base = all[0]!;
-	const empty: SearchResults = {
-		query,
-		hits: [],
-		total: 0,
-		facets: EMPTY_FACETS(),
-		fuzzy: false,
-		words: base.map((q) => q.word)
-	};
-	if (!base.length) return empty;
-	// Every distinct word of every reading, one bit each.
 	const words: QueryWord[] = [];
 	const bitOf = new Map<string, number>();
 	for (const q of all.flat()) {
@@ -115,11 +126,18 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	const readingBits = all.map((r) =>
 		r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined)
 	);
+	return { base: all[0]!, words, readingBits };
+}
 
-	const scores = Scores.for(index);
+/** Scores every document for each query word; typo tolerance only for a typed word nothing holds.
+ *  Returns the term numbers that stood for the query's words (what snippets and highlights mark). */
+function scoreWords(
+	index: SearchIndex,
+	scores: Scores,
+	{ base, words }: Plan
+): { fuzzy: boolean; terms: number[] } {
 	let fuzzy = false;
-	// The index words that stood for a query word: snippets mark exactly these.
-	const marked = new Set<string>();
+	const matched = new Set<number>();
 	words.forEach((q, bit) => {
 		let terms = termsFor(index, q);
 		if (scores.addWord(bit, terms, 1) === 0) {
@@ -128,14 +146,20 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 			terms = typed && tolerance(q.word) > 0 ? index.vocabulary.near(q.word, tolerance(q.word)) : [];
 			if (scores.addWord(bit, terms, TYPO_WEIGHT) > 0) fuzzy = true;
 		}
-		for (const t of terms) marked.add(index.vocabulary.words[t]!);
+		for (const t of terms) matched.add(t);
 	});
-	const isMatch = (word: string) => marked.has(word);
+	return { fuzzy, terms: [...matched] };
+}
 
-	// Ranked documents as parallel arrays: a broad query touches every document of the base.
+/** Ranks the documents touched into `scores.ranked*` (slot, score, coverage); returns how many.
+ *  Leaves out other spaces, archived documents (unless asked for), and documents covering too
+ *  little of the query. */
+function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, params: SearchParams): number {
+	const { filters = {}, locale } = params;
 	const { rankedSlots, rankedScore, rankedCov } = scores;
 	let count = 0;
 	const single = readingBits.length === 1;
+	const only = params.docId === undefined ? -1 : (index.slotOf(params.docId) ?? -2);
 	const spaceCode = filters.space === undefined ? -1 : (index.facet('space').code(filters.space) ?? -2);
 	const spaces = index.facet('space').codes;
 	const statuses = index.facet('status').codes;
@@ -144,6 +168,7 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 	const uiLocale = index.facet('locale').code(locale) ?? -1;
 	for (let t = 0; t < scores.touchedCount; t++) {
 		const slot = scores.touched[t]!;
+		if (only !== -1 && slot !== only) continue;
 		if (spaceCode !== -1 && spaces[slot] !== spaceCode) continue;
 		// Archived documents stay out unless asked for.
 		if (statuses[slot] === archived) continue;
@@ -172,15 +197,24 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 		rankedCov[count] = cov;
 		rankedScore[count++] = score * (locales[slot] === uiLocale ? LOCALE_BOOST : 1);
 	}
+	return count;
+}
 
-	// Facet counts: a document counts in a facet if it passes every *other* facet's filter, so the
-	// agent sees how many they would get by switching that filter. One pass, in typed arrays.
+/** Facet counts, and the ranks passing every filter into `scores.matching` (returns how many): a
+ *  document counts in a facet if it passes every *other* facet's filter, so the agent sees how many
+ *  they would get by switching that filter. One pass, in typed arrays. */
+function filterAndCount(
+	index: SearchIndex,
+	scores: Scores,
+	count: number,
+	filters: SearchFilters
+): { total: number; facets: Record<FacetName, FacetCount[]> } {
 	const columns = FACETS.map((f) => index.facet(f));
 	const wanted = FACETS.map((f, i) =>
 		filters[f] === undefined ? -1 : (columns[i]!.code(filters[f]!) ?? -2)
 	);
 	const counts = columns.map((c) => new Int32Array(c.values.length));
-	const matching = scores.matching;
+	const { rankedSlots, matching } = scores;
 	let total = 0;
 	for (let r = 0; r < count; r++) {
 		const slot = rankedSlots[r]!;
@@ -203,42 +237,77 @@ export function runQuery(index: SearchIndex, params: SearchParams): SearchResult
 		});
 		facets[f] = out.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 	});
+	return { total, facets };
+}
 
-	// The best `limit`, best first, without sorting them all.
+/** The best `limit` of the matching ranks, best first, without sorting them all. */
+function best(index: SearchIndex, scores: Scores, total: number, limit: number): number[] {
+	const { rankedSlots, rankedScore, matching } = scores;
 	const docIdOf = (r: number) => index.docs[rankedSlots[r]!]!.docId;
 	const before = (a: number, b: number) =>
 		rankedScore[a]! > rankedScore[b]! || (rankedScore[a] === rankedScore[b] && docIdOf(a) < docIdOf(b));
-	const best: number[] = [];
+	const out: number[] = [];
 	for (let m = 0; m < total; m++) {
 		const r = matching[m]!;
-		if (best.length === limit && !before(r, best[limit - 1]!)) continue;
-		let i = best.length === limit ? limit - 1 : best.length;
-		while (i > 0 && before(r, best[i - 1]!)) {
-			best[i] = best[i - 1]!;
+		if (out.length === limit && !before(r, out[limit - 1]!)) continue;
+		let i = out.length === limit ? limit - 1 : out.length;
+		while (i > 0 && before(r, out[i - 1]!)) {
+			out[i] = out[i - 1]!;
 			i--;
 		}
-		best[i] = r;
+		out[i] = r;
 	}
-	const hits = best.map((r): SearchHit => {
-		const slot = rankedSlots[r]!;
-		const doc = index.docs[slot]!;
-		const passage = doc.passages[scores.bestPassage(slot, words.length)];
-		return {
-			docId: doc.docId,
-			title: doc.title,
-			kind: doc.kind,
-			node: doc.node,
-			locale: doc.locale,
-			floor: doc.floor,
-			status: doc.status,
-			updatedAt: doc.updatedAt,
-			score: rankedScore[r]!,
-			coverage: rankedCov[r]!,
-			...(doc.author ? { author: doc.author } : {}),
-			heading: passage?.heading ?? '',
-			snippet: snippet(passage?.text || doc.title, isMatch),
-			titleMarks: markText(doc.title, isMatch)
-		};
-	});
-	return { query, hits, total, facets, fuzzy, words: base.map((q) => q.word) };
+	return out;
+}
+
+/** A ranked document as a result: its best passage, marked snippet and title, and its words. */
+function hit(
+	index: SearchIndex,
+	scores: Scores,
+	r: number,
+	bits: number,
+	terms: readonly number[]
+): SearchHit {
+	const slot = scores.rankedSlots[r]!;
+	const doc = index.docs[slot]!;
+	const words: string[] = [];
+	for (const t of terms) if (index.holds(t, slot)) words.push(index.vocabulary.words[t]!);
+	const held = new Set(words);
+	const isMatch = (word: string) => held.has(word);
+	const at = doc.passages.length ? scores.bestPassage(slot, bits) : -1;
+	const passage = doc.passages[at];
+	return {
+		docId: doc.docId,
+		title: doc.title,
+		kind: doc.kind,
+		node: doc.node,
+		locale: doc.locale,
+		floor: doc.floor,
+		status: doc.status,
+		updatedAt: doc.updatedAt,
+		score: scores.rankedScore[r]!,
+		coverage: scores.rankedCov[r]!,
+		...(doc.author ? { author: doc.author } : {}),
+		heading: passage?.heading ?? '',
+		snippet: snippet(passage?.text || doc.title, isMatch),
+		titleMarks: markText(doc.title, isMatch),
+		words,
+		passage: passage ? at : -1,
+		passageText: passage?.text ?? ''
+	};
+}
+
+export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
+	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
+	const p = plan(query, locale);
+	const words = p.base.map((q) => q.word);
+	if (!p.base.length)
+		return { query, hits: [], total: 0, facets: EMPTY_FACETS(), fuzzy: false, words, matched: [] };
+	const scores = Scores.for(index);
+	const { fuzzy, terms } = scoreWords(index, scores, p);
+	const count = rank(index, scores, p, params);
+	const { total, facets } = filterAndCount(index, scores, count, filters);
+	const hits = best(index, scores, total, limit).map((r) => hit(index, scores, r, p.words.length, terms));
+	const matched = terms.map((t) => index.vocabulary.words[t]!);
+	return { query, hits, total, facets, fuzzy, words, matched };
 }

@@ -2,8 +2,10 @@
 // inverted index"). Each indexed document takes a slot; each word of the vocabulary has a posting
 // list of (slot, weight, passage): how much the word weighs in the document — title, tags and
 // taxonomy path with their boosts plus its weight in the document's best passage for it — and which
-// passage that is. A removed document's slot is only marked dead; its postings are skipped until a
-// compaction renumbers the live slots, so re-indexing one document never rewrites the index.
+// passage that is. A removed document's slot is marked dead: its postings (numbers only) are skipped
+// until a compaction renumbers the live slots, so re-indexing one document never rewrites the index.
+// But a word no live document holds any more leaves the vocabulary and its posting list at once:
+// nothing of a removed document (a withdrawn note) stays, in memory or in the snapshot saved.
 import type { SearchableDoc } from './readers';
 import { contentWords } from './tokenizer';
 import { Vocabulary } from './vocabulary';
@@ -60,6 +62,8 @@ class Postings {
 	weights: Float32Array;
 	passages: Uint8Array;
 	length = 0;
+	/** Postings of live documents (the others belong to removed ones, skipped by queries). */
+	live = 0;
 
 	constructor(capacity = 4) {
 		this.slots = new Int32Array(capacity);
@@ -82,10 +86,30 @@ class Postings {
 		this.weights[this.length] = weight;
 		this.passages[this.length] = passage;
 		this.length++;
+		this.live++;
+	}
+
+	/** Where `slot` is, or would be: slots only ever grow (a document takes the next slot, a
+	 *  compaction keeps their order), so every list is sorted by slot. */
+	#find(slot: number): number {
+		let lo = 0;
+		let hi = this.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (this.slots[mid]! < slot) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+
+	has(slot: number): boolean {
+		const i = this.#find(slot);
+		return i < this.length && this.slots[i] === slot;
 	}
 }
 
-/** The index as plain data for IndexedDB (structured clone keeps typed arrays as they are). */
+/** The index as plain data for IndexedDB (structured clone keeps typed arrays as they are): the live
+ *  documents and the words they hold, nothing else. */
 export interface IndexSnapshot {
 	docs: IndexedDoc[];
 	words: string[];
@@ -145,7 +169,9 @@ export class SearchIndex {
 	vocabulary = new Vocabulary();
 	/** Document of each slot; undefined once removed. */
 	docs: (IndexedDoc | undefined)[] = [];
-	#postings: Postings[] = [];
+	#postings: (Postings | undefined)[] = [];
+	/** Term numbers of each live slot's words, so removing a document finds the words it held. */
+	#terms: (Int32Array | undefined)[] = [];
 	#slotOf = new Map<string, number>();
 	#perLocale = new Map<string, number>();
 	#dead = 0;
@@ -164,18 +190,31 @@ export class SearchIndex {
 		this.#slotOf.set(doc.docId, slot);
 		this.#count(doc.locale, 1);
 		for (const f of COLUMNS) this.#facets[f].set(slot, doc[f]);
-		for (const [w, { weight, passage }] of documentWeights(doc, path)) {
+		const weights = documentWeights(doc, path);
+		const terms = new Int32Array(weights.size);
+		let i = 0;
+		for (const [w, { weight, passage }] of weights) {
 			const term = this.vocabulary.intern(w);
 			(this.#postings[term] ??= new Postings()).push(slot, weight, passage);
+			terms[i++] = term;
 		}
+		this.#terms[slot] = terms;
 	}
 
+	/** Removes a document, and the words only it held (with their posting lists). */
 	remove(docId: string): boolean {
 		const slot = this.#slotOf.get(docId);
 		if (slot === undefined) return false;
 		this.#slotOf.delete(docId);
 		this.#count(this.docs[slot]!.locale, -1);
 		this.docs[slot] = undefined;
+		for (const term of this.#terms[slot] ?? []) {
+			const p = this.#postings[term];
+			if (!p || --p.live > 0) continue;
+			this.#postings[term] = undefined;
+			this.vocabulary.forget(term);
+		}
+		this.#terms[slot] = undefined;
 		// Dead postings cost every query that meets them: compact once they are a quarter of the index.
 		if (++this.#dead > 1000 && this.#dead > this.docs.length / 4) this.restore(this.snapshot());
 		return true;
@@ -192,6 +231,16 @@ export class SearchIndex {
 
 	has(docId: string): boolean {
 		return this.#slotOf.has(docId);
+	}
+
+	/** The slot of a live document. */
+	slotOf(docId: string): number | undefined {
+		return this.#slotOf.get(docId);
+	}
+
+	/** Whether the document in `slot` holds the term. */
+	holds(term: number, slot: number): boolean {
+		return this.#postings[term]?.has(slot) ?? false;
 	}
 
 	ids(): IterableIterator<string> {
@@ -216,30 +265,31 @@ export class SearchIndex {
 		this.vocabulary = new Vocabulary();
 		this.docs = [];
 		this.#postings = [];
+		this.#terms = [];
 		this.#slotOf.clear();
 		this.#perLocale.clear();
 		this.#facets = newFacets();
 		this.#dead = 0;
 	}
 
-	/** The live documents and their postings, slots renumbered densely (dead ones dropped). */
+	/** The live documents and the words they hold with their postings, slots renumbered densely. */
 	snapshot(): IndexSnapshot {
 		const renumber = new Int32Array(this.docs.length).fill(-1);
 		const docs: IndexedDoc[] = [];
 		this.docs.forEach((d, slot) => {
 			if (d) renumber[slot] = docs.push(d) - 1;
 		});
-		const words = this.vocabulary.words;
+		const words: string[] = [];
 		let total = 0;
 		for (const p of this.#postings) total += p?.length ?? 0;
-		const offsets = new Int32Array(words.length + 1);
+		const offsets: number[] = [];
 		const slots = new Int32Array(total);
 		const weights = new Float32Array(total);
 		const passages = new Uint8Array(total);
 		let at = 0;
-		for (let t = 0; t < words.length; t++) {
-			offsets[t] = at;
+		for (let t = 0; t < this.vocabulary.capacity; t++) {
 			const p = this.#postings[t];
+			const start = at;
 			for (let i = 0; i < (p?.length ?? 0); i++) {
 				const s = renumber[p!.slots[i]!]!;
 				if (s < 0) continue;
@@ -247,32 +297,51 @@ export class SearchIndex {
 				weights[at] = p!.weights[i]!;
 				passages[at++] = p!.passages[i]!;
 			}
+			if (at === start) continue; // a word no live document holds is not saved
+			offsets.push(start);
+			words.push(this.vocabulary.words[t]!);
 		}
-		offsets[words.length] = at;
+		offsets.push(at);
 		return {
 			docs,
-			words: [...words],
-			offsets,
+			words,
+			offsets: Int32Array.from(offsets),
 			slots: slots.slice(0, at),
 			weights: weights.slice(0, at),
 			passages: passages.slice(0, at)
 		};
 	}
 
-	/** Replaces the index with a snapshot's (validated by persistence before it gets here). */
-	restore(s: IndexSnapshot): void {
+	/** Replaces the index with a snapshot's (validated by persistence before it gets here). Returns
+	 *  how many of its words no document held (an older save's leftovers): they are not restored. */
+	restore(s: IndexSnapshot): number {
 		this.clear();
-		for (const w of s.words) this.vocabulary.intern(w);
-		s.words.forEach((_, t) => {
-			const from = s.offsets[t]!;
-			const to = s.offsets[t + 1]!;
-			if (to === from) return;
+		let dropped = 0;
+		const termsPerSlot = new Int32Array(s.docs.length);
+		s.words.forEach((w, i) => {
+			const from = s.offsets[i]!;
+			const to = s.offsets[i + 1]!;
+			if (to === from) {
+				dropped++;
+				return;
+			}
+			const t = this.vocabulary.intern(w);
 			const p = new Postings(to - from);
 			p.slots.set(s.slots.subarray(from, to));
 			p.weights.set(s.weights.subarray(from, to));
 			p.passages.set(s.passages.subarray(from, to));
-			p.length = to - from;
+			p.length = p.live = to - from;
 			this.#postings[t] = p;
+			for (let k = from; k < to; k++) termsPerSlot[s.slots[k]!]!++;
+		});
+		// Each slot's terms, filled in a second pass once their counts are known.
+		const filled = new Int32Array(s.docs.length);
+		this.#terms = Array.from(termsPerSlot, (n) => new Int32Array(n));
+		this.#postings.forEach((p, t) => {
+			for (let k = 0; k < p!.length; k++) {
+				const slot = p!.slots[k]!;
+				this.#terms[slot]![filled[slot]!++] = t;
+			}
 		});
 		this.docs = [...s.docs];
 		s.docs.forEach((d, slot) => {
@@ -280,6 +349,7 @@ export class SearchIndex {
 			this.#count(d.locale, 1);
 			for (const f of COLUMNS) this.#facets[f].set(slot, d[f]);
 		});
+		return dropped;
 	}
 }
 

@@ -13,6 +13,7 @@ import {
 	runQuery,
 	type FacetName,
 	type SearchFilters,
+	type SearchHit,
 	type SearchResults
 } from '../search/query';
 import { suggestNodes, type NodeSuggestion } from '../search/suggest';
@@ -120,6 +121,18 @@ export class SearchState {
 	/** The agent left the search: a pending search without result is logged now. */
 	leave(): void {
 		void this.#gaps.leave();
+	}
+
+	/** The result for `docId` of `query` (an opened result, whose words and passage its page marks):
+	 *  from the results shown if they hold it, else the query run again on that document alone (a
+	 *  link, a reload). Read in a reactive context, it follows the index (a restore, a peer's edit). */
+	locate(docId: string, query: string | null | undefined): SearchHit | undefined {
+		if (!query?.trim()) return undefined;
+		void this.indexed;
+		void this.progress;
+		const shown =
+			this.results?.query === query ? this.results.hits.find((h) => h.docId === docId) : undefined;
+		return shown ?? runQuery(this.indexer.index, { query, locale: this.#locale(), docId, limit: 1 }).hits[0];
 	}
 
 	/** Closest taxonomy nodes to the query (for the empty state). */

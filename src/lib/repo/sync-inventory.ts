@@ -5,7 +5,9 @@
 import * as Y from 'yjs';
 import type { PeerId } from './network';
 import type { PeerState, SyncContext } from './sync-peer';
-import { digest } from './sync-protocol';
+// State vectors are compared by fingerprint (Yjs writes clients in a fixed order, so equal vectors
+// give equal fingerprints) rather than sent whole.
+import { fingerprint as digest } from '../domain/hash';
 
 export class AntiEntropy {
 	readonly #ctx: SyncContext;

@@ -217,15 +217,3 @@ function validateHello(value: unknown): Hello {
 	}
 	return hello;
 }
-
-/** A short fingerprint of a state vector: equal vectors give equal digests (Yjs writes clients in
- *  a fixed order), so peers compare documents without sending whole vectors. FNV-1a, 2×32 bits. */
-export function digest(bytes: Uint8Array): string {
-	let a = 0x811c9dc5;
-	let b = 0x01000193 ^ bytes.length;
-	for (let i = 0; i < bytes.length; i++) {
-		a = Math.imul(a ^ bytes[i]!, 0x01000193) >>> 0;
-		b = Math.imul(b ^ bytes[i]!, 0x5bd1e995) >>> 0;
-	}
-	return a.toString(36) + '.' + b.toString(36);
-}

@@ -24,10 +24,22 @@ export class IndexedDbStorage implements StorageAdapter {
 	#db: Promise<IDBPDatabase>;
 	#counter = 0;
 	#prefix = Math.random().toString(36).slice(2, 8);
-	#batch: { records: ChunkRecord[]; done: Promise<void> } | undefined;
+	#batch: { records: ChunkRecord[]; done: Promise<void>; write: () => void } | undefined;
+	#unwatch: () => void = () => {};
 
 	constructor(name: string) {
 		this.name = name;
+		// A page being hidden or closed may never run the next task: write what waits for it now.
+		if (typeof document !== 'undefined') {
+			const flush = () => void this.flush();
+			const onVisibility = () => document.visibilityState === 'hidden' && flush();
+			addEventListener('pagehide', flush);
+			document.addEventListener('visibilitychange', onVisibility);
+			this.#unwatch = () => {
+				removeEventListener('pagehide', flush);
+				document.removeEventListener('visibilitychange', onVisibility);
+			};
+		}
 		this.#db = openDB(name, VERSION, {
 			upgrade(db) {
 				// Chunks keyed [docId, key]: a document's chunks are one key range.
@@ -49,13 +61,25 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	/** Appends issued in the same task share one transaction: a peer filling an empty device sends
-	 *  thousands of documents at once, and one transaction each was the bottleneck. */
+	 *  thousands of documents at once, and one transaction each was the bottleneck. The batch is
+	 *  written in the next task (an edit reaches the disk a few milliseconds after it is shown), or at
+	 *  once by flush() when the page is being hidden. */
 	append(docId: string, update: Uint8Array): Promise<void> {
 		const record: ChunkRecord = { doc: docId, key: this.#key('u'), data: update };
 		if (!this.#batch) {
-			const batch: { records: ChunkRecord[]; done: Promise<void> } = { records: [], done: Promise.resolve() };
-			batch.done = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(async () => {
-				this.#batch = undefined;
+			let start: () => void = () => {};
+			const started = new Promise<void>((resolve) => (start = resolve));
+			const timer = setTimeout(start, 0);
+			const batch = {
+				records: [] as ChunkRecord[],
+				done: Promise.resolve(),
+				write: () => {
+					clearTimeout(timer);
+					start();
+				}
+			};
+			batch.done = started.then(async () => {
+				if (this.#batch === batch) this.#batch = undefined;
 				const db = await this.#db;
 				const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
 				const chunks = tx.objectStore(CHUNKS);
@@ -71,6 +95,16 @@ export class IndexedDbStorage implements StorageAdapter {
 		}
 		this.#batch.records.push(record);
 		return this.#batch.done;
+	}
+
+	/** Writes the appends waiting for the next task now (the page is being hidden or closed: the
+	 *  next task may never run). */
+	flush(): Promise<void> {
+		const batch = this.#batch;
+		if (!batch) return Promise.resolve();
+		this.#batch = undefined;
+		batch.write();
+		return batch.done;
 	}
 
 	async compact(docId: string, snapshot: Uint8Array, replaced: readonly string[]): Promise<void> {
@@ -100,18 +134,14 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	async destroy(): Promise<void> {
+		this.#unwatch();
 		await this.#batch?.done.catch(() => {});
 		(await this.#db).close();
 	}
 
 	/** Deletes the whole database (reset demo data, leave a centre). */
-	static async deleteDatabase(name: string): Promise<void> {
-		await new Promise<void>((resolve, reject) => {
-			const req = indexedDB.deleteDatabase(name);
-			req.onsuccess = () => resolve();
-			req.onerror = () => reject(req.error);
-			req.onblocked = () => console.warn(`Plateau: deleting ${name} waits for other tabs to close it.`);
-		});
+	static deleteDatabase(name: string): Promise<void> {
+		return deleteDatabase(name);
 	}
 
 	/** Sortable unique keys: time, then this instance's random prefix and a counter (two tabs may
@@ -119,6 +149,20 @@ export class IndexedDbStorage implements StorageAdapter {
 	#key(kind: 'u' | 's'): string {
 		return `${kind}${Date.now().toString(36).padStart(9, '0')}${this.#prefix}${(++this.#counter).toString(36)}`;
 	}
+}
+
+/**
+ * Deletes an IndexedDB database; resolves once it is gone. While another tab holds it open the
+ * deletion waits ("blocked"), and goes through as soon as that tab closes it — resolving early
+ * would let a caller re-create the database before the old one is deleted.
+ */
+export function deleteDatabase(name: string): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		const req = indexedDB.deleteDatabase(name);
+		req.onsuccess = () => resolve();
+		req.onerror = () => reject(req.error);
+		req.onblocked = () => console.warn(`Plateau: deleting ${name} waits for other tabs to close it.`);
+	});
 }
 
 function range(docId: string): IDBKeyRange {

@@ -59,7 +59,8 @@ async function kill(running: Running): Promise<void> {
 test('a killed browser keeps the profile made by “Start” and every edit shown 50 ms before the kill', async ({
 	baseURL
 }) => {
-	test.setTimeout(240_000);
+	// A few seconds a round on an idle machine; a loaded one takes up to 30 s to relaunch Chromium.
+	test.setTimeout(600_000);
 	const profile = mkdtempSync(join(tmpdir(), 'plateau-durability-'));
 	const room = `durability-${process.pid}-${Date.now()}`;
 	const name = 'Inès Durable';

@@ -112,6 +112,9 @@ export class IndexedDbStorage implements StorageAdapter {
 			void chunks.put(r);
 			void docs.put(now, r.doc);
 		}
+		// Commit now, in this task, rather than once every put's success has come back to the page:
+		// one round trip to the storage process less before the edit is on disk.
+		tx.commit();
 		await tx.done;
 	}
 

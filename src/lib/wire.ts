@@ -3,6 +3,7 @@ import { deriveCentreKey } from './net/crypto';
 import { SignalingClient } from './net/signaling-client';
 import { signalingPairingChannel } from './net/pairing';
 import { meshTopic, WebRtcMesh } from './net/webrtc';
+import { IndexedDbDeviceStore } from './storage/device-idb';
 import { databaseName, IndexedDbStorage } from './storage/indexeddb';
 import { IndexedDbSearchStore, searchDatabaseName } from './storage/search-idb';
 import type { AppEnvironment } from './state/app.svelte';
@@ -22,6 +23,7 @@ function exposeForTests(name: string, value: unknown): void {
 export function browserEnvironment(): AppEnvironment {
 	return {
 		openStorage: (centreId) => new IndexedDbStorage(databaseName(centreId)),
+		device: new IndexedDbDeviceStore(),
 		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(centreId)),
 		storage: globalThis.localStorage,
 		openSearchStore: (storeName) => new IndexedDbSearchStore(searchDatabaseName(storeName)),

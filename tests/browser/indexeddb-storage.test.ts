@@ -1,6 +1,10 @@
-// The storage contract against real IndexedDB in headless Chromium.
+// The storage contract against real IndexedDB in headless Chromium; flushing a pending batch, the
+// one delete helper, and the device store keeping CryptoKeys.
 import { openDB } from 'idb';
-import { IndexedDbStorage } from '../../src/lib/storage/indexeddb';
+import { describe, expect, it, vi } from 'vitest';
+import { deleteDatabase, IndexedDbStorage } from '../../src/lib/storage/indexeddb';
+import { IndexedDbDeviceStore } from '../../src/lib/storage/device-idb';
+import { generateIdentity, restoreIdentity, storedIdentity } from '../../src/lib/repo/identity';
 import { runStorageContract } from '../contract/storage-contract';
 
 let n = 0;
@@ -22,4 +26,55 @@ runStorageContract('IndexedDB', {
 		await store.destroy().catch(() => {});
 		await IndexedDbStorage.deleteDatabase((store as IndexedDbStorage).name);
 	}
+});
+
+describe('IndexedDB details', () => {
+	it('flush() writes appends waiting for the next task at once (what a page being hidden calls)', async () => {
+		const name = `plateau-flush-${Date.now()}-${++n}`;
+		const store = new IndexedDbStorage(name);
+		await store.list(); // opened
+		const written = store.append('note/a', new Uint8Array([1, 2, 3]));
+		await store.flush();
+		// Read through a separate connection: the chunk is committed, not only queued.
+		const db = await openDB(name);
+		expect((await db.getAll('chunks')).map((r: { doc: string }) => r.doc)).toEqual(['note/a']);
+		db.close();
+		await written;
+		await store.destroy();
+		await deleteDatabase(name);
+	});
+
+	it('deleteDatabase waits while another connection holds the database, then deletes it', async () => {
+		const name = `plateau-delete-${Date.now()}-${++n}`;
+		const holder = await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('x') });
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		let done = false;
+		const deleting = deleteDatabase(name).then(() => (done = true));
+		await vi.waitFor(() =>
+			expect(warn).toHaveBeenCalledWith(expect.stringContaining('waits for other tabs'))
+		);
+		expect(done).toBe(false);
+		holder.close();
+		await deleting;
+		warn.mockRestore();
+		expect((await indexedDB.databases()).some((d) => d.name === name)).toBe(false);
+	});
+
+	it('the device store keeps a non-extractable CryptoKey across a reopen, and removes keys', async () => {
+		const name = `plateau-device-test-${Date.now()}-${++n}`;
+		const store = new IndexedDbDeviceStore(name);
+		const identity = await generateIdentity();
+		await store.write({ identity: storedIdentity(identity), other: 'x' });
+		await store.close();
+		const reopened = new IndexedDbDeviceStore(name);
+		const back = await restoreIdentity(await reopened.get('identity'));
+		expect(back.agentId).toBe(identity.agentId);
+		expect(back.privateKey).toBeInstanceOf(CryptoKey);
+		expect(back.privateKey.extractable).toBe(false);
+		await expect(crypto.subtle.exportKey('jwk', back.privateKey)).rejects.toThrow();
+		await reopened.write({ other: undefined });
+		expect((await reopened.keys()).sort()).toEqual(['identity']);
+		await reopened.close();
+		await deleteDatabase(name);
+	});
 });

@@ -160,13 +160,8 @@ test('(b) a new agent joins by invite code and receives the whole knowledge base
 		);
 		await b.page.goto('/');
 		await joinOnWelcomePage(b.page, code);
-		expect(await b.page.evaluate(() => JSON.parse(localStorage.getItem('plateau:centre') ?? 'null'))).toEqual(
-			{
-				centreId: 'demo',
-				secret: DEMO_SECRET,
-				seed: false
-			}
-		);
+		// The centre and its secret are kept sealed in IndexedDB, never in localStorage.
+		expect(await b.page.evaluate(() => localStorage.getItem('plateau:centre'))).toBeNull();
 		// Joined, with an empty store, and waiting: the server it is connected to gives it nothing.
 		await expect(waitingStatus(b.page)).toBeVisible();
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'alone');

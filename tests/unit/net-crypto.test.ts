@@ -1,17 +1,26 @@
-// Centre key, payload encryption and invite codes (src/lib/net/crypto.ts), with Node's WebCrypto.
+// Centre key and payload encryption (src/lib/net/crypto.ts), with Node's WebCrypto; the device's
+// sealing key; invite codes (src/lib/domain/codes.ts) and the one base 32 and base64 they share.
 import { describe, expect, it } from 'vitest';
 import {
 	DecryptionError,
 	decryptJson,
+	decryptText,
 	deriveCentreKey,
 	encryptJson,
+	encryptText,
+	newSealingKey
+} from '../../src/lib/net/crypto';
+import {
+	canonicalCrockford,
+	crockford,
 	formatInviteCode,
 	InviteCodeError,
 	MIN_SECRET_LENGTH,
 	newCentreSecret,
 	parseInviteCode,
 	SECRET_ALPHABET
-} from '../../src/lib/net/crypto';
+} from '../../src/lib/domain/codes';
+import { fromBase64, toBase64 } from '../../src/lib/domain/base64';
 
 const SECRET = 'k3f92m7q8hxd0pz47tncv1wae5gr';
 
@@ -177,5 +186,31 @@ describe('centre secrets and invite codes', () => {
 		expect(() => formatInviteCode('acme', 'short')).toThrow(/too short/);
 		const e = inviteError(`plateau:acme:${SECRET}!`);
 		expect(e.message).not.toContain(SECRET);
+	});
+});
+
+describe('device sealing key, base 32 and base64', () => {
+	it('seals a secret under a key whose bytes cannot be read', async () => {
+		const key = await newSealingKey();
+		expect(key.extractable).toBe(false);
+		await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow();
+		const sealed = await encryptText(key, SECRET);
+		expect(sealed).not.toContain(SECRET);
+		expect(atob(sealed)).not.toContain(SECRET);
+		expect(await decryptText(key, sealed)).toBe(SECRET);
+		await expect(decryptText(await newSealingKey(), sealed)).rejects.toBeInstanceOf(DecryptionError);
+	});
+
+	it('encodes bits in Crockford base 32 and reads typed codes forgivingly', () => {
+		expect(crockford(new Uint8Array([0xff, 0xff]), 3)).toBe('zzz');
+		expect(crockford(new Uint8Array([0b00001000, 0b01000000]), 3)).toBe('110');
+		expect(canonicalCrockford(' Ab-Cd oIl ')).toBe('abcd011');
+	});
+
+	it('round-trips base64 (lib0) and refuses text that is not base64', () => {
+		const bytes = new Uint8Array(70_000).map((_, i) => i * 7);
+		expect(fromBase64(toBase64(bytes))).toEqual(bytes);
+		expect(fromBase64('AQL/')).toEqual(new Uint8Array([1, 2, 255]));
+		for (const bad of ['abc', 'a!==', 'AQL/=', '====x'] as const) expect(fromBase64(bad)).toBeUndefined();
 	});
 });

@@ -1,16 +1,23 @@
-// Device pairing by code: the right code brings the identity and profile across, encrypted under a
-// key only the code gives; a malformed, wrong, expired or used code fails with its reason.
-import { afterEach, describe, expect, it } from 'vitest';
+// Device pairing by code: with the right code the new device gets its own key endorsed into the
+// agent's key chain, and the profile, encrypted under a key only the code gives — no private key
+// crosses; a malformed, wrong, expired or used code fails with its reason.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decryptJson } from '../../src/lib/net/crypto';
+import { derivePairingKey, pairingAnswer } from '../../src/lib/net/pairing';
 import {
-	derivePairingKey,
 	formatPairingCode,
 	newPairingCode,
 	parsePairingCode,
 	PairingError
-} from '../../src/lib/net/pairing';
-import { fromBase64 } from '../../src/lib/domain/base64';
-import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
+} from '../../src/lib/domain/codes';
+import { fromBase64, toBase64 } from '../../src/lib/domain/base64';
+import {
+	generateIdentity,
+	newNonce,
+	proveHello,
+	verifyHello,
+	type AgentIdentity
+} from '../../src/lib/repo/identity';
 import { PairingOffer, requestPairing } from '../../src/lib/state/pairing.svelte';
 import type { PairingChannel } from '../../src/lib/state/sync-session.svelte';
 
@@ -62,16 +69,29 @@ describe('pairing codes', () => {
 });
 
 describe('pairing a second device', () => {
-	it('receives the identity and profile with the right code, and nobody without the code can read them', async () => {
+	it('gives the new device its own endorsed key and the profile with the right code; no private key crosses, and nobody without the code can read the answer', async () => {
 		const h = hub();
 		const identity = await generateIdentity();
 		const offer = new PairingOffer(h.open(), identity, () => profile(identity), 'demo');
 		offers.push(offer);
 		const got = await requestPairing(h.open(), offer.code.toLowerCase(), 'demo');
 		expect(got.identity.agentId).toBe(identity.agentId);
+		expect(got.identity.privateKey).not.toBe(identity.privateKey);
+		expect(got.identity.privateKey.extractable).toBe(false);
 		expect(got.profile?.name).toBe('Alice Martin');
 		expect(offer.status).toBe('paired');
-		// What crossed the channel: the answer opens only with the code's key.
+		// The new device proves the agent's id in hello with its own key and key chain.
+		const context = {
+			binding: 'link',
+			signerNonce: newNonce(),
+			verifierNonce: newNonce(),
+			signer: 'phone',
+			verifier: 'peer'
+		};
+		const proof = await proveHello(got.identity, context);
+		expect(await verifyHello(identity.agentId, toBase64(got.identity.publicKey), proof, context)).toBe(true);
+		// What crossed the channel: the answer opens only with the code's key, and holds a key chain
+		// and the profile — no private key (a JWK's `d`) anywhere.
 		const answer = h.seen.find((m) => (m as { type: string }).type === 'pair-answer') as {
 			id: string;
 			sealed: string;
@@ -79,6 +99,33 @@ describe('pairing a second device', () => {
 		expect(answer.sealed).not.toContain(identity.agentId);
 		const wrong = await derivePairingKey('ZZZZ-ZZZZ', fromBase64(answer.id)!, 'demo');
 		await expect(decryptJson(wrong, answer.sealed)).rejects.toThrow();
+		const right = await derivePairingKey(offer.code, fromBase64(answer.id)!, 'demo');
+		const content = (await decryptJson(right, answer.sealed)) as Record<string, unknown>;
+		expect(Object.keys(content).sort()).toEqual(['chain', 'profile', 'status']);
+		expect(JSON.stringify(content)).not.toMatch(/"d"|"kty"|privateKey/);
+	});
+
+	it('an answer endorsing another device’s key is refused', async () => {
+		const h = hub();
+		const identity = await generateIdentity();
+		// A device that answers with a chain for a key other than the one the request carried.
+		const offer = new PairingOffer(h.open(), identity, () => null, 'demo');
+		offers.push(offer);
+		const channel = h.open();
+		const tampering: PairingChannel = {
+			...channel,
+			onMessage: (l) =>
+				channel.onMessage(async (m) => {
+					const answer = m as { type: string; id: string; sealed: string };
+					if (answer.type !== 'pair-answer') return l(m);
+					const key = await derivePairingKey(offer.code, fromBase64(answer.id)!, 'demo');
+					const content = (await decryptJson(key, answer.sealed)) as { chain: string };
+					const other = await generateIdentity(); // a chain that ends with someone else's key
+					content.chain = toBase64(other.publicKey);
+					l(await pairingAnswer(answer.id, key, content));
+				})
+		};
+		await expect(requestPairing(tampering, offer.code, 'demo')).rejects.toMatchObject({ reason: 'invalid' });
 	});
 
 	it('a code is used once', async () => {
@@ -94,8 +141,7 @@ describe('pairing a second device', () => {
 		const h = hub();
 		const offer = new PairingOffer(h.open(), await generateIdentity(), () => null, 'demo', { ttlMs: 1 });
 		offers.push(offer);
-		await new Promise((r) => setTimeout(r, 20));
-		expect(offer.status).toBe('expired');
+		await vi.waitFor(() => expect(offer.status).toBe('expired'));
 		await expect(requestPairing(h.open(), offer.code, 'demo')).rejects.toMatchObject({ reason: 'expired' });
 	});
 

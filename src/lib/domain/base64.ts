@@ -1,25 +1,18 @@
-// Base64 for binary carried in JSON (keys, signatures, ciphertext).
+// Base64 for binary carried in JSON (keys, signatures, ciphertext): lib0's encoder (already a
+// dependency, browser and Node), with the validation lib0 leaves out — Node's decoder silently
+// skips characters that are not base64, and a receiver must be able to tell garbage from data.
+import { fromBase64 as decode, toBase64 } from 'lib0/buffer';
 
-export function toBase64(bytes: Uint8Array): string {
-	let binary = '';
-	const chunk = 0x8000;
-	for (let i = 0; i < bytes.length; i += chunk)
-		binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-	return btoa(binary);
-}
+export { toBase64 };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The bytes of base64 text, or undefined if it is not base64. */
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
 	if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-	let binary: string;
 	try {
-		binary = atob(text);
+		return new Uint8Array(decode(text));
 	} catch {
 		return undefined;
 	}
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return bytes;
 }

@@ -1,12 +1,23 @@
-// Encryption of signaling payloads with the centre key, and the invite code that carries the centre
-// id and secret from one agent to another. Same approach as y-webrtc (PBKDF2 then AES-GCM, random IV,
-// base64 on the wire), so the signaling server sees topic names and ciphertext only.
+// Encryption of signaling payloads with the centre key (same approach as y-webrtc: PBKDF2 then
+// AES-GCM, random IV, base64 on the wire, so the signaling server sees topic names and ciphertext
+// only), and the device key that keeps the centre secret sealed at rest. Invite codes live in
+// domain/codes.ts (re-exported here for older imports).
 //
-// WebCrypto only (`globalThis.crypto.subtle`): Node 20 and browsers. Browsers expose it only in a
-// secure context (https, or http on localhost); Plateau served over plain http on a LAN address has
-// no `crypto.subtle`, and deriveCentreKey says so.
+// WebCrypto only (domain/subtle.ts): Node 20 and browsers, in a secure context.
 
 import { fromBase64, toBase64 } from '../domain/base64';
+import { subtle } from '../domain/subtle';
+
+export {
+	formatInviteCode,
+	INVITE_PREFIX,
+	InviteCodeError,
+	MIN_SECRET_LENGTH,
+	newCentreSecret,
+	parseInviteCode,
+	SECRET_ALPHABET,
+	SECRET_LENGTH
+} from '../domain/codes';
 
 /** PBKDF2 iterations, as y-webrtc. */
 export const PBKDF2_ITERATIONS = 100_000;
@@ -29,15 +40,6 @@ export class DecryptionError extends Error {
 		super(message);
 		this.name = 'DecryptionError';
 	}
-}
-
-function subtle(): SubtleCrypto {
-	const s = globalThis.crypto?.subtle;
-	if (!s)
-		throw new Error(
-			'WebCrypto is not available: the browser only offers it on https or localhost pages. Open Plateau over https (or on localhost).'
-		);
-	return s;
 }
 
 const encoder = new TextEncoder();
@@ -142,116 +144,15 @@ export async function decryptJson(key: CryptoKey, text: string): Promise<unknown
 	}
 }
 
-// ---------------------------------------------------------------------------------------------
-// Invite codes: `plateau:<centre id>:<secret>`, e.g. `plateau:acme-lyon:k3f9-2m7q-8hxd-0pz4-7tnc-v1wa-e5gr`.
-//
-// The secret uses Crockford's base32 alphabet in lowercase (digits and letters without i, l, o, u):
-// no two characters look or sound alike, so a code survives being read aloud over the phone or
-// copied by hand. It is shown in dash-separated groups of four. Parsing is forgiving where it cannot
-// be wrong: case, spaces and dashes inside the secret are ignored, and o / i / l are read as 0 / 1 / 1
-// (Crockford's rule). The canonical secret (what parseInviteCode returns and deriveCentreKey takes)
-// is lowercase with no separators.
-
-export const INVITE_PREFIX = 'plateau';
-export const SECRET_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-/** Characters of a new secret: 28 × 5 bits = 140 bits of randomness. */
-export const SECRET_LENGTH = 28;
-export const MIN_SECRET_LENGTH = 16;
-const MAX_SECRET_LENGTH = 256;
-const CENTRE_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const EXAMPLE = 'plateau:acme-lyon:k3f9-2m7q-8hxd-0pz4-7tnc-v1wa-e5gr';
-
-/** Why an invite code was refused; `reason` lets the UI show the message in the agent's language. */
-export class InviteCodeError extends Error {
-	constructor(
-		readonly reason: 'empty' | 'prefix' | 'parts' | 'centre-id' | 'secret-characters' | 'secret-length',
-		message: string
-	) {
-		super(message);
-		this.name = 'InviteCodeError';
-	}
-}
-
-/** A new random centre secret: 28 characters of the invite alphabet (140 bits). */
-export function newCentreSecret(): string {
-	// 32 symbols: the low 5 bits of a random byte are uniform.
-	const bytes = crypto.getRandomValues(new Uint8Array(SECRET_LENGTH));
-	let out = '';
-	for (const b of bytes) out += SECRET_ALPHABET[b & 31];
-	return out;
-}
-
-function checkCentreId(id: string): string {
-	if (id.length === 0)
-		throw new InviteCodeError(
-			'centre-id',
-			`The invite code has no centre id. Expected a code like ${EXAMPLE}.`
-		);
-	if (!CENTRE_ID.test(id))
-		throw new InviteCodeError(
-			'centre-id',
-			`"${id.slice(0, 70)}" is not a valid centre id: use lowercase letters a-z, digits and dashes (not first or last), at most 64 characters.`
-		);
-	return id;
-}
-
-/** The canonical form of a secret typed or pasted by a person. */
-function canonicalSecret(raw: string): string {
-	const secret = raw
-		.toLowerCase()
-		.replace(/[\s-]+/g, '')
-		.replace(/o/g, '0')
-		.replace(/[il]/g, '1');
-	if (secret.length === 0)
-		throw new InviteCodeError(
-			'secret-length',
-			`The invite code has no secret. Expected a code like ${EXAMPLE}.`
-		);
-	const bad = [...new Set([...secret].filter((c) => !SECRET_ALPHABET.includes(c)))];
-	if (bad.length > 0)
-		throw new InviteCodeError(
-			'secret-characters',
-			`The secret contains ${bad.length === 1 ? 'a character' : 'characters'} that never appear in an invite code: ${bad
-				.slice(0, 8)
-				.map((c) => JSON.stringify(c))
-				.join(', ')}. Check the code for typos.`
-		);
-	if (secret.length < MIN_SECRET_LENGTH)
-		throw new InviteCodeError(
-			'secret-length',
-			`The secret is too short: ${secret.length} characters, at least ${MIN_SECRET_LENGTH} are needed. Check that the whole code was copied.`
-		);
-	if (secret.length > MAX_SECRET_LENGTH)
-		throw new InviteCodeError(
-			'secret-length',
-			`The secret is too long: at most ${MAX_SECRET_LENGTH} characters.`
-		);
-	return secret;
-}
-
-/** Reads an invite code. Throws an InviteCodeError that says what is wrong with it. */
-export function parseInviteCode(code: string): { centreId: string; secret: string } {
-	if (typeof code !== 'string' || code.trim().length === 0)
-		throw new InviteCodeError('empty', `The invite code is empty. Paste the whole code, like ${EXAMPLE}.`);
-	const parts = code.trim().toLowerCase().split(':');
-	if (parts[0]!.trim() !== INVITE_PREFIX)
-		throw new InviteCodeError(
-			'prefix',
-			`An invite code starts with "${INVITE_PREFIX}:". Check that the whole code was copied; it looks like ${EXAMPLE}.`
-		);
-	if (parts.length !== 3)
-		throw new InviteCodeError(
-			'parts',
-			`An invite code has three parts separated by colons, "${INVITE_PREFIX}:<centre id>:<secret>", this one has ${parts.length}. It looks like ${EXAMPLE}.`
-		);
-	return { centreId: checkCentreId(parts[1]!.trim()), secret: canonicalSecret(parts[2]!) };
-}
-
-/** The invite code of a centre, its secret in groups of four for reading aloud. Throws an
- *  InviteCodeError for an invalid centre id or secret. */
-export function formatInviteCode(centreId: string, secret: string): string {
-	checkCentreId(centreId);
-	const canonical = canonicalSecret(secret);
-	const groups = canonical.match(/.{1,4}/g) ?? [];
-	return `${INVITE_PREFIX}:${centreId}:${groups.join('-')}`;
+/**
+ * A new AES-GCM 256 key for sealing what a device keeps at rest (the centre secret). Not
+ * extractable: stored in IndexedDB as a CryptoKey (structured clone), its bytes never reach
+ * script, a storage dump or the disk in a readable form, so the sealed secret cannot be opened
+ * away from this browser profile.
+ */
+export function newSealingKey(): Promise<CryptoKey> {
+	return subtle().generateKey({ name: 'AES-GCM', length: 256 }, false, [
+		'encrypt',
+		'decrypt'
+	]) as Promise<CryptoKey>;
 }

@@ -1,66 +1,41 @@
-// Device pairing by a one-time code. The first device shows a code (8 characters of Crockford's
-// base 32: 40 bits, typed in a few seconds, read aloud without confusion); the second device types
-// it and receives the agent's identity and profile.
+// Device pairing by a one-time code (domain/codes.ts: 8 characters of Crockford's base 32, 40 bits,
+// typed in a few seconds, read aloud without confusion). The new device makes its own key pair
+// (never extractable) and asks; a device of the agent showing the code endorses the new device's
+// public key and answers with the agent's key chain and profile. No private key ever travels.
 //
 // Both meet on the centre's pairing topic (signaling, already encrypted with the centre key). The
-// second device sends a request with a random salt and a check value encrypted with
-// PBKDF2(code, salt); a device showing that code can decrypt the check, and answers with the
-// identity encrypted under the same key. A code lasts 5 minutes, serves once, and is burnt after
-// 20 requests that fail to decrypt under it (so it cannot be guessed online). A device whose code
+// new device sends a request with a random salt and, encrypted with PBKDF2(code, salt), a check
+// value and its public key; only a device showing that code can read it (and only the holder of
+// the code could have written it, so the key endorsed is the one typed-in device's). The answer is
+// encrypted under the same key. A code lasts 5 minutes, serves once, and is burnt after 20
+// requests that fail to decrypt under it (so it cannot be guessed online). A device whose code
 // expired or was used says so (encrypted, so only the holder of the code learns it); a code nobody
-// shows gets no answer, which the second device reports after a few seconds.
+// shows gets no answer, which the new device reports after a few seconds.
 import { fromBase64, toBase64 } from '../domain/base64';
-import { decryptJson, encryptJson, PBKDF2_ITERATIONS, SECRET_ALPHABET } from './crypto';
+import { parsePairingCode } from '../domain/codes';
+import { Emitter } from '../domain/emitter';
+import { subtle } from '../domain/subtle';
+import { decryptJson, encryptJson, PBKDF2_ITERATIONS } from './crypto';
 import type { SignalingClient } from './signaling-client';
 
-export const PAIRING_CODE_LENGTH = 8;
+export {
+	formatPairingCode,
+	newPairingCode,
+	PAIRING_CODE_LENGTH,
+	PairingError,
+	parsePairingCode
+} from '../domain/codes';
+
 export const PAIRING_TTL_MS = 5 * 60_000;
 export const PAIRING_MAX_ATTEMPTS = 20;
 
-/** Why pairing failed, for a message in the agent's language. */
-export class PairingError extends Error {
-	constructor(
-		readonly reason: 'format' | 'expired' | 'used' | 'no-answer' | 'invalid' | 'offline',
-		message: string
-	) {
-		super(message);
-		this.name = 'PairingError';
-	}
-}
-
-/** A new code, shown as two groups of four: `K3F9-2M7Q`. */
-export function newPairingCode(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(PAIRING_CODE_LENGTH));
-	const raw = [...bytes].map((b) => SECRET_ALPHABET[b & 31]).join('');
-	return formatPairingCode(raw);
-}
-
-export function formatPairingCode(canonical: string): string {
-	return `${canonical.slice(0, 4)}-${canonical.slice(4)}`.toUpperCase();
-}
-
-/** The canonical code (lowercase, no separators; O read as 0, I and L as 1), or PairingError. */
-export function parsePairingCode(input: string): string {
-	const code = String(input ?? '')
-		.toLowerCase()
-		.replace(/[\s-]+/g, '')
-		.replace(/o/g, '0')
-		.replace(/[il]/g, '1');
-	if (code.length !== PAIRING_CODE_LENGTH || [...code].some((c) => !SECRET_ALPHABET.includes(c)))
-		throw new PairingError(
-			'format',
-			`A pairing code is ${PAIRING_CODE_LENGTH} letters and digits, like K3F9-2M7Q.`
-		);
-	return code;
-}
-
 /** AES-GCM key of one pairing attempt: PBKDF2-SHA256 over the code, salted per attempt and centre. */
 export async function derivePairingKey(code: string, salt: Uint8Array, centreId: string): Promise<CryptoKey> {
-	const s = crypto.subtle;
+	const s = subtle();
 	const base = await s.importKey('raw', new TextEncoder().encode(parsePairingCode(code)), 'PBKDF2', false, [
 		'deriveKey'
 	]);
-	const fullSalt = new TextEncoder().encode(`plateau/pairing/v1/${centreId}/${toBase64(salt)}`);
+	const fullSalt = new TextEncoder().encode(`plateau/pairing/v2/${centreId}/${toBase64(salt)}`);
 	return s.deriveKey(
 		{ name: 'PBKDF2', salt: fullSalt, iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
 		base,
@@ -73,6 +48,7 @@ export async function derivePairingKey(code: string, salt: Uint8Array, centreId:
 export interface PairingRequest {
 	type: 'pair-request';
 	id: string;
+	/** Encrypted under the code's key: { check, device } (the new device's public key, base64). */
 	check: string;
 }
 
@@ -82,30 +58,37 @@ export interface PairingAnswer {
 	sealed: string;
 }
 
-const CHECK = 'plateau-pair-request';
+const CHECK = 'plateau-pair-request/v2';
 
+/** A request for the code, carrying the new device's public key. */
 export async function pairingRequest(
 	code: string,
-	centreId: string
+	centreId: string,
+	deviceKey: Uint8Array
 ): Promise<{ request: PairingRequest; key: CryptoKey }> {
 	const salt = crypto.getRandomValues(new Uint8Array(16));
 	const key = await derivePairingKey(code, salt, centreId);
-	return { request: { type: 'pair-request', id: toBase64(salt), check: await encryptJson(key, CHECK) }, key };
+	const check = await encryptJson(key, { check: CHECK, device: toBase64(deviceKey) });
+	return { request: { type: 'pair-request', id: toBase64(salt), check }, key };
 }
 
-/** The key of a request if it was made with `code`, else undefined. */
+/** The key of a request and the public key of the device that made it, if it was made with
+ *  `code`; else undefined. */
 export async function openPairingRequest(
 	message: unknown,
 	code: string,
 	centreId: string
-): Promise<CryptoKey | undefined> {
+): Promise<{ key: CryptoKey; device: Uint8Array } | undefined> {
 	const m = message as Partial<PairingRequest> | null;
 	if (m?.type !== 'pair-request' || typeof m.id !== 'string' || typeof m.check !== 'string') return undefined;
 	const salt = fromBase64(m.id);
 	if (!salt || salt.length !== 16) return undefined;
 	const key = await derivePairingKey(code, salt, centreId);
 	try {
-		return (await decryptJson(key, m.check)) === CHECK ? key : undefined;
+		const content = (await decryptJson(key, m.check)) as { check?: unknown; device?: unknown } | null;
+		if (content?.check !== CHECK || typeof content.device !== 'string') return undefined;
+		const device = fromBase64(content.device);
+		return device && device.length === 65 ? { key, device } : undefined;
 	} catch {
 		return undefined;
 	}
@@ -115,7 +98,7 @@ export function isPairingRequest(message: unknown): message is PairingRequest {
 	return (message as PairingRequest | null)?.type === 'pair-request';
 }
 
-/** What an answer holds once decrypted: the identity and profile, or why not. */
+/** What an answer holds once decrypted: the key chain and profile, or why not. */
 export async function openPairingAnswer(message: unknown, id: string, key: CryptoKey): Promise<unknown> {
 	const m = message as Partial<PairingAnswer> | null;
 	if (m?.type !== 'pair-answer' || m.id !== id || typeof m.sealed !== 'string') return undefined;
@@ -133,19 +116,16 @@ export async function pairingAnswer(id: string, key: CryptoKey, content: unknown
 /** The centre's pairing channel over signaling: its own topic, next to the mesh's. */
 export function signalingPairingChannel(signaling: SignalingClient, topic: string) {
 	signaling.subscribe(topic);
-	const listeners = new Set<(m: unknown) => void>();
+	const events = new Emitter<{ message: (m: unknown) => void }>();
 	const off = signaling.on('message', (t, payload) => {
-		if (t === topic) for (const l of [...listeners]) l(payload);
+		if (t === topic) events.emit('message', payload);
 	});
 	return {
 		send: (message: unknown) => signaling.publish(topic, message),
-		onMessage(listener: (m: unknown) => void) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		},
+		onMessage: (listener: (m: unknown) => void) => events.on('message', listener),
 		close() {
 			off();
-			listeners.clear();
+			events.clear();
 			signaling.unsubscribe(topic);
 		}
 	};

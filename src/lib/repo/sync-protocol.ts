@@ -2,6 +2,7 @@
 // its type. Everything from a peer is decoded here and validated before any of it is used.
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { MAX_KEY_CHAIN_TEXT } from './identity';
 
 /** 2: the hello proof is bound to the connection (channel binding, both nonces); a version-1 peer
  *  cannot prove itself to a version-2 one, so they do not talk. */
@@ -29,7 +30,8 @@ export interface Hello {
 	/** Set on the hello sent back in answer to the peer's; an answer is never answered. Each side
 	 *  answers once, so a hello lost because the peer was not listening yet is made good. */
 	answer?: boolean;
-	/** The agent's public key (base64, raw P-256), when the device has an identity. */
+	/** The agent's key chain (base64, identity.ts: at most 1,120 characters), when the device has an
+	 *  identity. */
 	key?: string;
 	/** A random value chosen for this connection; both sides' nonces are in each proof. */
 	nonce?: string;
@@ -207,7 +209,8 @@ function validateHello(value: unknown): Hello {
 	};
 	if (h.answer === true) hello.answer = true;
 	if (h.key !== undefined) {
-		if (typeof h.key !== 'string' || h.key.length > 200) throw new ProtocolError('hello: bad key');
+		if (typeof h.key !== 'string' || h.key.length > MAX_KEY_CHAIN_TEXT)
+			throw new ProtocolError('hello: bad key');
 		hello.key = h.key;
 	}
 	if (h.nonce !== undefined) {

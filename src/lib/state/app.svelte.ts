@@ -9,6 +9,7 @@ import { KnowledgeBase } from './knowledge-base.svelte';
 import { Session } from './session.svelte';
 import {
 	DEMO_CENTRE,
+	DEMO_SECRET,
 	joinWithInviteCode,
 	readCredentials,
 	type CentreCredentials
@@ -18,13 +19,13 @@ import { Toasts } from './toasts.svelte';
 import { SearchState } from './search.svelte';
 import type { SearchStore } from '../search/persistence';
 import type { GapStore } from '../search/gap-log';
-import { InviteCodeError } from '../net/crypto';
+import { InviteCodeError, PairingError, parseInviteCode } from '../domain/codes';
 import type { AgentIdentity } from '../repo/identity';
+import { DEVICE_KEYS, MemoryDeviceStore, type DeviceStore } from '../repo/device-store';
 import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
-import { loadIdentity, saveIdentity } from './identity-store';
+import { identityRecords, keylessAgentId, loadIdentity } from './identity-store';
+import { migrateLocalStorage } from './device-migration';
 import { PairingOffer, requestPairing } from './pairing.svelte';
-import { PairingError } from '../net/pairing';
-import { storeProfile } from './session.svelte';
 import { Notes } from './notes.svelte';
 
 export { DEMO_CENTRE };
@@ -35,6 +36,11 @@ export interface AppEnvironment {
 	openStorage(centreId: string): StorageAdapter;
 	deleteStorage(centreId: string): Promise<void>;
 	loadSeed?: () => Promise<SeedFile>;
+	/** Where the centre (secret sealed), identity and profile are kept, durably (IndexedDB in the
+	 *  browser; memory if absent). */
+	device?: DeviceStore;
+	/** Non-secret preferences (UI language, meeting room); also read once to move what older
+	 *  versions kept there into `device`. */
 	storage?: Storage;
 	connect?: (credentials: CentreCredentials) => Promise<Connection>;
 	/** Where the search index and the no-result log are kept (memory if absent). */
@@ -55,8 +61,9 @@ export class App {
 
 	readonly i18n: I18n;
 	readonly toasts = new Toasts();
-	readonly credentials: CentreCredentials;
-	readonly centreId: string;
+	/** The centre this device works in: read from the device store by start(); until then, the
+	 *  demo centre's. */
+	credentials = $state.raw<CentreCredentials>({ centreId: DEMO_CENTRE, secret: DEMO_SECRET, seed: true });
 	repo: Repo | undefined = $state.raw();
 	session: Session | undefined = $state.raw();
 	kb: KnowledgeBase | undefined = $state.raw();
@@ -72,6 +79,9 @@ export class App {
 	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
 
 	readonly #env: AppEnvironment;
+	readonly #device: DeviceStore;
+	/** An invite code this page was opened with, joined when start() runs. */
+	#inviteCode: string | undefined;
 	readonly #cleanup: (() => void)[] = [];
 	#connection: Connection | undefined;
 	/** The connection being made: the UI is usable before it is (see start()). */
@@ -87,15 +97,15 @@ export class App {
 	 *  new device starts empty and is filled by its peers. */
 	constructor(env: AppEnvironment, inviteCode?: string) {
 		this.#env = env;
+		this.#device = env.device ?? new MemoryDeviceStore();
 		if (inviteCode !== undefined) {
 			try {
-				joinWithInviteCode(env.storage, inviteCode);
+				parseInviteCode(inviteCode);
+				this.#inviteCode = inviteCode;
 			} catch (err) {
 				this.inviteError = err instanceof InviteCodeError ? err.reason : 'parts';
 			}
 		}
-		this.credentials = readCredentials(env.storage);
-		this.centreId = this.credentials.centreId;
 		this.i18n = new I18n(env.storage);
 		if (typeof window !== 'undefined') {
 			const on = () => {
@@ -118,6 +128,13 @@ export class App {
 	/** Opens the store, seeds the demo centre on its first start, and loads the knowledge base. */
 	async start(): Promise<void> {
 		try {
+			const device = this.#device;
+			await migrateLocalStorage(this.#env.storage, device);
+			if (this.#inviteCode !== undefined) {
+				await joinWithInviteCode(device, this.#inviteCode);
+				this.#inviteCode = undefined;
+			}
+			this.credentials = await readCredentials(device, this.#env.storage);
 			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
 			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
 			const keeper = new CatalogKeeper(repo);
@@ -130,15 +147,17 @@ export class App {
 				repo.open(docId('space', KB_SPACE)),
 				repo.open(centreDocId)
 			]);
-			const loaded = await loadIdentity(this.#env.storage, this.centreId).catch(() => undefined);
+			const centreId = this.centreId;
+			// Without WebCrypto (plain http on a LAN address) the device has no key: it keeps a
+			// self-chosen id and is an unproven peer.
+			const loaded = await loadIdentity(device, centreId).catch(() => undefined);
 			this.identity = loaded?.identity;
-			const session = new Session(
-				this.centreId,
-				centre,
-				this.#env.storage,
-				loaded?.identity.agentId,
-				loaded?.formerId
-			);
+			const session = new Session(centre, {
+				agentId: loaded?.identity.agentId ?? (await keylessAgentId(device, centreId)),
+				formerId: loaded?.formerId,
+				saved: await device.get(DEVICE_KEYS.profile(centreId)),
+				persist: (profile) => device.write({ [DEVICE_KEYS.profile(centreId)]: profile ?? undefined })
+			});
 			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
 			await this.#startNotes(repo, session);
@@ -161,16 +180,20 @@ export class App {
 		await this.#syncStarting;
 	}
 
+	get centreId(): string {
+		return this.credentials.centreId;
+	}
+
 	/** The local store: a joined centre gets its own, apart from the locally seeded demo, so it
 	 *  starts empty and holds exactly what its peers share. */
 	get storeName(): string {
 		return this.credentials.seed ? this.centreId : `joined-${this.centreId}`;
 	}
 
-	/** Switches this device to the centre of an invite code (throws InviteCodeError for a wrong
-	 *  code); the page must then reload. */
-	join(code: string): CentreCredentials {
-		return joinWithInviteCode(this.#env.storage, code);
+	/** Switches this device to the centre of an invite code (rejects with InviteCodeError for a
+	 *  wrong code); resolves once that is durably stored, and the page must then reload. */
+	join(code: string): Promise<CentreCredentials> {
+		return joinWithInviteCode(this.#device, code);
 	}
 
 	/** Notes: access records, removal of withdrawn notes, and the lists. */
@@ -232,6 +255,8 @@ export class App {
 	/** Erases this device's copy of the demo centre and installs it again. The profile is kept. */
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
+		await this.session?.saved();
+		this.session?.destroy();
 		await this.#stopSyncing();
 		this.#keeperOff?.();
 		this.#notesOff?.();
@@ -246,7 +271,7 @@ export class App {
 		this.status = 'starting';
 		await this.#env.deleteStorage(this.storeName);
 		await this.start();
-		if (profile && this.session) this.session.save(profile);
+		if (profile && this.session) await this.session.save(profile);
 		this.lastResetAt = Date.now();
 	}
 
@@ -260,16 +285,19 @@ export class App {
 		return new PairingOffer(open(), this.identity, () => session.profile, this.centreId);
 	}
 
-	/** Pairs this device with another of the same agent by the code it shows: this device takes that
-	 *  agent's identity and profile (throws PairingError). The page must then reload. */
+	/** Pairs this device with another of the same agent by the code it shows: this device gets its
+	 *  own key endorsed by that agent's and takes their profile (throws PairingError). Resolves once
+	 *  both are durably stored; the page must then reload. */
 	async pairWithCode(code: string): Promise<void> {
 		// A code typed right after the page loaded waits for the connection rather than failing.
 		await this.#syncStarting;
 		const open = this.#connection?.pairing;
 		if (!open) throw new PairingError('offline', 'Not connected to the centre.');
 		const payload = await requestPairing(open(), code, this.centreId);
-		await saveIdentity(this.#env.storage, this.centreId, payload.identity);
-		if (payload.profile) storeProfile(this.#env.storage, this.centreId, payload.profile);
+		await this.#device.write({
+			...identityRecords(this.centreId, payload.identity),
+			...(payload.profile ? { [DEVICE_KEYS.profile(this.centreId)]: payload.profile } : {})
+		});
 	}
 
 	/** Document ids named by the problems met so far (corrupt entries, unreadable documents). */
@@ -295,6 +323,8 @@ export class App {
 	async destroy(): Promise<void> {
 		for (const off of this.#cleanup.splice(0)) off();
 		this.toasts.destroy();
+		await this.session?.saved();
+		this.session?.destroy();
 		await this.#stopSyncing();
 		this.#keeperOff?.();
 		this.#notesOff?.();

@@ -1,25 +1,26 @@
 // Pairing another device of the same agent. The first device offers a one-time code and answers
-// the request made with it by sending the agent's identity and profile; the second device asks with
-// the code it was given. Protocol and crypto: net/pairing.ts.
+// the request made with it by endorsing the new device's own key and sending the agent's profile;
+// the new device asks with the code it was given. No private key leaves a device. Protocol and
+// crypto: net/pairing.ts; the key chain: repo/identity.ts.
+import { toBase64, fromBase64 } from '../domain/base64';
 import type { AgentProfile } from '../domain/centre';
 import { validateAgentProfile } from '../domain/centre';
-import { exportIdentity, importIdentity, type AgentIdentity, type ExportedIdentity } from '../repo/identity';
+import { newPairingCode, PairingError, parsePairingCode } from '../domain/codes';
+import { endorseDevice, identityFromChain, newDeviceKey, type AgentIdentity } from '../repo/identity';
 import {
 	isPairingRequest,
-	newPairingCode,
 	openPairingAnswer,
 	openPairingRequest,
 	PAIRING_MAX_ATTEMPTS,
 	PAIRING_TTL_MS,
 	pairingAnswer,
-	pairingRequest,
-	parsePairingCode,
-	PairingError
+	pairingRequest
 } from '../net/pairing';
 import type { PairingChannel } from './sync-session.svelte';
 
 export interface PairingPayload {
-	identity: ExportedIdentity;
+	/** The new device's identity: its own key, endorsed into the agent's key chain. */
+	identity: AgentIdentity;
 	profile: AgentProfile | null;
 }
 
@@ -66,8 +67,8 @@ export class PairingOffer {
 
 	async #onMessage(message: unknown): Promise<void> {
 		if (!isPairingRequest(message) || this.#failures >= PAIRING_MAX_ATTEMPTS) return;
-		const key = await openPairingRequest(message, this.code, this.#centreId);
-		if (!key) {
+		const opened = await openPairingRequest(message, this.code, this.#centreId);
+		if (!opened) {
 			// Another device's code, or a guess: after too many, this code is burnt.
 			if (++this.#failures >= PAIRING_MAX_ATTEMPTS) this.#expire();
 			return;
@@ -75,21 +76,24 @@ export class PairingOffer {
 		if (Date.now() > this.expiresAt) this.#expire();
 		if (this.status !== 'waiting') {
 			await this.#channel.send(
-				await pairingAnswer(message.id, key, { status: this.status === 'paired' ? 'used' : 'expired' })
+				await pairingAnswer(message.id, opened.key, { status: this.status === 'paired' ? 'used' : 'expired' })
 			);
 			return;
 		}
 		this.status = 'paired';
-		const payload: PairingPayload = {
-			identity: await exportIdentity(this.#identity),
-			profile: this.#profile()
-		};
-		await this.#channel.send(await pairingAnswer(message.id, key, { status: 'ok', ...payload }));
+		const chain = await endorseDevice(this.#identity, opened.device);
+		await this.#channel.send(
+			await pairingAnswer(message.id, opened.key, {
+				status: 'ok',
+				chain: toBase64(chain),
+				profile: this.#profile()
+			})
+		);
 	}
 }
 
-/** The second device: asks with the code and returns the identity and profile it received, checked.
- *  Throws PairingError: a malformed code, an expired or used one, or no device showing it. */
+/** The new device: asks with the code and returns its endorsed identity and the agent's profile,
+ *  checked. Throws PairingError: a malformed code, an expired or used one, or no device showing it. */
 export async function requestPairing(
 	channel: PairingChannel,
 	code: string,
@@ -97,7 +101,8 @@ export async function requestPairing(
 	{ timeoutMs = 8_000 } = {}
 ): Promise<PairingPayload> {
 	parsePairingCode(code);
-	const { request, key } = await pairingRequest(code, centreId);
+	const device = await newDeviceKey();
+	const { request, key } = await pairingRequest(code, centreId, device.publicKey);
 	let off = () => {};
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	try {
@@ -123,10 +128,12 @@ export async function requestPairing(
 		if (content.status === 'used')
 			throw new PairingError('used', 'This code was already used: show a new one on the other device.');
 		try {
-			const identity = await importIdentity(content.identity);
+			const chain = typeof content.chain === 'string' ? fromBase64(content.chain) : undefined;
+			if (!chain) throw new Error('no key chain');
+			const identity = await identityFromChain(chain, device.publicKey, device.privateKey);
 			const profile = content.profile ? validateAgentProfile(content.profile) : null;
 			if (profile && profile.id !== identity.agentId) throw new Error('profile of another agent');
-			return { identity: await exportIdentity(identity), profile };
+			return { identity, profile };
 		} catch {
 			throw new PairingError('invalid', 'The other device sent an identity this device cannot use.');
 		}

@@ -1,50 +1,53 @@
+// The agent using this device: their profile, kept in the device store (durably: the welcome page
+// moves on only once it is on disk) and in the centre's directory.
 import type * as Y from 'yjs';
 import { validateAgentProfile, type AgentProfile, type Availability } from '../domain/centre';
-import { newId } from '../domain/ids';
+import { Emitter } from '../domain/emitter';
 import { putAgent, readFloors, removeAgent } from '../schema/index';
 
-/** The agent using this device: their profile, kept on the device and in the centre's directory. */
+export interface SessionOptions {
+	/** This device's agent id (its proven identity, identity-store.ts), fixed before the profile
+	 *  exists: peers know the device by it from the start. */
+	agentId: string;
+	/** The profile as the device kept it; validated here (a damaged one means the agent
+	 *  introduces themselves again; nothing else depends on it). */
+	saved?: unknown;
+	/** The id the profile was saved under before the device had a key; moved to `agentId`. */
+	formerId?: string;
+	/** Keeps the profile for the next start (null forgets it); resolves once durable. */
+	persist?: (profile: AgentProfile | null) => Promise<void>;
+}
+
 export class Session {
 	profile = $state<AgentProfile | null>(null);
-	/** This agent's id, fixed before the profile exists: peers know the device by it from the start. */
 	readonly agentId: string;
-	readonly #key: string;
-	readonly #storage: Storage | undefined;
 	readonly #centre: Y.Doc;
-	readonly #listeners = new Set<(p: AgentProfile | null) => void>();
+	readonly #persist: (profile: AgentProfile | null) => Promise<void>;
+	readonly #events = new Emitter<{ change: (p: AgentProfile | null) => void }>();
+	/** The writes issued so far, in order: the last one issued is the one that stays. */
+	#writes: Promise<void> = Promise.resolve();
 
-	/** `agentId`: this device's proven identity (identity-store.ts); `formerId`: the id its profile
-	 *  was saved under before the device had a key, moved to the new id. */
-	constructor(
-		centreId: string,
-		centre: Y.Doc,
-		storage: Storage | undefined = globalThis.localStorage,
-		agentId?: string,
-		formerId?: string
-	) {
-		this.#key = `plateau:${centreId}:profile`;
-		this.#storage = storage;
+	constructor(centre: Y.Doc, options: SessionOptions) {
 		this.#centre = centre;
-		this.agentId = agentId ?? legacyAgentId(centreId, storage);
-		const saved = storage?.getItem(this.#key);
-		if (saved) {
+		this.agentId = options.agentId;
+		this.#persist = options.persist ?? (async () => {});
+		if (options.saved) {
 			try {
-				this.profile = validateAgentProfile(JSON.parse(saved));
+				this.profile = validateAgentProfile(options.saved);
 			} catch {
-				// A damaged profile means the agent introduces themselves again; nothing else depends on it.
 				this.profile = null;
 			}
 		}
 		if (this.profile && this.profile.id !== this.agentId) {
-			const former = formerId ?? this.profile.id;
+			const former = options.formerId ?? this.profile.id;
 			try {
-				this.save(this.profile);
+				void this.save(this.profile);
 				removeAgent(centre, former);
 			} catch {
 				// The centre's floors have not arrived yet (a joined centre): move the profile on the
 				// device; the directory follows on the next save.
 				this.profile = { ...this.profile, id: this.agentId };
-				storage?.setItem(this.#key, JSON.stringify(this.profile));
+				void this.#write(this.profile);
 			}
 		}
 	}
@@ -53,8 +56,14 @@ export class Session {
 		return this.profile === null;
 	}
 
-	/** Validates and saves the profile (throws ValidationError with the field at fault). */
-	save(input: Omit<AgentProfile, 'id' | 'skills' | 'availability'> & Partial<AgentProfile>): AgentProfile {
+	/**
+	 * Validates and saves the profile: the session and the centre's directory change at once (throws
+	 * ValidationError with the field at fault, synchronously); the returned promise resolves once
+	 * the profile is durably kept on the device — wait for it before telling the agent it is saved.
+	 */
+	save(
+		input: Omit<AgentProfile, 'id' | 'skills' | 'availability'> & Partial<AgentProfile>
+	): Promise<AgentProfile> {
 		const profile = validateAgentProfile(
 			{
 				skills: [],
@@ -65,43 +74,40 @@ export class Session {
 			},
 			readFloors(this.#centre)
 		);
-		this.#storage?.setItem(this.#key, JSON.stringify(profile));
 		putAgent(this.#centre, profile);
 		this.profile = profile;
-		for (const listener of this.#listeners) listener(profile);
-		return profile;
+		this.#events.emit('change', profile);
+		return this.#write(profile).then(() => profile);
+	}
+
+	/** Resolves once every profile write issued so far is durable. */
+	saved(): Promise<void> {
+		return this.#writes;
 	}
 
 	/** Listens to profile changes; returns the unsubscribe function. */
 	onChange(listener: (p: AgentProfile | null) => void): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
+		return this.#events.on('change', listener);
 	}
 
 	setAvailability(availability: Availability): void {
-		if (this.profile) this.save({ ...this.profile, availability });
+		if (this.profile) void this.save({ ...this.profile, availability });
 	}
 
-	/** Forgets the profile on this device (used when the demo is reset). */
-	forget(): void {
-		this.#storage?.removeItem(this.#key);
+	/** Forgets the profile on this device. */
+	forget(): Promise<void> {
 		this.profile = null;
-		for (const listener of this.#listeners) listener(null);
+		this.#events.emit('change', null);
+		return this.#write(null);
 	}
-}
 
-/** Keeps a profile on the device for the next start (a paired device receives its agent's). */
-export function storeProfile(storage: Storage | undefined, centreId: string, profile: AgentProfile): void {
-	storage?.setItem(`plateau:${centreId}:profile`, JSON.stringify(profile));
-}
-
-/** A self-chosen id, for a Session built without an identity (tests, tools). */
-function legacyAgentId(centreId: string, storage: Storage | undefined): string {
-	const idKey = `plateau:${centreId}:agent-id`;
-	let agentId = storage?.getItem(idKey) ?? '';
-	if (!/^agent-[a-z0-9]{6,40}$/.test(agentId)) {
-		agentId = newId('agent-');
-		storage?.setItem(idKey, agentId);
+	destroy(): void {
+		this.#events.clear();
 	}
-	return agentId;
+
+	#write(profile: AgentProfile | null): Promise<void> {
+		const write = this.#writes.catch(() => {}).then(() => this.#persist(profile));
+		this.#writes = write;
+		return write;
+	}
 }

@@ -2,6 +2,7 @@
 // the documents: it can be dropped and rebuilt at any time without touching them. Holds the saved
 // index (one record) and the log of searches that found nothing.
 import { openDB, type IDBPDatabase } from 'idb';
+import { deleteDatabase } from './indexeddb';
 import type { GapEntry, GapStore } from '../search/gap-log';
 import type { SavedIndex, SearchStore } from '../search/persistence';
 
@@ -53,11 +54,6 @@ export class IndexedDbSearchStore implements SearchStore, GapStore {
 	}
 
 	static deleteDatabase(name: string): Promise<void> {
-		return new Promise((resolve, reject) => {
-			const req = indexedDB.deleteDatabase(name);
-			req.onsuccess = () => resolve();
-			req.onerror = () => reject(req.error);
-			req.onblocked = () => resolve();
-		});
+		return deleteDatabase(name);
 	}
 }

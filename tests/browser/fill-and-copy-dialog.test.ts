@@ -3,7 +3,7 @@
 import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
-import FillAndCopyDialog from '../../src/lib/components/FillAndCopyDialog.svelte';
+import FillAndCopyDialog from '../../src/lib/components/article/FillAndCopyDialog.svelte';
 import { render } from '../support/render.svelte';
 
 const variants = [

@@ -1,9 +1,10 @@
 // The fill-and-copy dialog driven from the keyboard in Chromium: fields per placeholder, values kept
-// across languages, live preview, Ctrl+Enter copies and closes, and the manual fallback.
+// across languages, live preview, Ctrl+Enter copies and closes, and the manual fallback. The dialog
+// is bits-ui's (portalled to the body): focus stays inside, Escape closes, focus goes back.
 import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
-import FillAndCopyDialog from '../../src/lib/components/FillAndCopyDialog.svelte';
+import FillAndCopyDialog from '../../src/lib/components/article/FillAndCopyDialog.svelte';
 import { render } from '../support/render.svelte';
 
 const variants = [
@@ -40,6 +41,9 @@ function openDialog() {
 	return { ...r, opener, onclose };
 }
 
+/** The open dialog, wherever the portal put it. */
+const dialogEl = () => document.querySelector<HTMLElement>('[role="dialog"]');
+
 const preview = () => document.querySelector<HTMLElement>('[data-testid="fill-preview"]')!;
 
 describe('FillAndCopyDialog', () => {
@@ -49,9 +53,23 @@ describe('FillAndCopyDialog', () => {
 		await expect.element(dialog).toBeVisible();
 		await expect.element(page.getByLabelText('Nom client')).toHaveFocus();
 		expect(
-			[...r.target.querySelectorAll('input[data-field]')].map((i) => i.getAttribute('data-field'))
+			[...dialogEl()!.querySelectorAll('input[data-field]')].map((i) => i.getAttribute('data-field'))
 		).toEqual(['nom_client', 'montant', 'nom_conseiller']);
-		expect(r.target.querySelector('dialog')!.matches(':modal')).toBe(true);
+		expect(dialogEl()!.getAttribute('aria-modal')).toBe('true');
+		expect(r.target.contains(dialogEl())).toBe(false); // portalled out of the page's flow
+	});
+
+	it('keeps Tab inside the dialog: after Copy comes the first control again', async () => {
+		openDialog();
+		await expect.element(page.getByLabelText('Nom client')).toHaveFocus();
+		const seen = new Set<Element>();
+		for (let i = 0; i < 12; i++) {
+			await userEvent.tab();
+			seen.add(document.activeElement!);
+			expect(dialogEl()!.contains(document.activeElement)).toBe(true);
+		}
+		// Radios (one stop), three fields, Cancel and Copy: the loop went round at least once.
+		expect(seen.size).toBeLessThan(12);
 	});
 
 	it('previews as the agent types, marks what is left, and remembers values across languages', async () => {
@@ -91,8 +109,8 @@ describe('FillAndCopyDialog', () => {
 		await expect
 			.element(page.getByRole('status'))
 			.toHaveTextContent('Réponse copiée dans le presse-papiers.');
-		expect(r.target.querySelector('dialog')!.open).toBe(false);
-		expect(r.onclose).toHaveBeenCalledOnce();
+		await vi.waitFor(() => expect(dialogEl()).toBeNull());
+		await vi.waitFor(() => expect(r.onclose).toHaveBeenCalledOnce());
 		expect(document.activeElement).toBe(r.opener);
 	});
 
@@ -108,7 +126,7 @@ describe('FillAndCopyDialog', () => {
 
 	it('shows the text selected in a text area when the clipboard refuses it', async () => {
 		writeText.mockRejectedValueOnce(new DOMException('denied', 'NotAllowedError'));
-		const r = openDialog();
+		openDialog();
 		await userEvent.keyboard('Mme Martin');
 		await userEvent.keyboard('{Control>}{Enter}{/Control}');
 		await expect.element(page.getByRole('alert')).toHaveTextContent('appuyez sur Ctrl+C');
@@ -117,14 +135,14 @@ describe('FillAndCopyDialog', () => {
 		const el = area.element() as HTMLTextAreaElement;
 		expect(el.value.startsWith('Bonjour Mme Martin,')).toBe(true);
 		expect(el.selectionEnd - el.selectionStart).toBe(el.value.length);
-		expect(r.target.querySelector('dialog')!.open).toBe(true);
+		expect(dialogEl()).not.toBeNull();
 	});
 
 	it('closes on Escape without copying', async () => {
 		const r = openDialog();
 		await userEvent.keyboard('{Escape}');
-		await vi.waitFor(() => expect(r.target.querySelector('dialog')!.open).toBe(false));
-		expect(r.onclose).toHaveBeenCalledOnce();
+		await vi.waitFor(() => expect(dialogEl()).toBeNull());
+		await vi.waitFor(() => expect(r.onclose).toHaveBeenCalledOnce());
 		expect(writeText).not.toHaveBeenCalled();
 		expect(document.activeElement).toBe(r.opener);
 	});

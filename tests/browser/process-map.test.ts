@@ -2,7 +2,7 @@
 // and assistive technology, the text version, and a redraw when a new procedure object comes in.
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import ProcessMap from '../../src/lib/components/ProcessMap.svelte';
+import ProcessMap from '../../src/lib/components/article/ProcessMap.svelte';
 import type { Procedure } from '../../src/lib/domain/procedure';
 import { render } from '../support/render.svelte';
 

@@ -3,7 +3,7 @@
 // result's passage. The highlighter never reads the query, so a word the query would match by its
 // stem but the result did not find is not marked.
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPassage, highlightPassage } from '../../src/lib/components/highlight-passage';
+import { findPassage, highlightPassage } from '../../src/lib/components/search/highlight-passage';
 import { KB_SPACE } from '../../src/lib/domain/ids';
 import { runQuery } from '../../src/lib/search/query';
 import { SearchIndex } from '../../src/lib/search/search-index';

@@ -49,8 +49,8 @@ test.describe('one agent', () => {
 		).toBeVisible();
 		await expect(field).toHaveAttribute('aria-expanded', 'true');
 
-		// Arrows move the active option (announced through aria-activedescendant).
-		await page.keyboard.press('ArrowDown');
+		// The first result is active (Enter would open it); arrows move the active option
+		// (announced through aria-activedescendant).
 		await expect(field).toHaveAttribute('aria-activedescendant', 'search-opt-0');
 		await expect(options.nth(0)).toHaveAttribute('aria-selected', 'true');
 		await page.keyboard.press('ArrowDown');

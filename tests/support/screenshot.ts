@@ -1,33 +1,70 @@
 // Takes screenshots of a running Plateau for a person to look at:
-//   npx tsx tests/support/screenshot.ts http://localhost:4173 out-dir
-// Goes through first run, the knowledge base and an article, in French and English.
-import { chromium } from 'playwright';
+//   npx tsx tests/support/screenshot.ts http://localhost:4173 out-dir [article-id]
+// Goes through first run, the knowledge base, an article, the search panel and the dialogs, in
+// French and English, at a phone's width (390 px) and a desktop's (1440 px).
+import { mkdirSync } from 'node:fs';
+import { chromium, type Page } from 'playwright';
 import { chromiumLaunchOptions } from './chromium';
 
 const base = process.argv[2] ?? 'http://localhost:3000';
 const out = process.argv[3] ?? '/tmp/plateau-shots';
+const article = process.argv[4] ?? 'proc-mot-de-passe-oublie';
+const WIDTHS = [1440, 390];
+mkdirSync(out, { recursive: true });
+
 const browser = await chromium.launch(chromiumLaunchOptions);
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-await page.goto(base);
-await page.getByLabel(/Votre nom|Your name/).waitFor();
-await page.screenshot({ path: `${out}/welcome.png` });
-await page.getByLabel(/Votre nom|Your name/).fill('Camille Dupont');
-await page.getByLabel(/Votre plateau|Your floor/).selectOption('bourse');
-await page.getByRole('button', { name: /Commencer|Start/ }).click();
-await page.getByRole('heading', { name: /Base de connaissances|Knowledge base/ }).waitFor();
-await page.screenshot({ path: `${out}/kb-fr.png` });
-await page.goto(`${base}/article/${process.argv[4] ?? 'proc-mot-de-passe-oublie'}`);
-await page.locator('article h1').waitFor();
-await page.screenshot({ path: `${out}/article-fr.png`, fullPage: false });
-await page.getByRole('button', { name: 'EN' }).click();
-await page.goto(`${base}/?node=bourse`);
-await page.locator('[data-article-link]').first().waitFor();
-await page.screenshot({ path: `${out}/kb-en.png` });
-await page.goto(`${base}/article/rep-virement-refuse`);
-await page.locator('article h1').waitFor();
-await page.screenshot({ path: `${out}/response-en.png` });
-await page.goto(`${base}/nowhere`);
-await page.waitForTimeout(500);
-await page.screenshot({ path: `${out}/not-found.png` });
+for (const width of WIDTHS) {
+	const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'fr-FR' });
+	const page = await context.newPage();
+	const shot = (name: string) => page.screenshot({ path: `${out}/${width}-${name}.png` });
+	await tour(page, shot);
+	await context.close();
+}
 await browser.close();
 console.log(`Screenshots in ${out}`);
+
+async function tour(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
+	await page.goto(base);
+	await page.getByLabel(/Votre nom|Your name/).waitFor();
+	await shot('welcome');
+	await page.getByLabel(/Votre nom|Your name/).fill('Camille Dupont');
+	await page.getByLabel(/Votre plateau|Your floor/).selectOption('bourse');
+	await page.getByRole('button', { name: /Commencer|Start/ }).click();
+	await page.getByRole('heading', { name: /Base de connaissances|Knowledge base/ }).waitFor();
+	await shot('kb-fr');
+	// The search panel with results, the active one highlighted.
+	await page.locator('[data-search-phase="ready"]').waitFor({ timeout: 30_000 });
+	await page.locator('#kb-filter').fill('virement');
+	await page.getByRole('listbox').getByRole('option').first().waitFor();
+	await shot('search-fr');
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('Escape');
+	// The shortcuts sheet and the new-article form.
+	await page.keyboard.press('?');
+	await page.getByRole('dialog').waitFor();
+	await shot('shortcuts-fr');
+	await page.keyboard.press('Escape');
+	await page.getByRole('button', { name: /Nouvel article|New article/ }).click();
+	await page.getByRole('dialog').waitFor();
+	await shot('new-article-fr');
+	await page.keyboard.press('Escape');
+	await page.goto(`${base}/article/${article}`);
+	await page.locator('article h1').waitFor();
+	await shot('article-fr');
+	await page.goto(`${base}/article/rep-virement-refuse`);
+	await page.locator('article h1').waitFor();
+	await page.getByRole('button', { name: /Remplir et copier|Fill and copy/ }).click();
+	await page.getByRole('dialog').waitFor();
+	await shot('fill-fr');
+	await page.keyboard.press('Escape');
+	await page.getByRole('button', { name: 'EN', exact: true }).click();
+	await page.goto(`${base}/?node=bourse`);
+	await page.locator('[data-article-link]').first().waitFor();
+	await shot('kb-en');
+	await page.goto(`${base}/article/rep-virement-refuse`);
+	await page.locator('article h1').waitFor();
+	await shot('response-en');
+	await page.goto(`${base}/nowhere`);
+	await page.getByRole('heading').first().waitFor();
+	await shot('not-found');
+}

@@ -1,7 +1,7 @@
 // Layout of a procedure's process map: a vertical column (start → steps → end), a diamond after each
 // step that has a decision, "yes" jumps routed in lanes left of the column (so a jump never crosses a
 // box, backward or forward), and the escalation box to the right. Pure geometry: the component draws it.
-import type { Procedure } from './procedure';
+import type { Escalation, Procedure, ProcedureStep } from './procedure';
 
 export type ProcessNodeKind = 'start' | 'step' | 'decision' | 'escalation' | 'end';
 export type ProcessEdgeKind = 'next' | 'yes' | 'no' | 'escalate';
@@ -101,13 +101,57 @@ export function wrapText(text: string, maxChars: number, maxLines: number): stri
 	return kept;
 }
 
+/** Box sizes and wrapping, from the options. */
+interface Sizing {
+	chars: number;
+	diamondChars: number;
+	maxLines: number;
+}
+
+/** The column's left edge and centre, once the lanes for "yes" jumps are known. */
+interface Column {
+	left: number;
+	centerX: number;
+}
+
+/** A decision's "yes" jump, waiting for every box to be placed before it is routed. */
+interface PendingYes {
+	diamond: ProcessNode;
+	target: string;
+	lane: number;
+}
+
 export function layoutProcessMap(procedure: Procedure, options: ProcessMapOptions = {}): ProcessMapLayout {
 	const chars = options.maxCharsPerLine ?? 32;
-	const maxLines = options.maxLines ?? 3;
-	const diamondChars = Math.max(8, Math.round(chars * 0.7));
+	const sizing: Sizing = {
+		chars,
+		diamondChars: Math.max(8, Math.round(chars * 0.7)),
+		maxLines: options.maxLines ?? 3
+	};
 	const steps = procedure.steps;
 
-	// Lanes for "yes" edges: one per decision, reused when their vertical spans do not overlap.
+	const { lanes, laneOfStep } = yesLanes(steps);
+	const left = MARGIN + lanes * LANE_GAP + (lanes ? LANE_GAP : 0);
+	const column: Column = { left, centerX: left + COLUMN_WIDTH / 2 };
+
+	const placed = placeColumn(steps, column, sizing, laneOfStep);
+	const edges = [...placed.edges, ...routeYesEdges(placed.pendingYes, placed.stepNodes, column)];
+	const layout: ProcessMapLayout = {
+		width: column.left + COLUMN_WIDTH + MARGIN,
+		height: placed.bottom + MARGIN,
+		nodes: placed.nodes,
+		edges
+	};
+	if (procedure.escalation) {
+		const last = steps.length ? placed.stepNodes.get(steps[steps.length - 1]!.id)! : placed.nodes[0]!;
+		addEscalation(layout, procedure.escalation, last, column, sizing, options.floorName);
+	}
+	return layout;
+}
+
+/** Lanes for "yes" edges: one per decision with a target, reused when their vertical spans do not
+ *  overlap. Returns the lane count and each such step's lane. */
+function yesLanes(steps: ProcedureStep[]): { lanes: number; laneOfStep: Map<string, number> } {
 	const decisions = steps.filter((s) => s.decision?.targetNumber !== undefined);
 	const laneOf = assignLanes(
 		decisions.map((s) => [
@@ -115,21 +159,28 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 			Math.max(s.number + 0.5, s.decision!.targetNumber!)
 		])
 	);
-	const lanes = laneOf.length ? Math.max(...laneOf) + 1 : 0;
-	const columnLeft = MARGIN + lanes * LANE_GAP + (lanes ? LANE_GAP : 0);
-	const centerX = columnLeft + COLUMN_WIDTH / 2;
+	return {
+		lanes: laneOf.length ? Math.max(...laneOf) + 1 : 0,
+		laneOfStep: new Map(decisions.map((s, i) => [s.id, laneOf[i]!]))
+	};
+}
 
+/** Start, each step (and its diamond), end, one under the other, linked top to bottom. */
+function placeColumn(
+	steps: ProcedureStep[],
+	column: Column,
+	{ chars, diamondChars, maxLines }: Sizing,
+	laneOfStep: Map<string, number>
+) {
 	const nodes: ProcessNode[] = [];
 	const edges: ProcessEdge[] = [];
 	let y = MARGIN;
 	const place = (node: Omit<ProcessNode, 'x' | 'y'>): ProcessNode => {
-		const placed = { ...node, x: centerX - node.width / 2, y };
+		const placed = { ...node, x: column.centerX - node.width / 2, y };
 		nodes.push(placed);
 		y += node.height + GAP;
 		return placed;
 	};
-	const bottom = (n: ProcessNode): Point => ({ x: n.x + n.width / 2, y: n.y + n.height });
-	const top = (n: ProcessNode): Point => ({ x: n.x + n.width / 2, y: n.y });
 	const link = (from: ProcessNode, to: ProcessNode, kind: ProcessEdgeKind) => {
 		const a = bottom(from);
 		const edge: ProcessEdge = { from: from.id, to: to.id, kind, points: [a, top(to)] };
@@ -141,7 +192,7 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 	let previous = start;
 	let pendingKind: ProcessEdgeKind = 'next';
 	const stepNodes = new Map<string, ProcessNode>();
-	const pendingYes: { diamond: ProcessNode; target: string; lane: number }[] = [];
+	const pendingYes: PendingYes[] = [];
 	for (const step of steps) {
 		const lines = wrapText(step.action || '…', chars, maxLines);
 		const box = place({
@@ -173,63 +224,79 @@ export function layoutProcessMap(procedure: Procedure, options: ProcessMapOption
 			link(box, diamond, 'next');
 			previous = diamond;
 			pendingKind = 'no';
-			const lane = decisions.indexOf(step);
-			if (lane >= 0) pendingYes.push({ diamond, target: step.decision.target!, lane: laneOf[lane]! });
+			const lane = laneOfStep.get(step.id);
+			if (lane !== undefined) pendingYes.push({ diamond, target: step.decision.target!, lane });
 		}
 	}
 	const end = place({ id: 'end', kind: 'end', ...TERMINAL, lines: [] });
 	link(previous, end, pendingKind);
+	return { nodes, edges, stepNodes, pendingYes, bottom: y - GAP };
+}
 
-	for (const { diamond, target, lane } of pendingYes) {
+/** Each "yes" jump leaves its diamond to the left, runs up or down its lane, and enters the target
+ *  box from the left. */
+function routeYesEdges(
+	pending: PendingYes[],
+	stepNodes: Map<string, ProcessNode>,
+	column: Column
+): ProcessEdge[] {
+	return pending.map(({ diamond, target, lane }) => {
 		const to = stepNodes.get(target)!;
-		const laneX = columnLeft - LANE_GAP * (lane + 1);
+		const laneX = column.left - LANE_GAP * (lane + 1);
 		const from: Point = { x: diamond.x, y: diamond.y + diamond.height / 2 };
 		// Arrivals of different lanes at one box are spread apart so their last segments do not merge.
 		const arriveY = to.y + Math.min(to.height / 2 + lane * 5, to.height - 4);
-		edges.push({
+		return {
 			from: diamond.id,
 			to: to.id,
 			kind: 'yes',
 			points: [from, { x: laneX, y: from.y }, { x: laneX, y: arriveY }, { x: to.x, y: arriveY }],
 			labelAt: { x: from.x - 4, y: from.y - 6 }
-		});
-	}
-
-	let width = columnLeft + COLUMN_WIDTH + MARGIN;
-	let height = y - GAP + MARGIN;
-	const esc = procedure.escalation;
-	if (esc) {
-		const floor = esc.floor ? (options.floorName?.(esc.floor) ?? esc.floor) : '';
-		const lines = [...(floor ? wrapText(floor, chars - 4, 1) : []), ...wrapText(esc.to, chars - 4, maxLines)];
-		// The header line ("Escalation") is drawn by the component: one line more in the box.
-		const h = (lines.length + 1) * LINE_HEIGHT + 2 * PAD;
-		const last = steps.length ? stepNodes.get(steps[steps.length - 1]!.id)! : start;
-		const cy = last.y + last.height / 2;
-		const box: ProcessNode = {
-			id: 'escalation',
-			kind: 'escalation',
-			x: columnLeft + COLUMN_WIDTH + ESCALATION_GAP,
-			y: Math.max(MARGIN, cy - h / 2),
-			width: ESCALATION_WIDTH,
-			height: h,
-			lines
 		};
-		nodes.push(box);
-		const from: Point = { x: last.x + last.width, y: cy };
-		const labelLines = wrapText(esc.when, LABEL_CHARS, maxLines);
-		edges.push({
-			from: last.id,
-			to: box.id,
-			kind: 'escalate',
-			points: [from, { x: box.x, y: cy }],
-			labelAt: { x: from.x + 10, y: cy - 8 - (labelLines.length - 1) * LINE_HEIGHT },
-			labelLines
-		});
-		width = box.x + box.width + MARGIN;
-		height = Math.max(height, box.y + box.height + MARGIN, cy + MARGIN);
-	}
-	return { width, height, nodes, edges };
+	});
 }
+
+/** The escalation box right of the column, level with the last step, its "when" on the arrow;
+ *  the layout grows to hold it. */
+function addEscalation(
+	layout: ProcessMapLayout,
+	esc: Escalation,
+	last: ProcessNode,
+	column: Column,
+	{ chars, maxLines }: Sizing,
+	floorName: ProcessMapOptions['floorName']
+): void {
+	const floor = esc.floor ? (floorName?.(esc.floor) ?? esc.floor) : '';
+	const lines = [...(floor ? wrapText(floor, chars - 4, 1) : []), ...wrapText(esc.to, chars - 4, maxLines)];
+	// The header line ("Escalation") is drawn by the component: one line more in the box.
+	const h = (lines.length + 1) * LINE_HEIGHT + 2 * PAD;
+	const cy = last.y + last.height / 2;
+	const box: ProcessNode = {
+		id: 'escalation',
+		kind: 'escalation',
+		x: column.left + COLUMN_WIDTH + ESCALATION_GAP,
+		y: Math.max(MARGIN, cy - h / 2),
+		width: ESCALATION_WIDTH,
+		height: h,
+		lines
+	};
+	layout.nodes.push(box);
+	const from: Point = { x: last.x + last.width, y: cy };
+	const labelLines = wrapText(esc.when, LABEL_CHARS, maxLines);
+	layout.edges.push({
+		from: last.id,
+		to: box.id,
+		kind: 'escalate',
+		points: [from, { x: box.x, y: cy }],
+		labelAt: { x: from.x + 10, y: cy - 8 - (labelLines.length - 1) * LINE_HEIGHT },
+		labelLines
+	});
+	layout.width = box.x + box.width + MARGIN;
+	layout.height = Math.max(layout.height, box.y + box.height + MARGIN, cy + MARGIN);
+}
+
+const bottom = (n: ProcessNode): Point => ({ x: n.x + n.width / 2, y: n.y + n.height });
+const top = (n: ProcessNode): Point => ({ x: n.x + n.width / 2, y: n.y });
 
 /** Greedy interval colouring: the lane of each [from, to] span, the lowest lane free over that span. */
 function assignLanes(spans: [number, number][]): number[] {

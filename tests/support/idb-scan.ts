@@ -18,10 +18,17 @@ export async function scanIndexedDb(needles: string[]): Promise<{ found: string[
 					? new Uint8Array(value)
 					: new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 			texts.push(latin1.decode(bytes), utf8.decode(bytes));
-		} else if (value instanceof Map) for (const [k, v] of value) (walk(k, depth + 1), walk(v, depth + 1));
+		} else if (value instanceof Map)
+			for (const [k, v] of value) {
+				walk(k, depth + 1);
+				walk(v, depth + 1);
+			}
 		else if (Array.isArray(value) || value instanceof Set) for (const v of value) walk(v, depth + 1);
 		else if (typeof value === 'object')
-			for (const [k, v] of Object.entries(value)) (texts.push(k), walk(v, depth + 1));
+			for (const [k, v] of Object.entries(value)) {
+				texts.push(k);
+				walk(v, depth + 1);
+			}
 	};
 	const found = new Set<string>();
 	let scanned = 0;

@@ -17,8 +17,8 @@ export function testApp(locale: 'fr' | 'en' = 'fr'): App {
 	});
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function render<P extends Record<string, unknown>>(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any component, whatever its props
 	component: Component<any>,
 	initial: P,
 	app: App = testApp()

@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { Disposer } from '../domain/emitter';
 import { docId, KB_SPACE } from '../domain/ids';
 import { Repo, type RepoError } from '../repo/repo';
 import { CatalogKeeper } from '../repo/catalog-keeper';
@@ -82,13 +83,16 @@ export class App {
 	readonly #device: DeviceStore;
 	/** An invite code this page was opened with, joined when start() runs. */
 	#inviteCode: string | undefined;
-	readonly #cleanup: (() => void)[] = [];
+	/** What lives as long as the page (window listeners). */
+	readonly #page = new Disposer();
+	/** What start() built for the centre (catalog keeper, notes, lists, listeners on the repo);
+	 *  undone by #stopCentre(), the one teardown that reset and destroy share. */
+	#centre = new Disposer();
+	/** What the connection to the centre's peers set up; undone by #stopSyncing(). */
+	#syncing = new Disposer();
 	#connection: Connection | undefined;
 	/** The connection being made: the UI is usable before it is (see start()). */
 	#syncStarting: Promise<void> | undefined;
-	#stopSync: (() => void)[] = [];
-	#keeperOff: (() => void) | undefined;
-	#notesOff: (() => void) | undefined;
 
 	/** Why an invite link this page was opened with was refused (an InviteCodeError reason). */
 	inviteError = $state<string | null>(null);
@@ -118,7 +122,7 @@ export class App {
 			};
 			window.addEventListener('online', on);
 			window.addEventListener('offline', off);
-			this.#cleanup.push(() => {
+			this.#page.add(() => {
 				window.removeEventListener('online', on);
 				window.removeEventListener('offline', off);
 			});
@@ -136,9 +140,9 @@ export class App {
 			}
 			this.credentials = await readCredentials(device, this.#env.storage);
 			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
-			this.#cleanup.push(repo.onError((e) => (this.problems = [...this.problems, e])));
+			this.#centre.add(repo.onError((e) => (this.problems = [...this.problems, e])));
 			const keeper = new CatalogKeeper(repo);
-			this.#keeperOff = () => keeper.destroy();
+			this.#centre.add(() => keeper.destroy());
 			this.repo = repo;
 			const centreDocId = docId('centre', this.centreId);
 			if (this.credentials.seed && this.centreId === DEMO_CENTRE && !(await repo.find(centreDocId)))
@@ -211,11 +215,11 @@ export class App {
 		await notes.load();
 		this.noteAccess = access;
 		this.notes = notes;
-		this.#notesOff = () => {
-			janitor.stop();
-			access.destroy();
-			notes.destroy();
-		};
+		this.#centre.add(
+			() => janitor.stop(),
+			() => access.destroy(),
+			() => notes.destroy()
+		);
 	}
 
 	async #startSync(): Promise<void> {
@@ -230,7 +234,7 @@ export class App {
 			});
 			sync.setOnline(this.online);
 			sync.setPresence(session.profile);
-			this.#stopSync.push(
+			this.#syncing.add(
 				session.onChange((p) => {
 					sync.setPresence(p);
 					sync.setFloor(p?.floor ?? '');
@@ -243,7 +247,8 @@ export class App {
 	}
 
 	async #stopSyncing(): Promise<void> {
-		for (const off of this.#stopSync.splice(0)) off();
+		this.#syncing.dispose();
+		this.#syncing = new Disposer();
 		this.sync?.destroy();
 		this.sync = undefined;
 		const connection = this.#connection;
@@ -255,18 +260,7 @@ export class App {
 	/** Erases this device's copy of the demo centre and installs it again. The profile is kept. */
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
-		await this.session?.saved();
-		this.session?.destroy();
-		await this.#stopSyncing();
-		this.#keeperOff?.();
-		this.#notesOff?.();
-		this.kb?.destroy();
-		await this.search?.destroy();
-		this.search = undefined;
-		await this.repo?.destroy();
-		this.kb = undefined;
-		this.notes = undefined;
-		this.repo = undefined;
+		await this.#stopCentre();
 		this.problems = [];
 		this.status = 'starting';
 		await this.#env.deleteStorage(this.storeName);
@@ -320,17 +314,25 @@ export class App {
 		await applySeed(repo, { ...seed, docs: ordered }, (done, total) => (this.progress = { done, total }));
 	}
 
-	async destroy(): Promise<void> {
-		for (const off of this.#cleanup.splice(0)) off();
-		this.toasts.destroy();
+	/** Undoes everything start() built, newest first: the profile's pending write is awaited, the
+	 *  connection closed, then the centre's lists, search and repo. */
+	async #stopCentre(): Promise<void> {
 		await this.session?.saved();
 		this.session?.destroy();
 		await this.#stopSyncing();
-		this.#keeperOff?.();
-		this.#notesOff?.();
+		this.#centre.dispose();
+		this.#centre = new Disposer();
 		this.kb?.destroy();
 		await this.search?.destroy();
 		await this.repo?.destroy();
+		this.session = this.kb = this.search = this.notes = this.repo = undefined;
+		this.noteAccess = undefined;
+	}
+
+	async destroy(): Promise<void> {
+		this.#page.dispose();
+		this.toasts.destroy();
+		await this.#stopCentre();
 	}
 }
 

@@ -261,6 +261,7 @@ export class App {
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
 		await this.#stopCentre();
+		this.kb = this.search = this.notes = this.repo = undefined;
 		this.problems = [];
 		this.status = 'starting';
 		await this.#env.deleteStorage(this.storeName);
@@ -325,8 +326,6 @@ export class App {
 		this.kb?.destroy();
 		await this.search?.destroy();
 		await this.repo?.destroy();
-		this.session = this.kb = this.search = this.notes = this.repo = undefined;
-		this.noteAccess = undefined;
 	}
 
 	async destroy(): Promise<void> {

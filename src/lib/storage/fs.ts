@@ -20,6 +20,7 @@
 // document behind. Operations on one document run in the order they were called.
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PerDocQueue } from './per-doc-queue';
 import type { StorageAdapter, StoredChunk } from '../repo/storage';
 
 const MAGIC = [0x50, 0x4c, 0x54, 0x43]; // "PLTC"
@@ -82,7 +83,7 @@ export class FsStorage implements StorageAdapter {
 	readonly dir: string;
 	#destroyed = false;
 	/** docId → the tail of that document's operation queue (never rejects). */
-	readonly #queues = new Map<string, Promise<void>>();
+	readonly #queue = new PerDocQueue();
 	#counter = 0;
 	readonly #prefix = Math.random().toString(36).slice(2, 8).padEnd(6, '0');
 
@@ -164,7 +165,7 @@ export class FsStorage implements StorageAdapter {
 	/** Rejects every later call; resolves once the operations already started have finished. */
 	async destroy(): Promise<void> {
 		this.#destroyed = true;
-		await Promise.all([...this.#queues.values()]);
+		await this.#queue.settled();
 	}
 
 	/** Runs `op` after every earlier operation on the same document. */
@@ -174,16 +175,7 @@ export class FsStorage implements StorageAdapter {
 		} catch (err) {
 			return Promise.reject(err);
 		}
-		const result = (this.#queues.get(docId) ?? Promise.resolve()).then(op);
-		const tail = result.then(
-			() => undefined,
-			() => undefined
-		);
-		this.#queues.set(docId, tail);
-		void tail.then(() => {
-			if (this.#queues.get(docId) === tail) this.#queues.delete(docId);
-		});
-		return result;
+		return this.#queue.run(docId, op);
 	}
 
 	/** Writes a chunk under a temp name, syncs it, then renames it to `key`. */

@@ -22,6 +22,7 @@
 // advisory lock (so instances starting together do not race), applies the migrations after the
 // recorded version in order, and refuses to run on a database a newer Plateau has migrated past.
 import pg from 'pg';
+import { PerDocQueue } from './per-doc-queue';
 import type { StorageAdapter, StoredChunk } from '../repo/storage';
 import { Emitter, type Dispose } from '../domain/emitter';
 
@@ -60,7 +61,7 @@ export class PostgresStorage implements StorageAdapter {
 	readonly #pool: pg.Pool;
 	readonly #q: string; // the quoted schema
 	readonly #events = new Emitter<{ error: (error: Error) => void }>();
-	readonly #queues = new Map<string, Promise<void>>();
+	readonly #queue = new PerDocQueue();
 	#ready: Promise<void> | undefined;
 	#destroyed = false;
 
@@ -116,7 +117,7 @@ export class PostgresStorage implements StorageAdapter {
 	 *  centre at start-up. Waits for the operations already queued on those documents. */
 	async loadMany(docIds: readonly string[]): Promise<Map<string, StoredChunk[]>> {
 		this.#alive();
-		await Promise.all(docIds.map((id) => this.#queues.get(id)));
+		await this.#queue.settled(docIds);
 		await this.ready();
 		const { rows } = await this.#pool.query<{ doc_id: string; key: string; data: Buffer | null }>(
 			`SELECT doc_id, key, data FROM ${this.#q}.plateau_chunks
@@ -183,7 +184,7 @@ export class PostgresStorage implements StorageAdapter {
 	async destroy(): Promise<void> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
-		await Promise.all([...this.#queues.values()]);
+		await this.#queue.settled();
 		await this.#ready?.catch(() => {});
 		await this.#pool.end();
 		this.#events.clear();
@@ -202,16 +203,7 @@ export class PostgresStorage implements StorageAdapter {
 		} catch (err) {
 			return Promise.reject(err);
 		}
-		const result = (this.#queues.get(docId) ?? Promise.resolve()).then(() => this.ready()).then(op);
-		const tail = result.then(
-			() => undefined,
-			() => undefined
-		);
-		this.#queues.set(docId, tail);
-		void tail.then(() => {
-			if (this.#queues.get(docId) === tail) this.#queues.delete(docId);
-		});
-		return result;
+		return this.#queue.run(docId, () => this.ready().then(op));
 	}
 
 	async #migrate(): Promise<void> {

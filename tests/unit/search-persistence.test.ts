@@ -210,4 +210,23 @@ describe('gap log', () => {
 		await log.leave();
 		expect(store.entries.map((e) => e.query)).toEqual(['xyzzy']);
 	});
+
+	it('forgets a logged search once the same search finds something (the answer was still arriving)', async () => {
+		vi.useFakeTimers();
+		const store = new MemoryGapStore();
+		const log = new GapLogger(store, { pauseMs: 1500 });
+		log.observe('Zq4plumbus', {}, 'fr', 0);
+		await vi.advanceTimersByTimeAsync(1600);
+		log.observe('carte avalée', {}, 'fr', 0);
+		await log.leave();
+		expect(store.entries.map((e) => e.query)).toEqual(['Zq4plumbus', 'carte avalée']);
+		// The note arrives and is indexed: the same words now find it.
+		log.observe('zq4plumbus', {}, 'fr', 1);
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.entries.map((e) => e.query)).toEqual(['carte avalée']);
+		// Logged again if it later finds nothing again (e.g. the note was withdrawn).
+		log.observe('Zq4plumbus', {}, 'fr', 0);
+		await log.leave();
+		expect(store.entries.map((e) => e.query)).toEqual(['carte avalée', 'Zq4plumbus']);
+	});
 });

@@ -17,6 +17,8 @@ export interface GapEntry {
 export interface GapStore {
 	add(entry: GapEntry): Promise<void>;
 	list(): Promise<GapEntry[]>;
+	/** Removes every entry of this normalized query. */
+	forget(normalized: string): Promise<void>;
 }
 
 export class MemoryGapStore implements GapStore {
@@ -26,6 +28,10 @@ export class MemoryGapStore implements GapStore {
 	}
 	async list(): Promise<GapEntry[]> {
 		return [...this.entries];
+	}
+	async forget(normalized: string): Promise<void> {
+		for (let i = this.entries.length - 1; i >= 0; i--)
+			if (this.entries[i]!.normalized === normalized) this.entries.splice(i, 1);
 	}
 }
 
@@ -42,6 +48,8 @@ export class GapLogger {
 	#pending: Omit<GapEntry, 'at'> | undefined;
 	#timer: ReturnType<typeof setTimeout> | undefined;
 	#last = '';
+	/** Normalized queries logged by this logger (so a later answer to one of them can forget it). */
+	readonly #logged = new Set<string>();
 
 	constructor(
 		store: GapStore,
@@ -59,6 +67,15 @@ export class GapLogger {
 		const normalized = normalizeQuery(query, locale);
 		if (total > 0 || !normalized) {
 			this.#pending = undefined;
+			// A search that finds something now is no gap (it found nothing while the answer was
+			// still arriving or being indexed): its earlier entries go, so the log never keeps words
+			// the knowledge base or a colleague's note did answer.
+			if (normalized && this.#logged.delete(normalized)) {
+				this.#last = '';
+				void this.#store
+					.forget(normalized)
+					.catch((err) => console.warn('Plateau search: gap log failed', err));
+			}
 			return;
 		}
 		this.#pending = { query: query.trim(), normalized, filters: { ...filters }, locale };
@@ -90,6 +107,7 @@ export class GapLogger {
 		const key = JSON.stringify([pending.normalized, pending.filters]);
 		if (key === this.#last) return;
 		this.#last = key;
+		this.#logged.add(pending.normalized);
 		await this.#store
 			.add({ ...pending, at: this.#now() })
 			.catch((err) => console.warn('Plateau search: gap log failed', err));

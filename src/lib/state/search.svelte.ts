@@ -55,7 +55,8 @@ export class SearchState {
 			centreDocId: options.centreDocId,
 			viewer: options.viewer
 		});
-		const gapStore: GapStore = store.add && store.list ? (store as GapStore) : new MemoryGapStore();
+		const gapStore: GapStore =
+			store.add && store.list && store.forget ? (store as GapStore) : new MemoryGapStore();
 		this.#gaps = new GapLogger(gapStore);
 		this.#off = this.indexer.onUpdate(() => {
 			this.progress = this.indexer.progress;

@@ -49,6 +49,13 @@ export class IndexedDbSearchStore implements SearchStore, GapStore {
 		return (await (await this.#db).getAll(GAPS)) as GapEntry[];
 	}
 
+	async forget(normalized: string): Promise<void> {
+		const tx = (await this.#db).transaction(GAPS, 'readwrite');
+		for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue())
+			if ((cursor.value as GapEntry).normalized === normalized) await cursor.delete();
+		await tx.done;
+	}
+
 	async close(): Promise<void> {
 		(await this.#db).close();
 	}

@@ -510,7 +510,9 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 			await expect
 				.poll(() =>
 					agent.logs.find((l) =>
-						l.includes('Plateau WebRTC: 000000000000000000000000: message of 104857600 bytes exceeds')
+						l.includes(
+							'Plateau WebRTC: disconnected 000000000000000000000000 (message of 104857600 bytes exceeds'
+						)
 					)
 				)
 				.toBeTruthy();

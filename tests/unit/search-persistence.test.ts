@@ -229,4 +229,20 @@ describe('gap log', () => {
 		await log.leave();
 		expect(store.entries.map((e) => e.query)).toEqual(['carte avalée', 'Zq4plumbus']);
 	});
+
+	it('a refresh that answers the query drops its pending and logged entries', async () => {
+		vi.useFakeTimers();
+		const store = new MemoryGapStore();
+		const log = new GapLogger(store, { pauseMs: 1500 });
+		log.observe('hibou', {}, 'fr', 0);
+		log.answered('Hibou', 'fr'); // indexed before the pause ended: never logged
+		await vi.advanceTimersByTimeAsync(2000);
+		expect(store.entries).toEqual([]);
+		log.observe('chouette', {}, 'fr', 0);
+		await vi.advanceTimersByTimeAsync(2000);
+		expect(store.entries.map((e) => e.query)).toEqual(['chouette']);
+		log.answered('chouette', 'fr'); // logged, then answered by a document that arrived
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.entries).toEqual([]);
+	});
 });

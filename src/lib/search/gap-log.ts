@@ -67,19 +67,33 @@ export class GapLogger {
 		const normalized = normalizeQuery(query, locale);
 		if (total > 0 || !normalized) {
 			this.#pending = undefined;
-			// A search that finds something now is no gap (it found nothing while the answer was
-			// still arriving or being indexed): its earlier entries go, so the log never keeps words
-			// the knowledge base or a colleague's note did answer.
-			if (normalized && this.#logged.delete(normalized)) {
-				this.#last = '';
-				void this.#store
-					.forget(normalized)
-					.catch((err) => console.warn('Plateau search: gap log failed', err));
-			}
+			if (normalized) this.#forget(normalized);
 			return;
 		}
 		this.#pending = { query: query.trim(), normalized, filters: { ...filters }, locale };
 		this.#timer = setTimeout(() => void this.#record(), this.#pauseMs);
+	}
+
+	/** The query now finds something without the agent typing (a document arrived or was indexed):
+	 *  a pending or logged no-result entry for it was no gap. */
+	answered(query: string, locale: Locale): void {
+		const normalized = normalizeQuery(query, locale);
+		if (!normalized) return;
+		if (this.#pending?.normalized === normalized) {
+			clearTimeout(this.#timer);
+			this.#timer = undefined;
+			this.#pending = undefined;
+		}
+		this.#forget(normalized);
+	}
+
+	/** A search that finds something now is no gap (it found nothing while the answer was still
+	 *  arriving or being indexed): its earlier entries go, so the log never keeps words the knowledge
+	 *  base or a colleague's note did answer. */
+	#forget(normalized: string): void {
+		if (!this.#logged.delete(normalized)) return;
+		this.#last = '';
+		void this.#store.forget(normalized).catch((err) => console.warn('Plateau search: gap log failed', err));
 	}
 
 	/** The agent left the search field: a pending no-result search is logged now. */

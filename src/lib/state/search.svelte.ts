@@ -166,7 +166,9 @@ export class SearchState {
 			limit: this.limit
 		});
 		this.results = results;
-		// Only what the agent typed or chose counts for the gap log, not a refresh from the index.
+		// Only what the agent typed or chose counts for the gap log, not a refresh from the index; but
+		// a refresh that now answers the query (a document arrived or was indexed) means it was no gap.
 		if (typed) this.#gaps.observe(query, this.filters, this.#locale(), results.total);
+		else if (results.total > 0) this.#gaps.answered(query, this.#locale());
 	}
 }

@@ -1,6 +1,9 @@
 // A WebSocket client for relay tests: records what it receives and how it was closed, and waits
 // for conditions (a message, a close) instead of sleeping.
+import type { Server } from 'node:http';
+import { afterEach } from 'vitest';
 import type WebSocket from 'ws';
+import type { SignalingServer } from '../../src/lib/server/signaling';
 
 export type Message = Record<string, unknown>;
 
@@ -71,4 +74,20 @@ export class Client {
 	#wake(): void {
 		for (const waiter of [...this.#waiters]) waiter();
 	}
+}
+
+/** Lists for the HTTP servers, relays and clients a test opens; each is closed after every test. */
+export function relayFixture(): { servers: Server[]; relays: SignalingServer[]; clients: Client[] } {
+	const servers: Server[] = [];
+	const relays: SignalingServer[] = [];
+	const clients: Client[] = [];
+	afterEach(async () => {
+		for (const c of clients.splice(0)) c.ws.terminate();
+		for (const r of relays.splice(0)) await r.close();
+		for (const s of servers.splice(0)) {
+			s.closeAllConnections();
+			await new Promise<void>((resolve) => s.close(() => resolve()));
+		}
+	});
+	return { servers, relays, clients };
 }

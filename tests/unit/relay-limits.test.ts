@@ -2,9 +2,9 @@
 // reading is dropped past its byte budget while others keep being served; overall and per-address
 // connection limits; a half-open HTTP request or upgrade is closed; pages of other origins are refused.
 // Real HTTP server, real WebSocket clients and sockets; waits are on events, never fixed sleeps.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect as tcpConnect, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIGNAL_PATH } from '../../src/lib/server/attach';
 import { signalingOptionsFromEnv } from '../../src/lib/server/config';
@@ -15,20 +15,10 @@ import {
 	type SignalingOptions,
 	type SignalingServer
 } from '../../src/lib/server/signaling';
-import { Client } from '../support/ws-client';
+import { Client, relayFixture } from '../support/ws-client';
 
-const servers: Server[] = [];
-const relays: SignalingServer[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-	for (const c of clients.splice(0)) c.ws.terminate();
-	for (const r of relays.splice(0)) await r.close();
-	for (const s of servers.splice(0)) {
-		s.closeAllConnections();
-		await new Promise<void>((resolve) => s.close(() => resolve()));
-	}
-});
+// What each test opened, closed after it.
+const { servers, relays, clients } = relayFixture();
 
 interface Started {
 	port: number;

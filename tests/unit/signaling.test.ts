@@ -2,9 +2,9 @@
 // (subscribe, unsubscribe, publish, ping) and the limits that protect the server.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Client } from '../support/ws-client';
+import { Client, relayFixture } from '../support/ws-client';
 import { attachSignaling, SIGNAL_PATH } from '../../src/lib/server/attach';
 import {
 	createSignalingServer,
@@ -13,18 +13,8 @@ import {
 	type SignalingServer
 } from '../../src/lib/server/signaling';
 
-const servers: Server[] = [];
-const relays: SignalingServer[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-	for (const c of clients.splice(0)) c.ws.terminate();
-	for (const r of relays.splice(0)) await r.close();
-	for (const s of servers.splice(0)) {
-		s.closeAllConnections();
-		await new Promise<void>((resolve) => s.close(() => resolve()));
-	}
-});
+// What each test opened, closed after it.
+const { servers, relays, clients } = relayFixture();
 
 async function listen(server: Server): Promise<number> {
 	servers.push(server);

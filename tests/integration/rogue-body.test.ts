@@ -7,14 +7,12 @@ import * as Y from 'yjs';
 import { MemoryHub } from '../../src/lib/net/memory';
 import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { CorruptEntryError } from '../../src/lib/repo/storage';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import { articleBody, initArticle, readArticleBody } from '../../src/lib/schema/index';
 import { docShapeProblem } from '../../src/lib/schema/limits';
 import { openAndFollow, type ReadDoc } from '../../src/lib/state/doc-reading';
 import { MemoryStorage } from '../../src/lib/storage/memory';
-import { introduced, roguePeer, settle } from './rogue-kit';
+import { introduced, provenPeer, roguePeer, settle } from './rogue-kit';
 
 const ARTICLE = 'article/poison';
 
@@ -65,18 +63,7 @@ describe('a body nested thousands of levels deep', () => {
 		const hub = new MemoryHub();
 		const identity = await generateIdentity();
 		const storage = new MemoryStorage();
-		const repo = new Repo({ storage });
-		const net = hub.join('victim');
-		const sync = new Synchronizer({
-			repo,
-			network: net,
-			policy: new CentreSharePolicy(identity.agentId),
-			agentId: identity.agentId,
-			floor: 'bourse',
-			identity
-		});
-		const rejected: string[] = [];
-		sync.onRejected((r) => rejected.push(r.reason));
+		const { repo, net, sync, rejected } = provenPeer(hub, 'victim', identity, storage);
 		const rogue = roguePeer(hub, 'rogue', { identity: await generateIdentity() });
 		cleanups.push(
 			() => sync.destroy(),

@@ -7,38 +7,16 @@ import { toBase64 } from '../../src/lib/domain/base64';
 import type { AgentProfile } from '../../src/lib/domain/centre';
 import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
-import { Repo } from '../../src/lib/repo/repo';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import { initCentre, putAgent, readAgents, readCentreInfo, readFloors } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
-import { introduced, roguePeer, settle } from './rogue-kit';
+import { introduced, provenPeer, roguePeer, settle, type ProvenPeer } from './rogue-kit';
 
 const CENTRE = 'centre/acme';
 
-interface Peer {
-	repo: Repo;
-	net: MemoryNetworkAdapter;
-	sync: Synchronizer;
-	rejected: string[];
-}
-const live: Peer[] = [];
+const live: ProvenPeer[] = [];
 const raws: MemoryNetworkAdapter[] = [];
 
-async function peer(hub: MemoryHub, id: string, identity: AgentIdentity): Promise<Peer> {
-	const repo = new Repo({ storage: new MemoryStorage() });
-	const net = hub.join(id);
-	const sync = new Synchronizer({
-		repo,
-		network: net,
-		policy: new CentreSharePolicy(identity.agentId),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	const p = { repo, net, sync, rejected };
+async function peer(hub: MemoryHub, id: string, identity: AgentIdentity): Promise<ProvenPeer> {
+	const p = provenPeer(hub, id, identity);
 	live.push(p);
 	return p;
 }

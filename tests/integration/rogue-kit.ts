@@ -5,8 +5,11 @@ import { vi } from 'vitest';
 import { toBase64 } from '../../src/lib/domain/base64';
 import type { MemoryHub, MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import { newNonce, proveHello, type AgentIdentity } from '../../src/lib/repo/identity';
-import type { Repo } from '../../src/lib/repo/repo';
-import type { Synchronizer } from '../../src/lib/repo/sync';
+import { Repo } from '../../src/lib/repo/repo';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
+import type { StorageAdapter } from '../../src/lib/repo/storage';
+import { MemoryStorage } from '../../src/lib/storage/memory';
 import {
 	decodeMessage,
 	encodeMessage,
@@ -91,4 +94,34 @@ export async function settle(...ps: { sync: Synchronizer; repo: Repo }[]): Promi
 		await new Promise<void>((r) => setImmediate(r));
 		quiet = ps.some((p) => p.sync.busy) ? 0 : quiet + 1;
 	}
+}
+
+/** An honest device of the centre on floor Bourse, proving `identity`, with the reasons of every
+ *  message it refused. */
+export interface ProvenPeer {
+	repo: Repo;
+	net: MemoryNetworkAdapter;
+	sync: Synchronizer;
+	rejected: string[];
+}
+
+export function provenPeer(
+	hub: MemoryHub,
+	id: string,
+	identity: AgentIdentity,
+	storage: StorageAdapter = new MemoryStorage()
+): ProvenPeer {
+	const repo = new Repo({ storage });
+	const net = hub.join(id);
+	const sync = new Synchronizer({
+		repo,
+		network: net,
+		policy: new CentreSharePolicy(identity.agentId),
+		agentId: identity.agentId,
+		floor: 'bourse',
+		identity
+	});
+	const rejected: string[] = [];
+	sync.onRejected((r) => rejected.push(r.reason));
+	return { repo, net, sync, rejected };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
-import { budget } from './budget';
+import { budget, testBudget } from './budget';
 import { fr } from './helpers';
 
 const ROUNDS = 20;
@@ -63,7 +63,7 @@ test('a killed browser keeps the profile made by “Start” and every edit show
 	// A few seconds a round on an idle machine; a loaded one takes up to 30 s to relaunch Chromium
 	// (and more at a load of 40 on 2 cores, where 20 rounds took over 10 minutes): stretched like
 	// every bound here.
-	test.setTimeout(budget(600_000));
+	test.setTimeout(testBudget(600_000, 600_000));
 	const profile = mkdtempSync(join(tmpdir(), 'plateau-durability-'));
 	const room = `durability-${process.pid}-${Date.now()}`;
 	const name = 'Inès Durable';

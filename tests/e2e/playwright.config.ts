@@ -1,7 +1,7 @@
 // End-to-end tests: separate browser contexts (one per agent) against the production build.
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from '../support/chromium';
-import { budget, SLOWDOWN } from './budget';
+import { budget, SLOWDOWN, testBudget } from './budget';
 
 const port = Number(process.env.PLATEAU_E2E_PORT ?? 4319);
 const baseURL = `http://localhost:${port}`;
@@ -13,7 +13,7 @@ export default defineConfig({
 	// stretched further when the load is higher still (budget.ts). Tests wait for conditions; these
 	// bounds only decide when a stuck test is declared failed. The longest flows (three agents each
 	// starting fresh) mark themselves test.slow().
-	timeout: budget(180_000),
+	timeout: testBudget(180_000),
 	expect: { timeout: budget(30_000) },
 	fullyParallel: false,
 	workers: Number(process.env.PLATEAU_E2E_WORKERS ?? 2),

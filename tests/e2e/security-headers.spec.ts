@@ -5,13 +5,14 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
+import { testBudget } from './budget';
 import { fr, onboard, waitForServiceWorkerControl } from './helpers';
 import { articleTitle } from './sync-helpers';
 
 const ARTICLE = 'faq-code-double-authentification';
 
 // Onboarding seeds the demo centre first: slow on a loaded machine.
-test.setTimeout(120_000);
+test.setTimeout(testBudget(120_000));
 
 /** What every response must carry, whatever produced it. */
 function expectSecurityHeaders(headers: Record<string, string | string[] | undefined>, what: string): void {

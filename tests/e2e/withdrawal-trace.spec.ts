@@ -5,6 +5,7 @@
 // note's unusual words (nor its id in the search database). The scan is the test's own, not the
 // app's reader.
 import { expect, test, type Page } from '@playwright/test';
+import { testBudget } from './budget';
 import { onboard, searchField, searchOptions } from './helpers';
 import { syncIndicator, uniqueTag, withAgents } from './sync-helpers';
 
@@ -87,7 +88,7 @@ async function scanIndexedDb(page: Page, markers: readonly string[]): Promise<Tr
 test('a withdrawn note leaves no word, title or id in any IndexedDB store of a colleague who searched it', async ({
 	browser
 }) => {
-	test.setTimeout(180_000);
+	test.setTimeout(testBudget(180_000));
 	const tag = uniqueTag();
 	const account = `FR76${tag}0143`;
 	const password = `Zq${tag}plumbus`;

@@ -50,7 +50,8 @@ export function modeSpec(mode: ScaleMode, env: Record<string, string | undefined
 		mode,
 		target: () => links.target,
 		peerOptions,
-		hubOptions: { links, profile: { floor, hub: true } },
+		// The hub sets its own links and profile (many links, `hub: true`); nothing to add yet.
+		hubOptions: {},
 		unavailable: () => boundedMissing() ?? hubMissing()
 	};
 }

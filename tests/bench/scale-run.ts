@@ -103,6 +103,8 @@ interface WorkerStatus {
 	peers: (PeerLinks & { label: string; article: boolean; meshStats: unknown })[];
 	rssMB: number;
 	heapMB: number;
+	lagP99Ms: number;
+	lagMaxMs: number;
 	logCount: number;
 	logs: string[];
 }
@@ -126,6 +128,9 @@ export interface ConfigResult {
 	rssPerPeerMB: number;
 	heapPerPeerMB: number;
 	hubRssMB?: number;
+	/** The worst worker's event-loop delay over the run (p99 and max). */
+	lagP99Ms: number;
+	lagMaxMs: number;
 	join?: {
 		relayedBytes: number;
 		joinerBytes: number;
@@ -206,7 +211,7 @@ export async function runConfig(
 			if (now() - lastLine > 10_000) {
 				lastLine = now();
 				progress(
-					`  ${spec.mode} n=${n}: ${links.peers}/${members} started, links mean ${links.mean.toFixed(1)} min ${links.min}, ${links.components} component(s), ${((now() - t0) / 1000).toFixed(0)} s`
+					`  ${spec.mode} n=${n}: ${links.peers}/${members} started, links mean ${links.mean.toFixed(1)} min ${links.min}, ${links.components} component(s), ${((now() - t0) / 1000).toFixed(0)} s; event loop p99 ${Math.max(...status.map((s) => s.lagP99Ms)).toFixed(0)} ms`
 				);
 			}
 			await pause(500);
@@ -325,6 +330,8 @@ export async function runConfig(
 			rssPerPeerMB: perPeer('rssMB'),
 			heapPerPeerMB: perPeer('heapMB'),
 			hubRssMB: hub ? status[0]!.rssMB : undefined,
+			lagP99Ms: Math.max(...status.map((s) => s.lagP99Ms)),
+			lagMaxMs: Math.max(...status.map((s) => s.lagMaxMs)),
 			join,
 			relay: {
 				rateLimitCloses: final.rateLimit,

@@ -31,7 +31,7 @@ export function scalePlan(env: Record<string, string | undefined>): ScalePlan {
 		if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
 		return v;
 	};
-	const sizes = (env.PLATEAU_SCALE_N ?? '20,50,100,200')
+	const sizes = (env.PLATEAU_SCALE_N ?? '10,20,50,100,200')
 		.split(',')
 		.filter((s) => s.trim() !== '')
 		.map((s) => {

@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { docId, KB_SPACE } from '../../src/lib/domain/ids';
@@ -52,6 +53,9 @@ interface Common {
 }
 
 const members = new Map<string, Member>();
+/** This process's event-loop delay: a loop held up delays every signaling message and update. */
+const lag = monitorEventLoopDelay({ resolution: 20 });
+lag.enable();
 const dirs: string[] = [];
 const logs: string[] = [];
 let logCount = 0;
@@ -114,39 +118,43 @@ async function startPeer(common: Common, label: string, extra: Record<string, un
 	});
 }
 
-/** The always-on hub (src/lib/server/hub.ts, `createHub`), when it exists. Its options are a guess
- *  at its interface until it lands: the node peer's, plus whatever the mode passes. */
+/** What the benchmark uses of the always-on hub (src/lib/server/hub.ts `createHub`, on the hub
+ *  branch): its repo, its peers (every transport's, through its CompositeNetwork) and its sync. */
 interface HubLike {
+	instanceId: string;
 	repo: Repo;
-	mesh?: { peerId: string; peers(): string[]; stats?: () => unknown };
-	sync?: { idle(): Promise<void> };
+	network: { peers(): string[] };
+	sync: { idle(): Promise<void> };
 	destroy(): Promise<void>;
 }
 
 async function startHub(common: Common, label: string, extra: Record<string, unknown>): Promise<void> {
-	// A computed specifier: the module may not exist yet, and type-checking must not need it.
+	// A computed specifier: the module is not on this branch yet, and type-checking must not need it.
 	const specifier = '../../src/lib/server/' + 'hub';
 	const { createHub } = (await import(/* @vite-ignore */ specifier)) as {
-		createHub: (o: Record<string, unknown>) => Promise<HubLike> | HubLike;
+		createHub: (o: Record<string, unknown>) => Promise<HubLike>;
 	};
 	const startedAt = now();
+	const write = log(label);
+	const quiet = (level: string) => (event: string, fields?: Record<string, unknown>) =>
+		level === 'info' ? undefined : write(`${level} ${event} ${JSON.stringify(fields ?? {})}`);
 	const hub = await createHub({
-		dir: await tempDir(label),
+		dataDir: await tempDir(label),
 		signalingUrl: signalingUrl(common, label),
 		centreId: common.centreId,
 		secret: common.secret,
-		floor: common.floor,
-		log: log(label),
+		log: { info: quiet('info'), warn: quiet('warn'), error: quiet('error'), recent: () => [] },
 		...extra
 	});
 	const seen = new Set<number>();
 	members.set(label, {
 		label,
 		repo: hub.repo,
-		id: hub.mesh?.peerId ?? label,
-		links: () => hub.mesh?.peers() ?? [],
-		meshStats: () => hub.mesh?.stats?.(),
-		idle: () => hub.sync?.idle() ?? Promise.resolve(),
+		// The mesh's peer id is the instance id (the hub's signaling client is created with it).
+		id: hub.instanceId,
+		links: () => hub.network.peers(),
+		meshStats: () => undefined,
+		idle: () => hub.sync.idle(),
 		destroy: () => hub.destroy(),
 		seen,
 		startedAt,
@@ -201,6 +209,8 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
 			peers,
 			rssMB: mem.rss / 1024 / 1024,
 			heapMB: mem.heapUsed / 1024 / 1024,
+			lagP99Ms: lag.percentile(99) / 1e6,
+			lagMaxMs: lag.max / 1e6,
 			logCount,
 			logs: logs.slice(0, 5)
 		};

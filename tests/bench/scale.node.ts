@@ -5,7 +5,7 @@
 // with 5,000 articles. A configuration that does not link within the bound is stopped, reported as
 // far as it got, and the mode's larger sizes are skipped; figures are extrapolated to 500 peers.
 //
-// Environment: PLATEAU_SCALE_N=20,50,100,200  PLATEAU_SCALE_MODES=mesh,bounded,bounded+hub
+// Environment: PLATEAU_SCALE_N=10,20,50,100,200  PLATEAU_SCALE_MODES=mesh,bounded,bounded+hub
 // PLATEAU_SCALE_LINKS=4,8  PLATEAU_SCALE_PER_PROCESS=25  PLATEAU_SCALE_LINK_TIMEOUT_MS=90000
 // PLATEAU_SCALE_EDITS=20  PLATEAU_SCALE_EDIT_TIMEOUT_MS=5000  PLATEAU_SCALE_FILL=5000 (0: skip)
 // PLATEAU_SCALE_RELAY=production|lifted  PLATEAU_SCALE_BUDGET_MIN=22 (later configurations skipped).
@@ -59,6 +59,7 @@ function table(results: ConfigResult[]): void {
 			kb(r.join?.relayedBytes),
 			kb(r.join?.joinerBytes),
 			r.rssPerPeerMB.toFixed(0),
+			`${r.lagP99Ms.toFixed(0)}/${r.lagMaxMs.toFixed(0)}`,
 			`${r.loadBefore.toFixed(1)}→${r.loadAfter.toFixed(1)}`,
 			r.stopped ? 'STOPPED' : r.relay.rateLimitCloses ? `${r.relay.rateLimitCloses} rate-limit closes` : ''
 		])
@@ -98,6 +99,7 @@ function figures(r: ConfigResult, meshJoin: Map<number, number>, fig: (f: Figure
 	}
 	fig({ bench: `${base}.rssPerPeerMB`, value: r.rssPerPeerMB, unit: 'MB' });
 	fig({ bench: `${base}.heapPerPeerMB`, value: r.heapPerPeerMB, unit: 'MB' });
+	fig({ bench: `${base}.eventLoopP99Ms`, value: r.lagP99Ms, unit: 'ms' });
 	if (r.hubRssMB !== undefined) fig({ bench: `${base}.hubRssMB`, value: r.hubRssMB, unit: 'MB' });
 }
 

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { isLinked, powerFit, scalePlan, spreadPeers, summariseLinks } from '../bench/scale-stats';
 
 describe('scalePlan', () => {
-	it('defaults to the issue’s sizes and every mode', () => {
+	it('defaults to the issue’s sizes (and 10, which the full mesh reaches) and every mode', () => {
 		const plan = scalePlan({});
-		expect(plan.sizes).toEqual([20, 50, 100, 200]);
+		expect(plan.sizes).toEqual([10, 20, 50, 100, 200]);
 		expect(plan.modes).toEqual(['mesh', 'bounded', 'bounded+hub']);
 		expect(plan.relay).toBe('production');
 	});

@@ -273,12 +273,14 @@ export async function runConfig(
 			const j0 = now();
 			await joinerWorker.call('start', { common, labels: ['joiner'], peerOptions: spec.peerOptions });
 			let joinerLinks = 0;
+			let joinerMeshStats: unknown;
 			let joinLinkedMs = Number.NaN;
 			const joinTarget = spec.target(members + 1);
 			while (now() - j0 < plan.linkTimeoutMs) {
 				const s = await statusOf([...all, joinerWorker]);
 				const l = summariseLinks(s.flatMap((x) => x.peers));
 				joinerLinks = s.at(-1)!.peers[0]!.links.length;
+				joinerMeshStats = s.at(-1)!.peers[0]!.meshStats;
 				if (l.peers === members + 1 && isLinked(l, joinTarget)) {
 					joinLinkedMs = now() - j0;
 					break;
@@ -308,6 +310,7 @@ export async function runConfig(
 				joinerBytes: joiner.read + joiner.written,
 				linkedMs: joinLinkedMs,
 				joinerLinks,
+				joinerMeshStats,
 				settled
 			};
 		}

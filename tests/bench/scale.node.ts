@@ -166,6 +166,9 @@ test('scale: N Node peers over real WebRTC, per network mode', { timeout: 60 * 6
 			}
 			if (r.relay.rateLimitCloses)
 				notes.push(`${mode} n=${n}: the relay closed ${r.relay.rateLimitCloses} connections for their rate`);
+			if (r.join?.joinerMeshStats)
+				say(`${mode} n=${n}: the joiner's mesh.stats(): ${JSON.stringify(r.join.joinerMeshStats)}`);
+			if (r.join && !r.join.settled) say(`${mode} n=${n}: signaling had not settled 10 s after the join`);
 			if (r.sampleLogs.length)
 				say(`${mode} n=${n}: ${r.peerLogs} peer log lines, e.g. ${r.sampleLogs.join(' | ')}`);
 		}

@@ -136,6 +136,8 @@ export interface ConfigResult {
 		joinerBytes: number;
 		linkedMs: number;
 		joinerLinks: number;
+		/** The joiner's own signaling counters (WebRtcMesh.stats(), once bounded links land). */
+		joinerMeshStats: unknown;
 		settled: boolean;
 	};
 	relay: { rateLimitCloses: number; slowConsumers: number; refused: number; rssMB: number };

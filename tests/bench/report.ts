@@ -7,6 +7,8 @@ export interface Figure {
 	target?: number;
 	peer?: string;
 	peerValue?: number;
+	/** Set when a higher value is better (recall, throughput, a fraction delivered). */
+	better?: 'higher';
 }
 
 export function report(f: Figure): void {
@@ -15,7 +17,8 @@ export function report(f: Figure): void {
 		value: round(f.value),
 		...(f.peerValue !== undefined ? { peerValue: round(f.peerValue) } : {})
 	};
-	const verdict = f.target === undefined ? '' : f.value <= f.target ? ' (meets target)' : ' (MISSES target)';
+	const meets = f.better === 'higher' ? f.value >= f.target! : f.value <= f.target!;
+	const verdict = f.target === undefined ? '' : meets ? ' (meets target)' : ' (MISSES target)';
 	const peer = f.peer
 		? `  ${f.peer}: ${round(f.peerValue!)} ${f.unit}, ratio ${round(f.peerValue! / f.value)}x`
 		: '';

@@ -1,0 +1,57 @@
+// The network modes the scale benchmark compares, and what each passes to the peers it starts.
+// `mesh` is today's WebRtcMesh (every peer links to every other). `bounded` gives each peer a target
+// number of links (WebRtcMesh `links: { target, max }` and `profile`), `bounded+hub` adds the
+// always-on hub (src/lib/server/hub.ts `createHub`). The two latter plug in here once they land:
+// their availability is detected (WebRtcMesh gains `stats()`, hub.ts exists), and their options are
+// passed through untouched to createNodePeer / createHub (see scale-worker.ts).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { WebRtcMesh } from '../../src/lib/net/webrtc';
+import type { ScaleMode } from './scale-stats';
+
+export interface ModeSpec {
+	mode: ScaleMode;
+	/** The links every peer should hold once an overlay of `n` members (hub included) is formed. */
+	target(n: number): number;
+	/** Extra NodePeerOptions of each peer. */
+	peerOptions: Record<string, unknown>;
+	/** Options of createHub, when the mode has a hub. */
+	hubOptions?: Record<string, unknown>;
+	/** Why the mode cannot run in this build, or undefined. */
+	unavailable(): string | undefined;
+}
+
+/** Bounded links: PLATEAU_SCALE_LINKS="target,max" (default 4,8). */
+function boundedLinks(env: Record<string, string | undefined>): { target: number; max: number } {
+	const [target, max] = (env.PLATEAU_SCALE_LINKS ?? '4,8').split(',').map(Number);
+	if (!Number.isInteger(target) || !Number.isInteger(max) || target! < 1 || max! < target!)
+		throw new Error(
+			`PLATEAU_SCALE_LINKS is "target,max" with 1 ≤ target ≤ max, got "${env.PLATEAU_SCALE_LINKS}"`
+		);
+	return { target: target!, max: max! };
+}
+
+const boundedMissing = () =>
+	typeof (WebRtcMesh.prototype as unknown as { stats?: unknown }).stats === 'function'
+		? undefined
+		: 'WebRtcMesh has no bounded links yet (no stats(), no links option)';
+const hubMissing = () =>
+	existsSync(fileURLToPath(new URL('../../src/lib/server/hub.ts', import.meta.url)))
+		? undefined
+		: 'no hub yet (src/lib/server/hub.ts)';
+
+export function modeSpec(mode: ScaleMode, env: Record<string, string | undefined>, floor: string): ModeSpec {
+	if (mode === 'mesh') return { mode, target: (n) => n - 1, peerOptions: {}, unavailable: () => undefined };
+	const links = boundedLinks(env);
+	const peerOptions = { links, profile: { floor } };
+	if (mode === 'bounded')
+		return { mode, target: () => links.target, peerOptions, unavailable: boundedMissing };
+	return {
+		mode,
+		target: () => links.target,
+		peerOptions,
+		// The hub sets its own links and profile (many links, `hub: true`); nothing to add yet.
+		hubOptions: {},
+		unavailable: () => boundedMissing() ?? hubMissing()
+	};
+}

@@ -57,7 +57,8 @@ export async function postgresHubIdentity(
 	store: string,
 	schema = 'public'
 ): Promise<AgentIdentity> {
-	if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}.`);
+	if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+		throw new Error(`Invalid schema name ${JSON.stringify(schema)}.`);
 	const client = new pg.Client({ connectionString, application_name: 'plateau-hub' });
 	await client.connect();
 	try {

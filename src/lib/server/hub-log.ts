@@ -39,7 +39,13 @@ export function createHubLog({
 } = {}): HubLog {
 	const ring: HubLogEntry[] = [];
 	const log = (level: HubLogLevel, event: string, fields: Record<string, unknown> = {}) => {
-		const entry: HubLogEntry = { time: new Date().toISOString(), level, event, ...clean(base), ...clean(fields) };
+		const entry: HubLogEntry = {
+			time: new Date().toISOString(),
+			level,
+			event,
+			...clean(base),
+			...clean(fields)
+		};
 		write(JSON.stringify(entry));
 		if (level === 'info') return;
 		ring.push(entry);
@@ -60,7 +66,8 @@ function clean(fields: Record<string, unknown>): Record<string, unknown> {
 		else if (value instanceof Error) out[name] = cut(value.message);
 		else if (typeof value === 'string') out[name] = cut(value);
 		else if (typeof value === 'number' || typeof value === 'boolean' || value === null) out[name] = value;
-		else if (Array.isArray(value)) out[name] = value.slice(0, 20).map((v) => (typeof v === 'string' ? cut(v) : v));
+		else if (Array.isArray(value))
+			out[name] = value.slice(0, 20).map((v) => (typeof v === 'string' ? cut(v) : v));
 		else if (value !== undefined) out[name] = cut(String(value));
 	}
 	return out;

@@ -39,7 +39,7 @@ export function hubConfigFromEnv(env: Env, cwd = process.cwd()): HubConfig | und
 	try {
 		invite = parseInviteCode(env.PLATEAU_CENTRE?.trim() || DEMO_INVITE);
 	} catch (err) {
-		throw new Error(`PLATEAU_CENTRE: ${err instanceof Error ? err.message : String(err)}`);
+		throw new Error(`PLATEAU_CENTRE: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 	}
 	const room = env.PLATEAU_HUB_ROOM?.trim();
 	if (room && !/^[a-z0-9-]{1,64}$/.test(room))

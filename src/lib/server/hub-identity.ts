@@ -46,7 +46,9 @@ export async function fileHubIdentity(dir: string): Promise<AgentIdentity> {
 	try {
 		return await importIdentity(JSON.parse(text));
 	} catch (err) {
-		throw new Error(`${path} is not a hub identity (${err instanceof Error ? err.message : String(err)})`);
+		throw new Error(`${path} is not a hub identity (${err instanceof Error ? err.message : String(err)})`, {
+			cause: err
+		});
 	}
 }
 

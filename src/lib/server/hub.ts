@@ -21,6 +21,7 @@ import { SignalingClient } from '../net/signaling-client';
 import { meshTopic, WebRtcMesh } from '../net/webrtc';
 import type { AgentIdentity } from '../repo/identity';
 import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
+import type { RateLimits } from '../repo/rate-limit';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
@@ -64,7 +65,21 @@ export interface HubOptions {
 	busTiming?: { heartbeatMs?: number; timeoutMs?: number; reconnectDelayMs?: number };
 	log?: HubLog;
 	iceServers?: RTCIceServer[];
+	/** Each peer's budget of live messages; HUB_RATE by default. */
+	rate?: Partial<RateLimits>;
 }
+
+/** A peer's live-message budget at the hub: ten times a browser's, because another instance on the
+ *  bus forwards what all of its browsers write, as one peer. (The budget is per Synchronizer, so a
+ *  browser gets it too; a per-transport budget is a follow-up.) */
+export const HUB_RATE: Partial<RateLimits> = {
+	messagesPerSecond: 2_000,
+	messageBurst: 20_000,
+	bytesPerSecond: 32 * 1024 * 1024,
+	byteBurst: 128 * 1024 * 1024,
+	maxQueuedMessages: 50_000,
+	maxQueuedBytes: 128 * 1024 * 1024
+};
 
 export interface Hub {
 	readonly instanceId: string;
@@ -162,7 +177,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 	// The one place the hub's policy is built (the hub role with every floor's space comes with
 	// signed updates).
 	const policy = new CentreSharePolicy(identity.agentId, { notes });
-	const sync = new Synchronizer({ repo, network, policy, agentId: identity.agentId, floor: '', identity });
+	const sync = new Synchronizer({
+		repo,
+		network,
+		policy,
+		agentId: identity.agentId,
+		floor: '',
+		identity,
+		rate: options.rate ?? HUB_RATE
+	});
 	const isInstance = (peer: string) => busNetwork !== undefined && network.transportOf(peer) === busNetwork;
 	const offs = [
 		sync.onRejected((r) => log.warn('sync.rejected', { peer: r.from, reason: r.reason })),

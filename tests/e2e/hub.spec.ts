@@ -20,7 +20,7 @@ import { readArticleMeta } from '../../src/lib/schema/index';
 import { applySeed, loadDemoSeed } from '../../src/lib/seed/seed';
 import { createNodePeer, type NodePeer } from '../../src/lib/server/node-peer';
 import { FsStorage } from '../../src/lib/storage/fs';
-import { MEET_MS, onboard, RESTART_MS, seedTitle } from './helpers';
+import { MEET_MS, onboard, RESTART_MS, seedArticles } from './helpers';
 import {
 	closeAll,
 	docIdsIn,
@@ -37,6 +37,12 @@ const port = Number(process.env.PLATEAU_E2E_PORT ?? 4319);
 const hubPort = port + 1;
 const signalUrl = `ws://localhost:${port}/signal`;
 const TOKEN = `e2e-hub-token-${uniqueTag()}`;
+
+function seedTitle(id: string): string {
+	const article = seedArticles.find((a) => a.id === id);
+	if (!article) throw new Error(`no seed article ${id}`);
+	return article.title;
+}
 
 interface HubProcess {
 	child: ChildProcess;

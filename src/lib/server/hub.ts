@@ -6,14 +6,15 @@
 // device sends it one, and it drops a note whose access record stops letting it read.
 //
 // Transports, as one CompositeNetwork (one Synchronizer serves them all): the centre's WebRTC mesh
-// (through the signaling relay), the other instances of the centre over the hub bus (BusNetwork:
-// Redis pub/sub when scaled out), and any extra transport given (the browsers' WebSocket to the
-// hub). Several instances on one PostgreSQL and Redis: each holds its own browsers' connections,
+// (through the signaling relay), the browsers' sealed WebSockets on the server's `/hub` path (the hub
+// socket, for networks that block WebRTC), the other instances of the centre over the hub bus
+// (BusNetwork: Redis pub/sub when scaled out), and any extra transport given. Several instances on one PostgreSQL and Redis: each holds its own browsers' connections,
 // and being peers of each other they pass on what they receive and resync after a bus outage.
 // Node only: never import it from browser code.
 import { randomUUID } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
+import type { Server } from 'node:http';
 import type { NetworkAdapter } from '../repo/network';
 import { deriveCentreKey } from '../net/crypto';
 import { CompositeNetwork } from '../net/composite';
@@ -26,12 +27,14 @@ import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
 import { PostgresStorage } from '../storage/postgres';
+import { attachHubSocket } from './attach';
 import { BusNetwork } from './bus-network';
 import type { HubBus } from './hub-bus';
 import { MemoryHubBus } from './hub-bus-memory';
 import { RedisHubBus } from './hub-bus-redis';
 import { fileHubIdentity, postgresHubIdentity } from './hub-identity';
 import { createHubLog, type HubLog } from './hub-log';
+import { createHubSocketServer, type HubSocketServerOptions } from './hub-socket-server';
 import { agentsByFloor, type HubStatus } from './hub-status';
 import { AckedStorage, openHubStorage } from './hub-storage';
 
@@ -59,8 +62,13 @@ export interface HubOptions {
 	redisUrl?: string;
 	/** This instance's id (unique among the centre's instances); the bus's when one is given. */
 	instanceId?: string;
-	/** Extra transports (the browsers' WebSocket to the hub). */
+	/** Extra transports. */
 	networks?: NetworkAdapter[];
+	/** The HTTP server whose `/hub` path takes the browsers' hub sockets (sealed WebSockets); none:
+	 *  no hub socket. */
+	httpServer?: Pick<Server, 'on'>;
+	/** Hub socket settings (origins, client address, limits). */
+	socket?: Omit<HubSocketServerOptions, 'key' | 'peerId'>;
 	/** Bus timings (tests shorten them). */
 	busTiming?: { heartbeatMs?: number; timeoutMs?: number; reconnectDelayMs?: number };
 	log?: HubLog;
@@ -137,11 +145,23 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 	await janitor.ready;
 
 	const network = new CompositeNetwork(instanceId);
+	const key = await deriveCentreKey(options.secret, options.centreId);
+	let detachSocket = () => {};
+	if (options.httpServer) {
+		const socket = createHubSocketServer({
+			...options.socket,
+			key,
+			peerId: instanceId,
+			log: (m) => log.warn('socket', { detail: m })
+		});
+		network.add(socket);
+		detachSocket = attachHubSocket(options.httpServer, socket);
+	}
 	let signaling: SignalingClient | undefined;
 	if (options.signalingUrl) {
 		signaling = new SignalingClient({
 			url: options.signalingUrl,
-			key: await deriveCentreKey(options.secret, options.centreId),
+			key,
 			WebSocketImpl: WebSocket,
 			peerId: instanceId
 		});
@@ -239,6 +259,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 	const destroy = () =>
 		(destroying ??= (async () => {
 			for (const off of offs) off();
+			detachSocket();
 			sync.destroy();
 			await network.destroy();
 			signaling?.destroy();

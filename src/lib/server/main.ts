@@ -1,5 +1,5 @@
 // Plateau's production server: the built SvelteKit app (adapter-node's handler), the signaling
-// relay and the centre hub on one port, with security headers and timeouts (http-server.ts). Run by
+// relay and the centre hub (with its socket on /hub) on one port, with security headers and timeouts (http-server.ts). Run by
 // `npm start` after `npm run build` (the embedded default: the demo centre's hub on the file system,
 // unless PLATEAU_HUB=off) and by `npm run hub` (`--hub`: an instance for the centre PLATEAU_CENTRE,
 // with DATABASE_URL and REDIS_URL to scale out; a hub that cannot start stops the process).
@@ -23,13 +23,14 @@ const hubRequired = process.argv.includes('--hub');
 const hubConfig = hubConfigFromEnv(hubRequired ? { ...process.env, PLATEAU_HUB: 'on' } : process.env);
 let hub: Hub | undefined;
 
+const signalingOptions = signalingOptionsFromEnv(process.env);
 const { server, signaling } = createAppServer(
 	(req, res) => {
 		const status = () => (hub ? hub.status() : Promise.reject(new Error('the hub is starting')));
 		if (hubConfig && serveHubStatus(req, res, hubConfig.statusToken, status)) return;
 		handler(req, res);
 	},
-	{ signaling: signalingOptionsFromEnv(process.env), log: (m) => console.warn(m) }
+	{ signaling: signalingOptions, log: (m) => console.warn(m) }
 );
 
 server.listen(port, host, () => {
@@ -46,7 +47,10 @@ async function startHub(shown: string): Promise<void> {
 		hub = await createHub({
 			...hubConfig!,
 			// Another process's relay (a hub run beside the app server), or this one's.
-			signalingUrl: process.env.PLATEAU_SIGNAL_URL?.trim() || `ws://${local}:${port}${SIGNAL_PATH}`
+			signalingUrl: process.env.PLATEAU_SIGNAL_URL?.trim() || `ws://${local}:${port}${SIGNAL_PATH}`,
+			// Browsers whose network blocks WebRTC reach the hub on /hub, under the relay's origin rules.
+			httpServer: server,
+			socket: { origins: signalingOptions.origins, clientAddress: signalingOptions.clientAddress }
 		});
 		console.log(
 			`Plateau hub for centre "${hubConfig!.centreId}" is running (status at http://${shown}:${port}/hub/status${hubConfig!.statusToken ? '' : ', off: PLATEAU_HUB_TOKEN is not set'})`

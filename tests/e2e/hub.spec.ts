@@ -9,15 +9,16 @@
 //     an edit of one reaches the other;
 //  3. the hub starts again from its directory and catches up with that edit (its storage holds it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import * as Y from 'yjs';
 import { formatInviteCode } from '../../src/lib/domain/codes';
 import { docId } from '../../src/lib/domain/ids';
 import { readArticleMeta } from '../../src/lib/schema/index';
-import { applySeed, loadDemoSeed } from '../../src/lib/seed/seed';
+import { applySeed, type SeedFile } from '../../src/lib/seed/seed';
 import { createNodePeer, type NodePeer } from '../../src/lib/server/node-peer';
 import { FsStorage } from '../../src/lib/storage/fs';
 import { MEET_MS, onboard, RESTART_MS, seedArticles } from './helpers';
@@ -51,7 +52,7 @@ interface HubProcess {
 
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
 	const child = spawn(process.execPath, ['build-server/index.js', '--hub'], {
-		cwd: join(__dirname, '../..'),
+		cwd: fileURLToPath(new URL('../..', import.meta.url)),
 		env: {
 			...process.env,
 			...env,
@@ -120,7 +121,9 @@ test('a hub fills a fresh agent of its centre, and catches up with what agents w
 		hub = await startHub(env);
 		// The centre's content: the demo documents, the centre document under this centre's id.
 		writer = await peer();
-		const seed = await loadDemoSeed();
+		const seed = JSON.parse(
+			await readFile(fileURLToPath(new URL('../../src/lib/seed/demo-centre.json', import.meta.url)), 'utf8')
+		) as SeedFile;
 		const docs = Object.fromEntries(
 			Object.entries(seed.docs).map(([id, update]) => [
 				id === 'centre/demo' ? docId('centre', centreId) : id,

@@ -1,10 +1,11 @@
 // One hub instance of the chaos test (hub-chaos.test.ts), as a child process: PostgreSQL storage,
-// the Redis bus, the test's relay. Tells the parent over IPC:
+// the Redis bus, its agents on hub sockets. Tells the parent over IPC:
 //  - `{ type: 'stored', docId, ranges }` once each write is stored (acknowledged = stored), with the
 //    ranges [client, clock, length] of the items it holds, so the parent can check PostgreSQL for them;
 //  - answers `{ type: 'state', docIds }` with each document's state vector (base64) and the
 //    instances it is linked to over the bus.
 // Settings come in CHAOS_* environment variables. Never outlives a parent that died.
+import { createServer } from 'node:http';
 import * as Y from 'yjs';
 import { createHub } from '../../src/lib/server/hub';
 import { RedisHubBus } from '../../src/lib/server/hub-bus-redis';
@@ -15,18 +16,20 @@ const send = (m: unknown) => process.connected && process.send?.(m);
 process.on('disconnect', () => process.exit(3));
 setTimeout(() => process.exit(2), 300_000).unref();
 
-// Both instances on one bus although their agents meet in two rooms (each instance then holds its
-// own agents' connections, as behind a load balancer): the bus is made here, with one prefix.
+// The bus is made here, with the test's own prefix.
 const bus = new RedisHubBus({
 	url: env.CHAOS_REDIS_URL!,
 	prefix: env.CHAOS_BUS_PREFIX!,
 	instanceId: env.CHAOS_INSTANCE
 });
+// The instance's own HTTP server: its agents' hub sockets connect to /hub on CHAOS_PORT (the same
+// port after a restart, so they reconnect on their own).
+const server = createServer((_req, res) => res.end());
+await new Promise<void>((resolve) => server.listen(Number(env.CHAOS_PORT), '127.0.0.1', () => resolve()));
 const hub = await createHub({
 	centreId: env.CHAOS_CENTRE!,
 	secret: env.CHAOS_SECRET!,
-	room: env.CHAOS_ROOM,
-	signalingUrl: env.CHAOS_SIGNAL_URL,
+	httpServer: server,
 	databaseUrl: env.CHAOS_DATABASE_URL,
 	databaseSchema: env.CHAOS_SCHEMA,
 	bus,

@@ -1,36 +1,38 @@
 // The scale-out chaos test (issue 13): two hub instances as child processes on one PostgreSQL
-// schema and one Redis bus, each holding its own agents' connections (agents of instance A meet in
-// room r1, agents of instance B in room r2, so whatever crosses from one group to the other went
-// through the instances and the bus). Agents edit shared articles in rounds while instance A is
-// killed with SIGKILL mid-writes and restarted, and then Redis itself is killed and restarted (a
-// redis-server of this test's own, on its own port: the shared service is never touched). Then:
+// schema and one Redis bus, 50 simulated agents (PLATEAU_CHAOS_AGENTS), half on each instance:
+// light in-process peers (memory storage, the real Synchronizer) on sealed hub sockets, each agent
+// connected to its own instance only, so whatever reaches the other half went through the instances
+// and the bus. Agents edit shared articles in rounds while instance A is killed with SIGKILL
+// mid-writes and restarted on the same port (its agents reconnect on their own), and then Redis
+// itself is killed and restarted (a redis-server of this test's own, on its own port: the shared
+// service is never touched). Then:
 //  - every edit an instance acknowledged (its storage write resolved: acknowledged = stored) is in
 //    PostgreSQL, read back with a fresh adapter;
 //  - every agent and both instances converged on the same documents, holding every edit.
-// Agents are Node WebRTC peers (@roamhq/wrtc) through Plateau's relay: a full mesh per room, so
-// PLATEAU_CHAOS_AGENTS per room (default 3) rather than the issue's 50 until bounded links or the
-// WebSocket transport to the hub land.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
-import { attachSignaling } from '../../src/lib/server/attach';
-import { createNodePeer, type NodePeer } from '../../src/lib/server/node-peer';
-import type { SignalingServer } from '../../src/lib/server/signaling';
+import WebSocket from 'ws';
+import { deriveCentreKey } from '../../src/lib/net/crypto';
+import { HubSocket } from '../../src/lib/net/hub-socket';
+import type { ByteSocket } from '../../src/lib/net/sealed-socket';
+import { generateIdentity } from '../../src/lib/repo/identity';
+import { Repo } from '../../src/lib/repo/repo';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
 import { initArticle } from '../../src/lib/schema/index';
+import { MemoryStorage } from '../../src/lib/storage/memory';
 import { PostgresStorage } from '../../src/lib/storage/postgres';
 import { testDatabaseUrl, uniqueName } from '../support/services';
 
 const CENTRE = 'chaos';
 const SECRET = 'k3f92m7q8hxd0pz47tncv1wae5gr';
-const PER_ROOM = Number(process.env.PLATEAU_CHAOS_AGENTS ?? 3);
+const AGENTS = Number(process.env.PLATEAU_CHAOS_AGENTS ?? 50);
+const PER_INSTANCE = Math.ceil(AGENTS / 2);
 const DOCS = ['article/chaos-0', 'article/chaos-1', 'article/chaos-2'];
 const ROUNDS = 10;
 const WAIT = { timeout: 60_000, interval: 100 };
@@ -54,16 +56,22 @@ interface Instance {
 	stderr: string[];
 }
 
-let server: Server;
-let relay: SignalingServer;
-let signalUrl: string;
+/** A simulated agent: a Repo in memory and the Synchronizer, on a hub socket to one instance. */
+interface SimAgent {
+	agentId: string;
+	repo: Repo;
+	sync: Synchronizer;
+	socket: HubSocket;
+	destroy(): Promise<void>;
+}
+
 let redis: ChildProcess | undefined;
 let redisPort: number;
 const schema = uniqueName('plateau_chaos');
 const busPrefix = `${uniqueName('plateau-chaos')}:`;
 const instances = new Set<Instance>();
-const agents: NodePeer[] = [];
-const dirs: string[] = [];
+const agents: SimAgent[] = [];
+const ports = new Map<string, number>();
 /** What each instance acknowledged: per document, [client, clock, length] of the stored items. */
 const acked = new Map<string, [number, number, number][]>();
 const ackedBy = new Map<string, number>();
@@ -103,15 +111,14 @@ async function stopRedis(): Promise<void> {
 	await exited;
 }
 
-async function startInstance(id: string, room: string): Promise<Instance> {
+async function startInstance(id: string, port: number): Promise<Instance> {
 	const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
 		stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
 		env: {
 			...process.env,
 			CHAOS_CENTRE: CENTRE,
 			CHAOS_SECRET: SECRET,
-			CHAOS_ROOM: room,
-			CHAOS_SIGNAL_URL: signalUrl,
+			CHAOS_PORT: String(port),
 			CHAOS_DATABASE_URL: testDatabaseUrl,
 			CHAOS_SCHEMA: schema,
 			CHAOS_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -145,6 +152,7 @@ async function startInstance(id: string, room: string): Promise<Instance> {
 
 async function kill(instance: Instance): Promise<void> {
 	instances.delete(instance);
+	problems.push(...instance.stderr.filter((l) => !l.includes('"level":"info"')));
 	if (instance.child.exitCode !== null || instance.child.signalCode) return;
 	const exited = new Promise((r) => instance.child.once('exit', r));
 	instance.child.kill('SIGKILL');
@@ -179,20 +187,39 @@ const t0 = Date.now();
 /** Progress on the console, so a slow run shows where its time went. */
 const phase = (what: string) => console.info(`chaos +${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
 
-async function agent(room: string): Promise<NodePeer> {
-	const dir = await mkdtemp(join(tmpdir(), 'plateau-chaos-'));
-	dirs.push(dir);
-	const p = await createNodePeer({
-		dir,
-		signalingUrl: signalUrl,
-		centreId: CENTRE,
-		room,
-		secret: SECRET,
-		floor: room === 'r1' ? 'bourse' : 'support',
+async function agent(port: number): Promise<SimAgent> {
+	const identity = await generateIdentity();
+	const repo = new Repo({ storage: new MemoryStorage() });
+	const socket = new HubSocket({
+		url: `ws://127.0.0.1:${port}/hub`,
+		key: await centreKey,
+		peerId: `agent-peer-${agents.length}`,
+		WebSocketImpl: WebSocket as unknown as new (url: string) => ByteSocket,
+		minBackoffMs: 100,
+		maxBackoffMs: 1000,
 		log: () => {}
 	});
-	agents.push(p);
-	return p;
+	const sync = new Synchronizer({
+		repo,
+		network: socket,
+		policy: new CentreSharePolicy(identity.agentId),
+		agentId: identity.agentId,
+		floor: 'bourse',
+		identity
+	});
+	const a: SimAgent = {
+		agentId: identity.agentId,
+		repo,
+		sync,
+		socket,
+		destroy: async () => {
+			sync.destroy();
+			await socket.destroy();
+			await repo.destroy();
+		}
+	};
+	agents.push(a);
+	return a;
 }
 
 /** Every agent writes one edit to every document. */
@@ -208,23 +235,25 @@ async function linkedTo(instance: Instance, other: string): Promise<boolean> {
 	return s.connected && s.instances.includes(other);
 }
 
+const centreKey = deriveCentreKey(SECRET, CENTRE);
+
 beforeAll(async () => {
 	redisPort = await freePort();
+	ports.set('a', await freePort());
+	ports.set('b', await freePort());
 	await startRedis();
-	server = createServer((_req, res) => res.end());
-	relay = attachSignaling(server, () => {}, { exclusive: true });
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-	signalUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/signal`;
 }, 30_000);
 
+/** Every instance's warnings and errors, shown when the test fails. */
+const problems: string[] = [];
+
 afterAll(async () => {
+	for (const i of instances) problems.push(...i.stderr.filter((l) => !l.includes('"level":"info"')));
+	if (problems.length)
+		console.warn(`chaos: instances' warnings and errors:\n${problems.slice(0, 40).join('\n')}`);
 	await Promise.all([...instances].map((i) => kill(i)));
 	await Promise.all(agents.map((a) => a.destroy()));
 	await stopRedis();
-	await relay?.close();
-	server?.closeAllConnections();
-	await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-	await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 	const admin = new pg.Client({ connectionString: testDatabaseUrl });
 	await admin.connect();
 	await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -234,8 +263,8 @@ afterAll(async () => {
 describe('hub scale-out under chaos', () => {
 	it('loses no acknowledged edit and converges through a SIGKILLed instance and a Redis restart', async () => {
 		phase('instances starting');
-		let a = await startInstance('hub-a', 'r1');
-		const b = await startInstance('hub-b', 'r2');
+		let a = await startInstance('hub-a', ports.get('a')!);
+		const b = await startInstance('hub-b', ports.get('b')!);
 		// One hub agent for the centre: both instances read the identity PostgreSQL keeps.
 		expect(a.agentId).toBe(b.agentId);
 		await vi.waitFor(
@@ -244,22 +273,22 @@ describe('hub scale-out under chaos', () => {
 		);
 
 		phase('instances linked; agents starting');
-		for (let i = 0; i < PER_ROOM; i++) await agent('r1');
-		for (let i = 0; i < PER_ROOM; i++) await agent('r2');
+		for (let i = 0; i < PER_INSTANCE; i++) await agent(ports.get('a')!);
+		for (let i = PER_INSTANCE; i < AGENTS; i++) await agent(ports.get('b')!);
 		const hubAgent = a.agentId;
-		const seesHub = (p: NodePeer) =>
+		const seesHub = (p: SimAgent) =>
 			[...p.sync.peers().values()].some((h) => h.agentId === hubAgent && h.verified);
 		await vi.waitFor(() => expect(agents.every(seesHub)).toBe(true), WAIT);
 
 		phase('agents see the hub');
-		// Created in room r1: room r2's agents can only get them through A, the bus and B.
+		// Created by an agent of A: B's agents can only get them through A, the bus and B.
 		for (const [n, id] of DOCS.entries()) initArticle(await agents[0]!.repo.open(id), meta(`Chaos ${n}`));
 		await vi.waitFor(async () => {
-			for (const p of agents.slice(PER_ROOM))
+			for (const p of agents.slice(PER_INSTANCE))
 				expect((await p.repo.list()).filter((id) => DOCS.includes(id))).toHaveLength(DOCS.length);
 		}, WAIT);
 
-		phase('articles crossed to room r2');
+		phase('articles crossed to the agents of B');
 		await round(0);
 		await round(1);
 		await round(2);
@@ -272,12 +301,12 @@ describe('hub scale-out under chaos', () => {
 		await round(5);
 
 		phase('restarting A');
-		a = await startInstance('hub-a2', 'r1');
+		a = await startInstance('hub-a2', ports.get('a')!);
 		await vi.waitFor(
 			async () => expect((await linkedTo(a, 'hub-b')) && (await linkedTo(b, 'hub-a2'))).toBe(true),
 			WAIT
 		);
-		await vi.waitFor(() => expect(agents.slice(0, PER_ROOM).every(seesHub)).toBe(true), WAIT);
+		await vi.waitFor(() => expect(agents.slice(0, PER_INSTANCE).every(seesHub)).toBe(true), WAIT);
 
 		phase('A2 linked and seen; killing Redis');
 		// Redis dies and comes back: the bus links renew and the instances resync.

@@ -26,6 +26,8 @@ export class AckedStorage implements StorageAdapter {
 	readonly #events = new Emitter<{ stored: (docId: string, update: Uint8Array) => void }>();
 	#acknowledged = 0;
 	#failed = 0;
+	/** With other instances writing the same store: the documents this instance may load. */
+	#loadable: Set<string> | undefined;
 
 	constructor(inner: StorageAdapter, size: () => Promise<StorageSize>) {
 		this.inner = inner;
@@ -46,11 +48,25 @@ export class AckedStorage implements StorageAdapter {
 		return this.#size();
 	}
 
+	/**
+	 * For an instance sharing its store with others: from now on only these documents (those
+	 * stored when it started, opened at once and kept open) and those it writes itself are loaded;
+	 * any other loads empty. A document another instance created later reaches this one over the
+	 * bus, as an update that is new here — so it is passed on to this instance's peers. Loaded from
+	 * the shared store instead, it would be silently up to date here, and this instance's browsers
+	 * would not get it until they reconnect.
+	 */
+	restrictLoads(docIds: Iterable<string>): void {
+		this.#loadable = new Set(docIds);
+	}
+
 	load(docId: string): Promise<StoredChunk[]> {
+		if (this.#loadable && !this.#loadable.has(docId)) return Promise.resolve([]);
 		return this.inner.load(docId);
 	}
 
 	async append(docId: string, update: Uint8Array): Promise<void> {
+		this.#loadable?.add(docId);
 		try {
 			await this.inner.append(docId, update);
 		} catch (err) {

@@ -134,6 +134,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 			: await fileHubIdentity(dataDir));
 
 	const repo = new Repo({ storage });
+	if (bus) {
+		// Shared with other instances: everything stored now is opened and kept open; what they
+		// store later comes over the bus (hub-storage.ts, restrictLoads).
+		const held = await storage.list();
+		storage.restrictLoads(held);
+		for (let i = 0; i < held.length; i += 50)
+			await Promise.all(held.slice(i, i + 50).map((id) => repo.open(id)));
+	}
 	const offRepoErrors = repo.onError((e) => log.error('storage.error', { error: e.message }));
 	const offPgErrors =
 		storage.inner instanceof PostgresStorage

@@ -34,7 +34,9 @@ export default defineConfig({
 	},
 	webServer: {
 		command: 'node build-server/index.js',
-		env: { PORT: String(port) },
+		// No hub in the suite's server: the specs that test peers alone mean what they say; hub.spec.ts
+		// runs a hub of its own.
+		env: { PORT: String(port), PLATEAU_HUB: 'off' },
 		url: `http://localhost:${port}/`,
 		cwd: '../..',
 		reuseExistingServer: false,

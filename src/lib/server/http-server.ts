@@ -1,8 +1,9 @@
-// Plateau's HTTP server: the app handler behind security headers, the signaling relay on the same
-// port, and timeouts so that a client which opens a connection and never finishes its request (or
+// Plateau's HTTP server: the app handler behind security headers, the signaling relay and (when a hub
+// runs in this process) the hub socket on the same port, and timeouts so that a client which opens a connection and never finishes its request (or
 // its WebSocket upgrade) does not hold a socket forever.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { attachSignaling, type AttachOptions } from './attach';
+import { attachHubSocket, attachSignaling, type AttachOptions } from './attach';
+import type { HubSocketServer } from './hub-socket-server';
 import { applySecurityHeaders } from './security-headers';
 import type { SignalingServer } from './signaling';
 
@@ -34,8 +35,15 @@ export function createAppServer(
 	{
 		timeouts = {},
 		signaling = {},
+		hub,
 		log = () => {}
-	}: { timeouts?: Partial<HttpTimeouts>; signaling?: AttachOptions; log?: (m: string) => void } = {}
+	}: {
+		timeouts?: Partial<HttpTimeouts>;
+		signaling?: AttachOptions;
+		/** The hub's socket adapter, served on /hub; without one /hub is refused with 404. */
+		hub?: HubSocketServer;
+		log?: (m: string) => void;
+	} = {}
 ): AppServer {
 	const t = { ...defaultHttpTimeouts, ...timeouts };
 	const server = createServer(
@@ -50,5 +58,7 @@ export function createAppServer(
 			handler(req, res);
 		}
 	);
-	return { server, signaling: attachSignaling(server, log, { exclusive: true, ...signaling }) };
+	const relay = attachSignaling(server, log, { exclusive: true, ...signaling });
+	attachHubSocket(server, hub);
+	return { server, signaling: relay };
 }

@@ -12,7 +12,10 @@
 // Durability: append resolves once PostgreSQL has committed the row (each session sets
 // synchronous_commit=on, so the commit waited for the WAL flush). compact inserts the snapshot and
 // deletes what it replaces in one transaction. Rows written by another instance are not a concern:
-// compaction deletes only the keys it was given, so a concurrent append elsewhere survives it.
+// compaction deletes only the keys it was given, so a concurrent append elsewhere survives it; every
+// snapshot holds at least what it replaced (Yjs updates merge), so two instances compacting the same
+// rows leave two snapshots, never less than before; and they take turns per document (an advisory
+// lock), as interleaved deletes of the same rows could deadlock.
 //
 // A row whose data is NULL (written by hand or by a foreign tool) is returned as `null`: the Repo
 // reports it as "not binary" and keeps it, as it does for a damaged file or IndexedDB record.
@@ -146,6 +149,11 @@ export class PostgresStorage implements StorageAdapter {
 			let broken = false;
 			try {
 				await client.query('BEGIN');
+				// Instances compacting one document at once take turns: two deletes of overlapping row
+				// sets in different orders would deadlock (and one compaction would fail).
+				await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+					`plateau-compact:${this.schema}:${this.store}:${docId}`
+				]);
 				await client.query(this.#insert('s'), [this.store, docId, bytes(snapshot)]);
 				await client.query(
 					`DELETE FROM ${this.#q}.plateau_chunks WHERE store = $1 AND doc_id = $2 AND key = ANY($3::text[])`,
@@ -159,6 +167,17 @@ export class PostgresStorage implements StorageAdapter {
 				client.release(broken);
 			}
 		});
+	}
+
+	/** Chunks and bytes held for this store (the operator view). */
+	async size(): Promise<{ chunks: number; bytes: number }> {
+		this.#alive();
+		await this.ready();
+		const { rows } = await this.#pool.query<{ chunks: string; bytes: string | null }>(
+			`SELECT count(*) AS chunks, sum(octet_length(data)) AS bytes FROM ${this.#q}.plateau_chunks WHERE store = $1`,
+			[this.store]
+		);
+		return { chunks: Number(rows[0]?.chunks ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
 	}
 
 	async list(): Promise<string[]> {

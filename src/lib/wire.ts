@@ -1,5 +1,8 @@
 // The one place that picks concrete adapters for the browser app.
+import { CompositeNetwork } from './net/composite';
 import { deriveCentreKey } from './net/crypto';
+import { hubFallback } from './net/hub-fallback';
+import { HUB_PATH, HubSocket } from './net/hub-socket';
 import { SignalingClient } from './net/signaling-client';
 import { signalingPairingChannel } from './net/pairing';
 import { meshTopic, WebRtcMesh } from './net/webrtc';
@@ -8,9 +11,15 @@ import { databaseName, IndexedDbStorage } from './storage/indexeddb';
 import { IndexedDbSearchStore, searchDatabaseName } from './storage/search-idb';
 import type { AppEnvironment } from './state/app.svelte';
 
-/** The signaling endpoint of the server that served this page. */
-function signalingUrl(): string {
-	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
+/** A WebSocket endpoint of the server that served this page. */
+function socketUrl(path: string): string {
+	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+}
+
+/** A test hook's value on a device where the test set `plateau:test-hooks`. */
+function testHook(name: string): string | null {
+	if (globalThis.localStorage?.getItem('plateau:test-hooks') !== '1') return null;
+	return globalThis.localStorage.getItem(name);
 }
 
 /** End-to-end tests send crafted sync messages from a page: only on a device where the test set
@@ -29,8 +38,18 @@ export function browserEnvironment(): AppEnvironment {
 		openSearchStore: (storeName) => new IndexedDbSearchStore(searchDatabaseName(storeName)),
 		connect: async ({ centreId, secret, room }) => {
 			const key = await deriveCentreKey(secret, centreId);
-			const signaling = new SignalingClient({ url: signalingUrl(), key });
-			const network = new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
+			const signaling = new SignalingClient({ url: socketUrl('/signal'), key });
+			// The WebRTC mesh, and the hub's WebSocket when the mesh reaches no hub (hub-fallback.ts);
+			// the test hook plays a network that blocks WebRTC: no mesh, the socket at once.
+			const noWebRtc = testHook('plateau:test-no-webrtc') === '1';
+			const mesh = noWebRtc ? undefined : new WebRtcMesh({ signaling, topic: meshTopic(centreId, room) });
+			const network = new CompositeNetwork(signaling.peerId, mesh ? [mesh] : []);
+			hubFallback({
+				composite: network,
+				mesh: mesh ?? network,
+				open: () => new HubSocket({ url: socketUrl(HUB_PATH), key, peerId: signaling.peerId }),
+				now: noWebRtc
+			});
 			exposeForTests('__plateauNetwork', network);
 			return {
 				network,

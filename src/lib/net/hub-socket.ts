@@ -197,7 +197,10 @@ export class HubSocket implements NetworkAdapter {
 				this.#hub = undefined;
 				if (wasOpen && hub) this.#events.emit('peer-disconnected', hub);
 				if (this.#destroyed) return;
-				if (this.#retry === undefined) this.#log(`hub connection closed (${code} ${reason})`);
+				// Said when a live connection ends or a first attempt fails, not at every retry (a
+				// server without a hub refuses each one).
+				if (this.#retry === undefined && (wasOpen || this.#failures === 0))
+					this.#log(`hub connection closed (${code} ${reason})`);
 				this.#setState('closed');
 				this.#scheduleReconnect();
 			}

@@ -1,9 +1,12 @@
 // One WebSocket carrying a sealed channel (sealed-channel.ts), as both ends of the hub socket use
 // it: the browser's WebSocket (hub-socket.ts) and `ws` on the server (server/hub-socket-server.ts).
 // Messages are cut into frames (chunking.ts, 64 KiB here: a WebSocket has no 256 KiB limit, and
-// fewer frames cost fewer encryptions) and each frame is one sealed record; records go out under
-// back-pressure on the socket's bufferedAmount (polled: a browser WebSocket has no drain event). A
-// keep-alive record answers a ping, so a dead connection is noticed without a TCP timeout.
+// fewer frames cost fewer encryptions) and each frame is one sealed record. Flow control both ways:
+// a sender keeps at most a window of frame bytes unacknowledged (the receiver acknowledges what it
+// has decrypted and handed on), because a browser cannot stop reading its WebSocket and would
+// otherwise hold whatever a fast sender pushed; and records go to the socket only while its
+// bufferedAmount is low (polled: a browser WebSocket has no drain event). A keep-alive record
+// answers a ping, so a dead connection is noticed without a TCP timeout.
 import { FrameError, Reassembler, toFrames } from './chunking';
 import { SealedChannel } from './sealed-channel';
 
@@ -40,9 +43,12 @@ export const HubSocketClose = {
 
 /** Frame size on the hub socket, bytes (a chunking.ts frame, sealed as one record). */
 export const SOCKET_FRAME_BYTES = 64 * 1024;
+/** Frame bytes a sender may have unacknowledged; the receiver acknowledges every quarter of it. */
+export const FLOW_WINDOW_BYTES = 2 * 1024 * 1024;
 const FRAME = 0;
 const PING = 1;
 const PONG = 2;
+const ACK = 3;
 const OPEN = 1;
 
 export interface SealedSocketOptions {
@@ -82,6 +88,11 @@ export class SealedSocket {
 	#keepAlive: ReturnType<typeof setInterval> | undefined;
 	#lastHeard = Date.now();
 	#paused = false;
+	/** Flow control: frame bytes sent and acknowledged by the peer; received and acknowledged. */
+	#sent = 0;
+	#acked = 0;
+	#received = 0;
+	#ackSent = 0;
 	#closed = false;
 	#opened = false;
 	/** Bytes carried, both ways (records on the wire, overhead included). */
@@ -98,6 +109,8 @@ export class SealedSocket {
 			peerId: options.peerId,
 			maxRecordBytes: SOCKET_FRAME_BYTES + 1,
 			write: (frame) => this.#write(frame),
+			// The peer never has more than a window unacknowledged (plus keep-alives and acks).
+			maxBacklogBytes: FLOW_WINDOW_BYTES + 16 * SOCKET_FRAME_BYTES,
 			onProgress: () => {
 				if (this.#paused && this.channel.receiveBacklog < options.highWaterMark / 2) {
 					this.#paused = false;
@@ -191,7 +204,16 @@ export class SealedSocket {
 		const kind = body[0];
 		if (kind === PING) return this.channel.send(new Uint8Array([PONG]));
 		if (kind === PONG) return;
+		if (kind === ACK) return this.#onAck(body);
 		if (kind !== FRAME) return this.close(HubSocketClose.policy, `unknown record ${kind}`);
+		this.#received += body.length - 1;
+		if (this.#received - this.#ackSent >= FLOW_WINDOW_BYTES / 4) {
+			this.#ackSent = this.#received;
+			const ack = new Uint8Array(9);
+			ack[0] = ACK;
+			new DataView(ack.buffer).setFloat64(1, this.#received);
+			this.channel.send(ack);
+		}
 		let message: Uint8Array | null;
 		try {
 			message = this.#reassembler.push(body.subarray(1));
@@ -203,6 +225,15 @@ export class SealedSocket {
 			);
 		}
 		if (message) this.#o.onMessage(message);
+	}
+
+	#onAck(body: Uint8Array): void {
+		const acked = body.length === 9 ? new DataView(body.buffer, body.byteOffset + 1, 8).getFloat64(0) : NaN;
+		// Acknowledging what was never sent, or going back, is a broken peer.
+		if (!(acked >= this.#acked && acked <= this.#sent))
+			return this.close(HubSocketClose.policy, 'bad acknowledgement');
+		this.#acked = acked;
+		this.#pump();
 	}
 
 	#write(frame: Uint8Array): void {
@@ -221,17 +252,21 @@ export class SealedSocket {
 		this.#poll = undefined;
 		while (
 			this.#queue.length &&
+			this.#sent - this.#acked < FLOW_WINDOW_BYTES &&
 			this.#socket.bufferedAmount + this.channel.sendBacklog < this.#o.highWaterMark
 		) {
 			const f = this.#queue.shift()!;
 			this.#queuedBytes -= f.length;
+			this.#sent += f.length;
 			const record = new Uint8Array(f.length + 1);
 			record[0] = FRAME;
 			record.set(f, 1);
 			this.channel.send(record);
 		}
-		// Blocked: look again shortly (the browser's WebSocket has no event when its buffer drains).
-		if (this.#queue.length) this.#poll = setTimeout(() => this.#pump(), 10);
+		// Blocked on the socket: look again shortly (the browser's WebSocket has no event when its
+		// buffer drains). Blocked on the window: the peer's acknowledgement pumps again.
+		if (this.#queue.length && this.#sent - this.#acked < FLOW_WINDOW_BYTES)
+			this.#poll = setTimeout(() => this.#pump(), 10);
 	}
 
 	#ended(code: number, reason: string): void {

@@ -42,8 +42,7 @@ import {
 	type SignedEntry
 } from './sync-signed-entry';
 
-/** The seed's origin (seed/seed.ts): seeded content is vouched for by `seed`, not signed as a
- *  local change. */
+/** The seed's origin (seed/seed.ts): a seeded document is vouched for by an entry of its own. */
 const SEED_ORIGIN = 'plateau:seed';
 /** Chains a connection may name by reference (each side counts the same way). */
 const MAX_CHAIN_REFS = 256;
@@ -123,8 +122,11 @@ export class SignedUpdates {
 	/** A change to a guarded document: this device's own is signed and sent; one applied from a
 	 *  peer or from storage is already in the log. */
 	onChange(e: ChangeEvent): void {
-		if (isPeerOrigin(e.origin) || e.origin === STORAGE_ORIGIN || e.origin === SEED_ORIGIN) return;
+		if (isPeerOrigin(e.origin) || e.origin === STORAGE_ORIGIN) return;
 		if (!this.#identity || this.#ctx.destroyed) return;
+		// The seed, applied here: vouched for as it is, in an entry of its own (every device seeding
+		// the same update makes the same entry).
+		if (e.origin === SEED_ORIGIN) return this.#ctx.track(this.#signLocal(ENTRY_UPDATE, e.docId, e.update));
 		// A change this device may not make stays here, as on the plain path (no peer would take it).
 		if (!this.#ctx.policy.mayWrite(this.#selfHello(), e.docId)) return;
 		let queue = this.#pending.get(e.docId);
@@ -369,7 +371,7 @@ export class SignedUpdates {
 			return this.#signLocal(ENTRY_SNAPSHOT, docId, Y.encodeStateAsUpdate(doc));
 		const seed = await this.#seed?.(docId);
 		if (seed && new Coverage(Y.encodeStateAsUpdate(doc)).covers(seed))
-			await this.#signLocal(ENTRY_UPDATE, docId, seed);
+			await this.#signLocal(ENTRY_UPDATE, docId, asSeeded(seed));
 	}
 
 	/** The peer's log hashes: send what it lacks, ask for what we lack. */
@@ -431,6 +433,17 @@ export class SignedUpdates {
 		this.#seen.set(hash, true);
 		if (this.#seen.size > MAX_SEEN) this.#seen.delete(this.#seen.keys().next().value!);
 	}
+}
+
+/** The update a document emits when the seed is applied to it empty: the bytes a device that seeds
+ *  now signs, so one seeded before signed entries vouches for the very same entry. */
+function asSeeded(seed: Uint8Array): Uint8Array {
+	const probe = new Y.Doc();
+	let emitted = seed;
+	probe.on('update', (u: Uint8Array) => (emitted = u));
+	Y.applyUpdate(probe, seed);
+	probe.destroy();
+	return emitted;
 }
 
 /** Whether the document holds content none of its log's entries brought (compared by state

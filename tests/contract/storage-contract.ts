@@ -57,6 +57,7 @@ export function runStorageContract(name: string, setup: StorageSetup): void {
 			expect(await repo.list()).toEqual(['note/agent-x.n1']);
 			await reopened.remove(log);
 			expect(await reopened.list()).toEqual(['note/agent-x.n1']);
+			await repo.destroy();
 		});
 
 		it('stores documents and gives them back after a reload', async () => {

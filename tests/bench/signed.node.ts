@@ -83,7 +83,8 @@ test('signed entries: a note edited 1,000 times', { timeout: 600_000 }, async ()
 	for (let i = 0; i < 1000; i++) {
 		const before = Y.encodeStateVector(doc);
 		text.insert(i, 'x');
-		uncompacted += (await signEntry(a.identity, 0, id, Y.encodeStateAsUpdate(doc, before))).update.length + 64 + 65 + 40;
+		uncompacted +=
+			(await signEntry(a.identity, 0, id, Y.encodeStateAsUpdate(doc, before))).update.length + 64 + 65 + 40;
 		await settle(a);
 	}
 	const editMs = (performance.now() - t0) / 1000;

@@ -23,20 +23,38 @@ import {
 	readNoteMeta,
 	writeBody
 } from '../../src/lib/schema/index';
-import { crafted, device, share, signedMessage, writeNote, type Device, type DeviceOptions } from './overlay-kit';
+import {
+	crafted,
+	device,
+	share,
+	signedMessage,
+	writeNote,
+	type Device,
+	type DeviceOptions
+} from './overlay-kit';
 import { roguePeer, settle, type RoguePeer } from './rogue-kit';
 
 const live: Device[] = [];
 const rogues: RoguePeer[] = [];
 
-async function make(hub: MemoryHub, id: string, options: DeviceOptions, identity?: Awaited<ReturnType<typeof generateIdentity>>) {
+async function make(
+	hub: MemoryHub,
+	id: string,
+	options: DeviceOptions,
+	identity?: Awaited<ReturnType<typeof generateIdentity>>
+) {
 	const d = await device(hub, id, identity ?? (await generateIdentity()), options);
 	live.push(d);
 	return d;
 }
 
 /** A raw peer proving `identity`, linked only to `links` (it greets them itself). */
-function rogue(hub: MemoryHub, id: string, identity: Awaited<ReturnType<typeof generateIdentity>>, links: string[]) {
+function rogue(
+	hub: MemoryHub,
+	id: string,
+	identity: Awaited<ReturnType<typeof generateIdentity>>,
+	links: string[]
+) {
 	const r = roguePeer(hub, id, { identity, spaces: ['kb', 'centre', 'floor:bourse'] });
 	for (const other of r.net.peers()) if (!links.includes(other)) hub.unlink(id, other);
 	rogues.push(r);
@@ -107,7 +125,9 @@ describe('a read-only note over the overlay', () => {
 		expect(await s.repo.find(id)).toBeUndefined();
 
 		// The author edits offline, comes back to the hub: the fresh browser gets the edit.
-		writeBody(bodyFragment(await a.repo.open(id)), [{ type: 'paragraph', content: [{ type: 'text', text: 'v2' }] }]);
+		writeBody(bodyFragment(await a.repo.open(id)), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'v2' }] }
+		]);
 		hub.link('a', 'hub');
 		await settle(h, a, f, s);
 		expect(await text(f, id)).toBe('v2');
@@ -131,7 +151,10 @@ describe('a rogue in the middle of A–B–C', () => {
 		// B got A's genuine entries (it may hold the note): it forwards them faithfully first.
 		const genuine = [...entriesSeen(b, noteAccessDocId(alice.agentId)), ...entriesSeen(b, id)];
 		expect(genuine.length).toBeGreaterThan(0);
-		b.send('c', { type: 'signed', entries: genuine.map((e) => ({ ...e, chain: alice.publicKey, chainRef: undefined })) });
+		b.send('c', {
+			type: 'signed',
+			entries: genuine.map((e) => ({ ...e, chain: alice.publicKey, chainRef: undefined }))
+		});
 		await settle(c);
 		expect(await text(c, id)).toBe('original');
 		const chunks = (await c.storage.load(id)).length;
@@ -145,10 +168,16 @@ describe('a rogue in the middle of A–B–C', () => {
 		b.send('c', await signedMessage(bob, id, forged));
 		// 2. A's genuine entry with its update altered (A's signature kept).
 		const one = genuine.find((e) => e.docId === id)!;
-		b.send('c', { type: 'signed', entries: [{ ...one, update: forged, chain: alice.publicKey, chainRef: undefined }] });
+		b.send('c', {
+			type: 'signed',
+			entries: [{ ...one, update: forged, chain: alice.publicKey, chainRef: undefined }]
+		});
 		// 3. A's genuine entry replayed onto another note of A's.
 		const other = `note/${alice.agentId}.autre`;
-		b.send('c', { type: 'signed', entries: [{ ...one, docId: other, chain: alice.publicKey, chainRef: undefined }] });
+		b.send('c', {
+			type: 'signed',
+			entries: [{ ...one, docId: other, chain: alice.publicKey, chainRef: undefined }]
+		});
 		// 4. A's key chain with B's signature.
 		const bobs = (await signedMessage(bob, id, forged)) as Extract<SyncMessage, { type: 'signed' }>;
 		b.send('c', { type: 'signed', entries: [{ ...bobs.entries[0]!, chain: alice.publicKey }] });
@@ -209,14 +238,17 @@ describe('a private note', () => {
 		const forged = new Y.Doc();
 		forged.getMap('meta').set('title', 'Faux');
 		const fakeId = `note/${alice.agentId}.faux`;
-		for (const to of ['c', 'a']) mallory.send(to, await signedMessage(bob, fakeId, Y.encodeStateAsUpdate(forged)));
+		for (const to of ['c', 'a'])
+			mallory.send(to, await signedMessage(bob, fakeId, Y.encodeStateAsUpdate(forged)));
 		// And one into A's existing private note.
 		mallory.send('a', await signedMessage(bob, id, Y.encodeStateAsUpdate(forged)));
 		await settle(a, c);
 		expect(await stored(c, fakeId)).toBe(false);
 		expect(await stored(a, fakeId)).toBe(false);
 		expect(await text(a, id)).toBe('code 1234');
-		expect(c.rejected.some((r) => r.includes(`${fakeId} refused: ${bob.agentId} may not write it`))).toBe(true);
+		expect(c.rejected.some((r) => r.includes(`${fakeId} refused: ${bob.agentId} may not write it`))).toBe(
+			true
+		);
 		expect(a.rejected.some((r) => r.includes(`${bob.agentId} may not write it`))).toBe(true);
 	});
 });
@@ -263,7 +295,9 @@ describe('the centre document over the overlay', () => {
 		// Bob (not an administrator) signs a change to Carol's entry and forwards it to Carol.
 		const mallory = rogue(hub, 'mallory', bob, ['carol']);
 		const centreC = await c.repo.open(CENTRE);
-		const forged = crafted(centreC, (d) => d.getMap('agents').set(carol.agentId, profile(carol.agentId, 'Escroc')));
+		const forged = crafted(centreC, (d) =>
+			d.getMap('agents').set(carol.agentId, profile(carol.agentId, 'Escroc'))
+		);
 		mallory.send('carol', await signedMessage(bob, CENTRE, forged));
 		// And the admin's genuine rename, altered on the way.
 		const genuine = entriesSeen(mallory, CENTRE);
@@ -278,7 +312,12 @@ describe('the centre document over the overlay', () => {
 		const CENTRE = 'centre/demo';
 		const seedDoc = new Y.Doc();
 		seedDoc.clientID = 1;
-		initCentre(seedDoc, { id: 'demo', name: { fr: 'Démo', en: 'Demo' } }, [{ id: 'bourse', name: { fr: 'Bourse', en: 'Trading' } }], []);
+		initCentre(
+			seedDoc,
+			{ id: 'demo', name: { fr: 'Démo', en: 'Demo' } },
+			[{ id: 'bourse', name: { fr: 'Bourse', en: 'Trading' } }],
+			[]
+		);
 		const seed = Y.encodeStateAsUpdate(seedDoc);
 		const seedOf = async (docId: string) => (docId === CENTRE ? seed : undefined);
 		const hub = new MemoryHub();
@@ -295,7 +334,9 @@ describe('the centre document over the overlay', () => {
 		expect(readCentreInfo(centreF)?.name.fr).toBe('Démo');
 		expect(readAgents(centreF).map((p) => p.name)).toEqual(['Alice']);
 		for (const d of [a, b, f]) {
-			expect(Y.encodeStateVector(await d.repo.open(CENTRE))).toEqual(Y.encodeStateVector(await a.repo.open(CENTRE)));
+			expect(Y.encodeStateVector(await d.repo.open(CENTRE))).toEqual(
+				Y.encodeStateVector(await a.repo.open(CENTRE))
+			);
 			expect(d.rejected, d.id).toEqual([]);
 		}
 		// Both demo devices vouched for the same seed: one entry, not two (plus Alice's own).
@@ -328,7 +369,7 @@ describe('compaction', () => {
 		expect(await text(c, id)).toBe('v0');
 		hub.link('b', 'c');
 		await settle(a, b, c);
-		expect(await text(c, id)).toBe("v100");
+		expect(await text(c, id)).toBe('v100');
 		expect((await c.sync.log(id)).digest()).toBe(logA.digest());
 		for (const d of [a, b, c]) expect(d.rejected, d.id).toEqual([]);
 	}, 60_000);

@@ -56,7 +56,11 @@ async function peer(
 	const repo = new Repo({ storage });
 	const registry = new NoteAccessRegistry(repo);
 	await registry.load();
-	const signaling = new SignalingClient({ url, key: await deriveCentreKey(SECRET, CENTRE), WebSocketImpl: WebSocket });
+	const signaling = new SignalingClient({
+		url,
+		key: await deriveCentreKey(SECRET, CENTRE),
+		WebSocketImpl: WebSocket
+	});
 	const mesh = new WebRtcMesh({
 		signaling,
 		topic: meshTopic(CENTRE, room),
@@ -131,7 +135,12 @@ describe('signed entries over real WebRTC', () => {
 
 		const a = await peer(room, alice, new MemoryStorage());
 		const id = `note/${newNoteId(alice.agentId)}`;
-		const access = { author: alice.agentId, visibility: 'centre' as const, floor: 'bourse', colleaguesMayEdit: false };
+		const access = {
+			author: alice.agentId,
+			visibility: 'centre' as const,
+			floor: 'bourse',
+			colleaguesMayEdit: false
+		};
 		putNoteAccess(await a.repo.open(noteAccessDocId(alice.agentId)), id, access);
 		initNote(await a.repo.open(id), meta(alice.agentId, 'Relais', access), [
 			{ type: 'paragraph', content: [{ type: 'text', text: 'signé par Alice' }] }
@@ -142,7 +151,10 @@ describe('signed entries over real WebRTC', () => {
 
 		const f = await peer(room, await generateIdentity(), new MemoryStorage());
 		await vi.waitFor(async () => expect(await textOn(f, id)).toBe('signé par Alice'), WAIT);
-		await vi.waitFor(async () => expect((await f.sync.log(id)).digest()).toBe((await h.sync.log(id)).digest()), WAIT);
+		await vi.waitFor(
+			async () => expect((await f.sync.log(id)).digest()).toBe((await h.sync.log(id)).digest()),
+			WAIT
+		);
 		await f.stop();
 
 		// The hub restarts from its directory: the log was on disk beside the note.

@@ -3,7 +3,12 @@
 // snapshot covers an entry only when it holds all of it (sync-log.ts).
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { endorseDevice, generateIdentity, newDeviceKey, identityFromChain } from '../../src/lib/repo/identity';
+import {
+	endorseDevice,
+	generateIdentity,
+	newDeviceKey,
+	identityFromChain
+} from '../../src/lib/repo/identity';
 import { Coverage } from '../../src/lib/repo/sync-log';
 import {
 	ChainCache,
@@ -35,7 +40,11 @@ describe('signed entries', () => {
 	it('from a paired device verify as the agent; one chain endorsing a foreign key proves nothing of the key’s owner', async () => {
 		const alice = await generateIdentity();
 		const device = await newDeviceKey();
-		const phone = await identityFromChain(await endorseDevice(alice, device.publicKey), device.publicKey, device.privateKey);
+		const phone = await identityFromChain(
+			await endorseDevice(alice, device.publicKey),
+			device.publicKey,
+			device.privateKey
+		);
 		const e = await signEntry(phone, 0, 'note/a.b', new Uint8Array([7]));
 		expect((await verifyEntry(e, new ChainCache()))?.agentId).toBe(alice.agentId);
 		// Mallory endorses Alice's device key in her own chain: Alice's signature does not verify

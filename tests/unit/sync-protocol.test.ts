@@ -36,7 +36,13 @@ describe('sync protocol', () => {
 		{
 			type: 'signed',
 			entries: [
-				{ kind: 0, docId: 'note/a.b', update: bytes(1), chain: new Uint8Array(65).fill(4), signature: bytes(9) },
+				{
+					kind: 0,
+					docId: 'note/a.b',
+					update: bytes(1),
+					chain: new Uint8Array(65).fill(4),
+					signature: bytes(9)
+				},
 				{ kind: 1, docId: 'centre/x', update: bytes(2), chainRef: 1, signature: bytes(8) }
 			]
 		},
@@ -60,13 +66,21 @@ describe('sync protocol', () => {
 	});
 
 	it('refuses signed entries with a bad chain, kind or signature, too many entries or hashes, and unknown roles', () => {
-		const entry = { kind: 0, docId: 'note/a.b', update: bytes(1), chain: new Uint8Array(65), signature: bytes(1) };
+		const entry = {
+			kind: 0,
+			docId: 'note/a.b',
+			update: bytes(1),
+			chain: new Uint8Array(65),
+			signature: bytes(1)
+		};
 		const signed = (e: object) => encodeMessage({ type: 'signed', entries: [{ ...entry, ...e }] });
 		expect(() => decodeMessage(signed({ chain: new Uint8Array(10) }))).toThrow(/bad key chain/);
 		expect(() => decodeMessage(signed({ kind: 7 }))).toThrow(/unknown entry kind 7/);
 		expect(() => decodeMessage(signed({ signature: new Uint8Array(100) }))).toThrow(/bad signature/);
 		const many = encodeMessage({ type: 'signed', entries: [entry, entry, entry] });
-		expect(() => decodeMessage(many, { ...defaultProtocolLimits, maxEntriesPerMessage: 2 })).toThrow(/3 entries/);
+		expect(() => decodeMessage(many, { ...defaultProtocolLimits, maxEntriesPerMessage: 2 })).toThrow(
+			/3 entries/
+		);
 		const hashes = encodeMessage({ type: 'logHashes', docId: 'note/a.b', hashes: [new Uint8Array(16)] });
 		expect(() => decodeMessage(hashes, { ...defaultProtocolLimits, maxLogHashes: 0 })).toThrow(/too long/);
 		const hello = encodeMessage({

@@ -177,7 +177,8 @@ export class CentreSharePolicy implements SharePolicy {
 	writesWhole(signer: Hello, docId: string, doc: Y.Doc): boolean {
 		const author = noteAccessAuthor(docId) ?? (docId.startsWith('note/') ? noteAuthor(docId) : undefined);
 		if (author) return isAgent(signer, author);
-		if (docId.startsWith('centre/')) return signer.verified === true && isCentreAdmin(doc, signer.agentId, signer.key);
+		if (docId.startsWith('centre/'))
+			return signer.verified === true && isCentreAdmin(doc, signer.agentId, signer.key);
 		return false;
 	}
 

@@ -27,7 +27,9 @@ export class AntiEntropy {
 		const peer = state.hello!;
 		const bySpace = new Map<string, [string, string][]>();
 		// Access documents first: a peer judges a note by its access record.
-		const ids = (await repo.list()).sort((a, b) => Number(b.startsWith('space/')) - Number(a.startsWith('space/')));
+		const ids = (await repo.list()).sort(
+			(a, b) => Number(b.startsWith('space/')) - Number(a.startsWith('space/'))
+		);
 		for (const id of ids) {
 			const space = policy.spaceOf(id);
 			if (!space) continue;
@@ -57,7 +59,8 @@ export class AntiEntropy {
 		for (const id of theirs.keys()) {
 			if (policy.guarded?.(id)) {
 				if (!policy.mayShare(state.hello!, id) || !policy.mayHold?.(id)) continue;
-				if ((await this.#signed.digest(id)) !== theirs.get(id)) await this.#signed.sendHashes(from, state, id);
+				if ((await this.#signed.digest(id)) !== theirs.get(id))
+					await this.#signed.sendHashes(from, state, id);
 				continue;
 			}
 			// Only what the peer may write here is asked for. (Its view of a note's access may differ

@@ -162,7 +162,12 @@ export class SignedLogs {
 				if (entry.docId !== docId) throw new Error(`an entry of ${entry.docId}`);
 				const hash = await entryHash(entry);
 				if (log.has(hash)) continue;
-				log._add({ hash, entry, agentId: await agentIdOf(entry.chain.subarray(0, 65)), size: chunk.data.length });
+				log._add({
+					hash,
+					entry,
+					agentId: await agentIdOf(entry.chain.subarray(0, 65)),
+					size: chunk.data.length
+				});
 			} catch (err) {
 				this.#report(
 					`stored log entry ${chunk.key} of ${docId} is unreadable (${err instanceof Error ? err.message : String(err)}); skipped and kept`

@@ -152,7 +152,12 @@ export class SignedUpdates {
 	async #signLocal(kind: number, docId: string, update: Uint8Array): Promise<void> {
 		const identity = this.#identity!;
 		const entry = await signEntry(identity, kind, docId, update);
-		const le: LogEntry = { hash: await entryHash(entry), entry, agentId: identity.agentId, size: update.length };
+		const le: LogEntry = {
+			hash: await entryHash(entry),
+			entry,
+			agentId: identity.agentId,
+			size: update.length
+		};
 		await this.#accept(undefined, le, this.#selfHello());
 	}
 
@@ -215,7 +220,10 @@ export class SignedUpdates {
 		if (log.has(hash)) return this.#remember(hash);
 		const signer = await verifyEntry(entry, this.#chains);
 		if (!signer)
-			return this.#ctx.reject(from, `signed entry for ${docId} refused: its signature or key chain does not verify`);
+			return this.#ctx.reject(
+				from,
+				`signed entry for ${docId} refused: its signature or key chain does not verify`
+			);
 		// The forwarder must be allowed to hold what it forwards (a private note travels only
 		// between its author's devices), unless it is the signer's own device.
 		const own = forwarder.verified === true && forwarder.agentId === signer.agentId;
@@ -259,7 +267,8 @@ export class SignedUpdates {
 	#full(log: DocLog, le: LogEntry, signer: Hello, doc: Y.Doc): string | undefined {
 		const l = this.#limits;
 		const whole = this.#ctx.policy.writesWhole?.(signer, le.entry.docId, doc) ?? false;
-		if (le.entry.kind === ENTRY_SNAPSHOT && whole) return le.size > l.maxBytes ? this.#fullText(le, 'bytes') : undefined;
+		if (le.entry.kind === ENTRY_SNAPSHOT && whole)
+			return le.size > l.maxBytes ? this.#fullText(le, 'bytes') : undefined;
 		const dropped = le.entry.kind === ENTRY_SNAPSHOT ? this.#drops(log, le, false).length : 0;
 		if (log.entries.size - dropped >= l.maxEntries) return this.#fullText(le, `${l.maxEntries} entries`);
 		if (log.bytes + le.size > l.maxBytes) return this.#fullText(le, `${l.maxBytes} bytes`);

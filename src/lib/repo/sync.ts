@@ -142,7 +142,9 @@ export class Synchronizer {
 			this.#net.on('peer-disconnected', (peer) => this.#disconnected(peer)),
 			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
 			this.#repo.onChange((e) =>
-				this.#policy.guarded?.(e.docId) ? this.#signed.onChange(e) : this.#live.broadcast(e.docId, e.update, e.origin)
+				this.#policy.guarded?.(e.docId)
+					? this.#signed.onChange(e)
+					: this.#live.broadcast(e.docId, e.update, e.origin)
 			),
 			this.#policy.onChange?.((ids) => this.#track(this.#inventory.refresh(ids))) ?? (() => {})
 		);

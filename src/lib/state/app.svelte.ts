@@ -235,7 +235,8 @@ export class App {
 				identity: this.identity,
 				notes: this.noteAccess,
 				// A signer's floor, from the centre directory (floor-shared notes colleagues may edit).
-				floorOf: (agent) => (centreDoc ? readAgents(centreDoc).find((a) => a.id === agent)?.floor : undefined),
+				floorOf: (agent) =>
+					centreDoc ? readAgents(centreDoc).find((a) => a.id === agent)?.floor : undefined,
 				// The demo seed a device seeded before signed entries vouches for (sync-signed.ts).
 				seed: seeded ? (id) => this.#seedUpdate(id) : undefined
 			});

@@ -105,6 +105,27 @@ describe('a read-only note over the overlay', () => {
 		for (const d of [a, b, c]) expect(d.rejected, d.id).toEqual([]);
 	});
 
+	it('withdrawn, leaves B and C; shared again, comes back to both through B', async () => {
+		const hub = new MemoryHub();
+		const a = await make(hub, 'a', { links: [] });
+		const b = await make(hub, 'b', { links: ['a'] });
+		const c = await make(hub, 'c', { links: ['b'] });
+		const id = await writeNote(a, 'Aller-retour', 'v1');
+		await share(a, id, { visibility: 'centre', floor: 'bourse', colleaguesMayEdit: false });
+		await settle(a, b, c);
+		expect(await text(c, id)).toBe('v1');
+		await share(a, id, { visibility: 'private', floor: 'bourse', colleaguesMayEdit: false });
+		await settle(a, b, c);
+		for (const d of [b, c]) {
+			expect(await stored(d, id), d.id).toBe(false);
+			expect(await stored(d, logIdOf(id)), d.id).toBe(false);
+		}
+		await share(a, id, { visibility: 'centre', floor: 'bourse', colleaguesMayEdit: false });
+		await settle(a, b, c);
+		for (const d of [b, c]) expect(await text(d, id), d.id).toBe('v1');
+		for (const d of [a, b, c]) expect(d.rejected, d.id).toEqual([]);
+	});
+
 	it('reaches, through the hub, a fresh browser that never met the author, and a later edit too', async () => {
 		const hub = new MemoryHub();
 		const h = await make(hub, 'hub', { links: [], hub: true });

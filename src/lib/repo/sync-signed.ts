@@ -81,7 +81,9 @@ export class SignedUpdates {
 	readonly #limits: LogLimits;
 	readonly #logs: SignedLogs;
 	readonly #chains = new ChainCache();
-	readonly #seen = new Map<string, true>();
+	/** Entry hash → its document, for entries handled (applied or covered): their copies are
+	 *  skipped. Forgotten with the document (a note withdrawn, then shared again). */
+	readonly #seen = new Map<string, string>();
 	readonly #coverage = new Map<string, Coverage>();
 	/** Local changes waiting for the signature in progress (they are merged into the next). */
 	readonly #pending = new Map<string, Uint8Array[]>();
@@ -101,6 +103,7 @@ export class SignedUpdates {
 		this.#logs = new SignedLogs(ctx.repo.storage, (m) => ctx.reject('storage', m));
 		this.#off = ctx.repo.onRemove((docId) => {
 			this.#bootstrapped.delete(docId);
+			for (const [hash, id] of this.#seen) if (id === docId) this.#seen.delete(hash);
 			ctx.track(this.#logs.remove(docId));
 		});
 	}
@@ -217,7 +220,7 @@ export class SignedUpdates {
 		const hash = await entryHash(entry);
 		if (this.#seen.has(hash)) return;
 		const log = await this.#logs.get(docId);
-		if (log.has(hash)) return this.#remember(hash);
+		if (log.has(hash)) return this.#remember(hash, docId);
 		const signer = await verifyEntry(entry, this.#chains);
 		if (!signer)
 			return this.#ctx.reject(
@@ -247,7 +250,7 @@ export class SignedUpdates {
 		if (!policy.mayWrite(hello, docId))
 			return this.#ctx.reject(from, `signed entry for ${docId} refused: ${signer.agentId} may not write it`);
 		const le: LogEntry = { hash, entry, agentId: signer.agentId, size: entry.update.length };
-		if (this.#covered(log, le, doc)) return this.#remember(hash);
+		if (this.#covered(log, le, doc)) return this.#remember(hash, docId);
 		const full = this.#full(log, le, hello, doc);
 		if (full) return this.#ctx.reject(from, full);
 		const refused = this.#live.vetAs(hello, docId, doc, entry.update, decoded.createsTypes);
@@ -319,8 +322,8 @@ export class SignedUpdates {
 	async #accept(from: PeerId | undefined, le: LogEntry, signer: Hello): Promise<void> {
 		const { docId } = le.entry;
 		const log = await this.#logs.get(docId);
-		if (log.has(le.hash)) return this.#remember(le.hash);
-		this.#remember(le.hash);
+		if (log.has(le.hash)) return this.#remember(le.hash, docId);
+		this.#remember(le.hash, docId);
 		const doc = await this.#ctx.repo.open(docId);
 		// A local change a snapshot already holds (signed while the snapshot was): nothing to add.
 		if (!from && this.#covered(log, le, doc)) return;
@@ -437,9 +440,9 @@ export class SignedUpdates {
 		return w;
 	}
 
-	#remember(hash: string): void {
+	#remember(hash: string, docId: string): void {
 		this.#seen.delete(hash);
-		this.#seen.set(hash, true);
+		this.#seen.set(hash, docId);
 		if (this.#seen.size > MAX_SEEN) this.#seen.delete(this.#seen.keys().next().value!);
 	}
 }

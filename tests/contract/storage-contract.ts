@@ -38,6 +38,28 @@ export function runStorageContract(name: string, setup: StorageSetup): void {
 			for (const s of open.splice(0)) await setup.dispose(s);
 		});
 
+		it('holds a guarded document’s signed log under its companion id, apart from the document', async () => {
+			const store = track(await setup.create());
+			const log = 'signed-log:note/agent-x.n1';
+			await store.append('note/agent-x.n1', new Uint8Array([1]));
+			await store.append(log, new Uint8Array([2, 2]));
+			await store.append(log, new Uint8Array([3]));
+			const chunks = await store.load(log);
+			expect(chunks.map((c) => [...(c.data as Uint8Array)]).sort()).toEqual([[2, 2], [3]]);
+			await store.compact(log, new Uint8Array([4]), [chunks[0]!.key]);
+			const reopened = track(await setup.reopen(store));
+			expect((await reopened.list()).sort()).toEqual(['note/agent-x.n1', log]);
+			expect((await reopened.load(log)).map((c) => [...(c.data as Uint8Array)]).sort()).toEqual(
+				[[4], [...(chunks[1]!.data as Uint8Array)]].sort()
+			);
+			// The Repo lists documents, not their logs.
+			const repo = new Repo({ storage: reopened });
+			expect(await repo.list()).toEqual(['note/agent-x.n1']);
+			await reopened.remove(log);
+			expect(await reopened.list()).toEqual(['note/agent-x.n1']);
+			await repo.destroy();
+		});
+
 		it('stores documents and gives them back after a reload', async () => {
 			const store = track(await setup.create());
 			const repo = new Repo({ storage: store });

@@ -1,6 +1,7 @@
 // Writes to the centre document (name, floors, taxonomy, administrators) and to the agent directory,
 // as every peer enforces them on what it receives: an administrator listed in the document changes
-// anything; any other proven agent only its own directory entry; an unproven peer nothing.
+// anything; any other proven agent only its own directory entry; an unproven peer nothing. The
+// centre document travels as signed entries (sync-signed.ts): a write is judged by its signer.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { toBase64 } from '../../src/lib/domain/base64';
@@ -8,6 +9,7 @@ import type { AgentProfile } from '../../src/lib/domain/centre';
 import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { initCentre, putAgent, readAgents, readCentreInfo, readFloors } from '../../src/lib/schema/index';
+import { signedMessage } from './overlay-kit';
 import { introduced, provenPeer, roguePeer, settle, type ProvenPeer } from './rogue-kit';
 
 const CENTRE = 'centre/acme';
@@ -89,8 +91,12 @@ describe('centre document and directory write rules', () => {
 			crafted(centreA, (d) => d.getMap('agents').set(bob.agentId, { ...profile(carol.agentId, 'Bob') })),
 			crafted(centreA, (d) => d.getMap('agents').set(bob.agentId, { name: 1 }))
 		];
-		for (const update of attempts) mallory.send('admin', { type: 'update', docId: CENTRE, update });
+		// The centre document is guarded: each attempt goes as an entry Bob signed (vetted as from
+		// Bob whoever forwards it), and the first once more as a plain update (refused unread).
+		for (const update of attempts) mallory.send('admin', await signedMessage(bob, CENTRE, update));
+		mallory.send('admin', { type: 'update', docId: CENTRE, update: attempts[0]! });
 		await settle(a);
+		expect(a.rejected.some((r) => /centre\/acme.*accepted only as signed entries/.test(r))).toBe(true);
 		expect(readCentreInfo(centreA)?.name.fr).toBe('Acme');
 		expect(readFloors(centreA)[0]!.name.fr).toBe('Bourse');
 		expect(readAgents(centreA).map((p) => p.name)).toEqual(['Bob', 'Carol']);

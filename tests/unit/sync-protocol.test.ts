@@ -28,7 +28,26 @@ describe('sync protocol', () => {
 		{ type: 'syncStep2', docId: 'article/a', update: bytes(0, 0) },
 		{ type: 'update', docId: 'article/a', update: bytes(1, 2, 3) },
 		{ type: 'awareness', payload: bytes(4, 5) },
-		{ type: 'docAwareness', docId: 'article/a', payload: bytes(6, 7) }
+		{ type: 'docAwareness', docId: 'article/a', payload: bytes(6, 7) },
+		{
+			type: 'hello',
+			hello: { protocol: PROTOCOL_VERSION, agentId: 'agent-h', floor: '', spaces: ['kb'], role: 'hub' }
+		},
+		{
+			type: 'signed',
+			entries: [
+				{
+					kind: 0,
+					docId: 'note/a.b',
+					update: bytes(1),
+					chain: new Uint8Array(65).fill(4),
+					signature: bytes(9)
+				},
+				{ kind: 1, docId: 'centre/x', update: bytes(2), chainRef: 1, signature: bytes(8) }
+			]
+		},
+		{ type: 'logHashes', docId: 'note/a.b', hashes: [new Uint8Array(16).fill(1), new Uint8Array(16)] },
+		{ type: 'logWant', docId: 'note/a.b', hashes: [] }
 	];
 	it.each(messages.map((m) => [m.type, m]))('round-trips %s', (_type, m) => {
 		expect(decodeMessage(encodeMessage(m))).toEqual(m);
@@ -44,5 +63,30 @@ describe('sync protocol', () => {
 		expect(() =>
 			decodeMessage(new Uint8Array(64), { ...defaultProtocolLimits, maxMessageBytes: 32 })
 		).toThrow(ProtocolError);
+	});
+
+	it('refuses signed entries with a bad chain, kind or signature, too many entries or hashes, and unknown roles', () => {
+		const entry = {
+			kind: 0,
+			docId: 'note/a.b',
+			update: bytes(1),
+			chain: new Uint8Array(65),
+			signature: bytes(1)
+		};
+		const signed = (e: object) => encodeMessage({ type: 'signed', entries: [{ ...entry, ...e }] });
+		expect(() => decodeMessage(signed({ chain: new Uint8Array(10) }))).toThrow(/bad key chain/);
+		expect(() => decodeMessage(signed({ kind: 7 }))).toThrow(/unknown entry kind 7/);
+		expect(() => decodeMessage(signed({ signature: new Uint8Array(100) }))).toThrow(/bad signature/);
+		const many = encodeMessage({ type: 'signed', entries: [entry, entry, entry] });
+		expect(() => decodeMessage(many, { ...defaultProtocolLimits, maxEntriesPerMessage: 2 })).toThrow(
+			/3 entries/
+		);
+		const hashes = encodeMessage({ type: 'logHashes', docId: 'note/a.b', hashes: [new Uint8Array(16)] });
+		expect(() => decodeMessage(hashes, { ...defaultProtocolLimits, maxLogHashes: 0 })).toThrow(/too long/);
+		const hello = encodeMessage({
+			type: 'hello',
+			hello: { protocol: PROTOCOL_VERSION, agentId: 'a', floor: '', spaces: [], role: 'admin' as 'hub' }
+		});
+		expect(() => decodeMessage(hello)).toThrow(/bad role/);
 	});
 });

@@ -10,6 +10,7 @@ import { MIGRATIONS, migrate, SchemaError } from '../schema/index';
 import { docShapeProblem } from '../schema/limits';
 import type { StorageAdapter, StoredChunk } from './storage';
 import { CorruptEntryError } from './storage';
+import { isLogId } from './sync-log';
 
 /** Origin of updates applied from storage: they are already stored, so they are not written back. */
 export const STORAGE_ORIGIN = 'plateau:storage';
@@ -86,9 +87,10 @@ export class Repo {
 		return this.#docs.get(docId);
 	}
 
-	/** Ids of documents held in storage or open in memory. */
+	/** Ids of documents held in storage or open in memory (not the signed logs stored beside
+	 *  guarded documents, sync-log.ts). */
 	async list(): Promise<string[]> {
-		const stored = await this.storage.list();
+		const stored = (await this.storage.list()).filter((id) => !isLogId(id));
 		return [...new Set([...stored, ...this.#docs.keys()])];
 	}
 

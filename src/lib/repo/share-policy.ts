@@ -9,11 +9,19 @@
 //    and each agent's own directory entry by that agent (vetUpdate checks it on a trial copy).
 //  - A peer that did not prove its key on this connection (unproven) reads the knowledge base only
 //    and writes nothing.
-// A device sends a document only where it may write it itself, so honest peers never send what the
-// other side would refuse (a reader does not relay a read-only note).
+// Guarded documents (notes, access documents, the centre document: those whose writers are
+// restricted) travel only as signed entries (sync-signed.ts): a receiver checks each entry's
+// signature, then applies mayWrite and vetUpdate to the SIGNER (signerHello: its floor from the
+// centre directory), whoever forwarded it; any peer allowed to hold such a document forwards and
+// serves it. Other documents travel plain, and a device sends them only where it may write them
+// itself, so honest peers never send what the other side would refuse.
+//  - A hub (the centre's always-on peer, `hub: true`) belongs to the knowledge base, the centre
+//    space and every floor space, never to a personal space: it holds every shared note and no
+//    private one. Browsers share floor-shared notes with a proven peer whose hello says `role:
+//    'hub'` — self-declared until roles are records signed by an administrator.
 import * as Y from 'yjs';
 import { parseDocId, KB_SPACE } from '../domain/ids';
-import { mayReadNote, mayWriteNote, noteAuthor, type NoteReader } from '../domain/note';
+import { mayReadNote, mayWriteNote, noteAuthor, type NoteAccess, type NoteReader } from '../domain/note';
 import {
 	centreOutsideEntry,
 	centreWriteProblem,
@@ -24,7 +32,7 @@ import {
 } from '../schema/index';
 import type { NoteAccessLookup } from './note-access';
 import { trialCopy } from './trial';
-import type { Hello } from './sync-protocol';
+import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
 export interface SharePolicy {
 	/** Spaces this device belongs to, announced to peers. */
@@ -40,6 +48,17 @@ export interface SharePolicy {
 	vetUpdate?(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined;
 	/** Listens to changes of who may read or write which documents; returns the unsubscribe. */
 	onChange?(listener: (docIds: string[]) => void): () => void;
+	/** Whether the document's writers are restricted: it travels as signed entries. */
+	guarded?(docId: string): boolean;
+	/** Whether this device may hold the document (its space is one of this device's). */
+	mayHold?(docId: string): boolean;
+	/** The hello of the agent that signed an entry (proven by its chain), as if it were a peer:
+	 *  what mayWrite and vetUpdate judge a signed entry by. Its floor is the centre directory's;
+	 *  `claimedFloor` (the signer's own hello, when its device is the one that sent the entry) only
+	 *  where the directory does not list the agent. */
+	signerHello?(agentId: string, key: string, claimedFloor?: string): Hello;
+	/** Whether this signer may write the whole document (its snapshots cover everyone's entries). */
+	writesWhole?(signer: Hello, docId: string, doc: Y.Doc): boolean;
 }
 
 /** The centre-wide space: shared notes and their authors' access documents. */
@@ -59,6 +78,14 @@ export interface CentrePolicyOptions {
 	/** Note access records; without them every note is private. */
 	notes?: NoteAccessLookup;
 	extraSpaces?: () => string[];
+	/** An agent's floor, as the centre directory says: a signer's floor (floor-shared notes that
+	 *  colleagues may edit). */
+	floorOf?: (agentId: string) => string | undefined;
+	/** This device is the centre's hub: it belongs to every floor (`floors`) and to no personal
+	 *  space. */
+	hub?: boolean;
+	/** The centre's floors (a hub's spaces). */
+	floors?: () => string[];
 }
 
 /** The centre's policy: the knowledge base (articles, its catalog, the centre document) is shared
@@ -69,15 +96,22 @@ export class CentreSharePolicy implements SharePolicy {
 	readonly #floor: () => string;
 	readonly #notes: NoteAccessLookup | undefined;
 	readonly #extra: () => string[];
+	readonly #floorOf: (agentId: string) => string | undefined;
+	readonly #hub: boolean;
+	readonly #floors: () => string[];
 
 	constructor(agentId: string, options: CentrePolicyOptions = {}) {
 		this.agentId = agentId;
 		this.#floor = options.floor ?? (() => '');
 		this.#notes = options.notes;
 		this.#extra = options.extraSpaces ?? (() => []);
+		this.#floorOf = options.floorOf ?? (() => undefined);
+		this.#hub = options.hub ?? false;
+		this.#floors = options.floors ?? (() => []);
 	}
 
 	spaces(): string[] {
+		if (this.#hub) return [KB_SPACE, CENTRE_SPACE, ...this.#floors().map(floorSpace), ...this.#extra()];
 		const floor = this.#floor();
 		return [
 			KB_SPACE,
@@ -114,8 +148,38 @@ export class CentreSharePolicy implements SharePolicy {
 		if (!peer.verified) return space === KB_SPACE;
 		if (space.startsWith('personal:'))
 			return space === personalSpace(this.agentId) && isAgent(peer, this.agentId);
-		if (space.startsWith('floor:')) return space === floorSpace(peer.floor);
+		if (space.startsWith('floor:')) return space === floorSpace(peer.floor) || peer.role === 'hub';
 		return true;
+	}
+
+	guarded(docId: string): boolean {
+		return docId.startsWith('note/') || docId.startsWith('centre/') || !!noteAccessAuthor(docId);
+	}
+
+	mayHold(docId: string): boolean {
+		const space = this.spaceOf(docId);
+		return !!space && this.spaces().includes(space);
+	}
+
+	signerHello(agentId: string, key: string, claimedFloor?: string): Hello {
+		const floor =
+			(agentId === this.agentId && !this.#hub ? this.#floor() : this.#floorOf(agentId)) ?? claimedFloor ?? '';
+		return {
+			protocol: PROTOCOL_VERSION,
+			agentId,
+			floor,
+			spaces: [KB_SPACE, CENTRE_SPACE, personalSpace(agentId), ...(floor ? [floorSpace(floor)] : [])],
+			key,
+			verified: true
+		};
+	}
+
+	writesWhole(signer: Hello, docId: string, doc: Y.Doc): boolean {
+		const author = noteAccessAuthor(docId) ?? (docId.startsWith('note/') ? noteAuthor(docId) : undefined);
+		if (author) return isAgent(signer, author);
+		if (docId.startsWith('centre/'))
+			return signer.verified === true && isCentreAdmin(doc, signer.agentId, signer.key);
+		return false;
 	}
 
 	mayWrite(peer: Hello, docId: string): boolean {
@@ -128,8 +192,8 @@ export class CentreSharePolicy implements SharePolicy {
 		const me = this.#reader();
 		// The author's own device: accepted even before its access record arrives (the author chose
 		// to send it), unless the record says this agent may not read it.
-		if (isAgent(peer, author)) return author === this.agentId || !access || mayReadNote(access, me);
-		if (!access || !mayReadNote(access, me)) return false;
+		if (isAgent(peer, author)) return author === this.agentId || !access || this.#mayRead(access, me);
+		if (!access || !this.#mayRead(access, me)) return false;
 		return mayWriteNote(access, { id: peer.verified ? peer.agentId : '', floor: peer.floor });
 	}
 
@@ -162,6 +226,11 @@ export class CentreSharePolicy implements SharePolicy {
 
 	onChange(listener: (docIds: string[]) => void): () => void {
 		return this.#notes?.onChange(listener) ?? (() => {});
+	}
+
+	/** Whether this device may read a note: a hub holds every shared one. */
+	#mayRead(access: NoteAccess, me: NoteReader): boolean {
+		return this.#hub ? access.visibility !== 'private' : mayReadNote(access, me);
 	}
 
 	#reader(): NoteReader {

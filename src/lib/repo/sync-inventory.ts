@@ -2,31 +2,48 @@
 // of each state vector (inventory); for every document that differs or is missing, it asks with its
 // state vector (step 1) and gets back exactly what it lacks (step 2) — both ways, on every
 // (re)connection. Also asks again when who may write some documents changed.
+// A guarded document's digest is its signed log's (sync-signed.ts): it is listed to every peer
+// allowed to hold it, and a difference is reconciled by log hashes, not by state vectors — so a
+// peer that may not write it still serves it.
 import * as Y from 'yjs';
 import type { PeerId } from './network';
 import type { PeerState, SyncContext } from './sync-peer';
+import type { SignedUpdates } from './sync-signed';
 // State vectors are compared by fingerprint (Yjs writes clients in a fixed order, so equal vectors
 // give equal fingerprints) rather than sent whole.
 import { fingerprint as digest } from '../domain/hash';
 
 export class AntiEntropy {
 	readonly #ctx: SyncContext;
+	readonly #signed: SignedUpdates;
 
-	constructor(ctx: SyncContext) {
+	constructor(ctx: SyncContext, signed: SignedUpdates) {
 		this.#ctx = ctx;
+		this.#signed = signed;
 	}
 
 	async sendInventories(to: PeerId, state: PeerState): Promise<void> {
 		const { repo, policy } = this.#ctx;
 		const peer = state.hello!;
 		const bySpace = new Map<string, [string, string][]>();
-		for (const id of await repo.list()) {
+		// Access documents first: a peer judges a note by its access record.
+		const ids = (await repo.list()).sort(
+			(a, b) => Number(b.startsWith('space/')) - Number(a.startsWith('space/'))
+		);
+		for (const id of ids) {
 			const space = policy.spaceOf(id);
-			if (!space || !this.#ctx.maySend(state, id)) continue;
-			const doc = await repo.open(id);
+			if (!space) continue;
+			let entry: string;
+			if (policy.guarded?.(id)) {
+				if (!policy.mayShare(peer, id)) continue;
+				entry = await this.#signed.digest(id);
+			} else {
+				if (!this.#ctx.maySend(state, id)) continue;
+				entry = digest(Y.encodeStateVector(await repo.open(id)));
+			}
 			let list = bySpace.get(space);
 			if (!list) bySpace.set(space, (list = []));
-			list.push([id, digest(Y.encodeStateVector(doc))]);
+			list.push([id, entry]);
 		}
 		// Spaces we share but hold nothing of still get an (empty) inventory: the peer then
 		// knows to send us everything it has there.
@@ -40,6 +57,12 @@ export class AntiEntropy {
 		const theirs = new Map(entries);
 		const held = new Set(await repo.list());
 		for (const id of theirs.keys()) {
+			if (policy.guarded?.(id)) {
+				if (!policy.mayShare(state.hello!, id) || !policy.mayHold?.(id)) continue;
+				if ((await this.#signed.digest(id)) !== theirs.get(id))
+					await this.#signed.sendHashes(from, state, id);
+				continue;
+			}
 			// Only what the peer may write here is asked for. (Its view of a note's access may differ
 			// from this device's for a moment, so the space it lists a note under is not checked.)
 			if (!policy.mayWrite(state.hello!, id)) continue;
@@ -64,6 +87,7 @@ export class AntiEntropy {
 		if (!this.#ctx.policy.mayShare(peer, docId))
 			return this.#ctx.reject(from, `asked for ${docId}, which it may not read`);
 		if (!this.#ctx.maySend(state, docId)) return; // it gets the document from those who may write it
+		if (this.#ctx.policy.guarded?.(docId)) return; // signed entries only
 		const doc = await this.#ctx.repo.find(docId);
 		if (!doc) return;
 		let update: Uint8Array;
@@ -82,7 +106,13 @@ export class AntiEntropy {
 		for (const [peer, state] of this.#ctx.peers) {
 			if (!state.hello) continue;
 			for (const docId of docIds) {
-				if (!this.#ctx.policy.mayWrite(state.hello, docId)) continue;
+				const { policy } = this.#ctx;
+				if (policy.guarded?.(docId)) {
+					if (policy.mayShare(state.hello, docId) && policy.mayHold?.(docId))
+						await this.#signed.sendHashes(peer, state, docId);
+					continue;
+				}
+				if (!policy.mayWrite(state.hello, docId)) continue;
 				const doc = await this.#ctx.repo.find(docId);
 				this.ask(peer, state, docId, Y.encodeStateVector(doc ?? new Y.Doc()));
 			}

@@ -2,7 +2,9 @@
 // Every update from a peer passes, before it touches a document: the peer is proven and may write
 // the document (share policy), the update decodes, the policy's vetting (note author-only fields,
 // centre document rules) and the document shape limits (depth, size: schema/limits.ts), tried on a
-// copy. A refused update is not applied, not stored, not relayed, and reported.
+// copy. A refused update is not applied, not stored, not relayed, and reported. Guarded documents
+// (notes, access documents, the centre document) do not travel here: only as signed entries
+// (sync-signed.ts), which reuse this vetting with the signer in place of the peer.
 import * as Y from 'yjs';
 import { docShapeProblem } from '../schema/limits';
 import type { PeerId } from './network';
@@ -28,15 +30,20 @@ export class LiveUpdates {
 		const peer = state.hello!;
 		if (!peer.verified)
 			return this.#ctx.reject(from, `sent ${docId} without having proved its key: updates refused`);
+		if (policy.guarded?.(docId))
+			return this.#ctx.reject(
+				from,
+				`sent ${docId}, which it may not write here: guarded documents are accepted only as signed entries`
+			);
 		if (!policy.mayWrite(peer, docId))
 			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
-		const decoded = inspect(update);
+		const decoded = inspectUpdate(update);
 		if (typeof decoded === 'string') return this.#ctx.reject(from, `update for ${docId} is ${decoded}`);
 		const doc = await repo.open(docId);
 		// Checked again after the wait: access may have changed meanwhile.
 		if (!policy.mayWrite(peer, docId))
 			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
-		const refused = this.#vet(peer, docId, doc, update, decoded.createsTypes);
+		const refused = this.vetAs(peer, docId, doc, update, decoded.createsTypes);
 		if (refused) return this.#ctx.reject(from, refused);
 		try {
 			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
@@ -48,8 +55,9 @@ export class LiveUpdates {
 		}
 	}
 
-	/** Why the update may not be applied to the document (policy vetting, shape limits). */
-	#vet(
+	/** Why the update may not be applied to the document (policy vetting as from `peer`, shape
+	 *  limits). */
+	vetAs(
 		peer: Hello,
 		docId: string,
 		doc: Y.Doc,
@@ -66,6 +74,7 @@ export class LiveUpdates {
 	/** A local change (or one from a peer): to every other introduced peer allowed to have it. */
 	broadcast(docId: string, update: Uint8Array, origin: unknown): void {
 		if (this.#ctx.destroyed) return;
+		if (this.#ctx.policy.guarded?.(docId)) return; // signed entries (sync-signed.ts)
 		const source = isPeerOrigin(origin) ? origin.peer : undefined;
 		for (const [peer, state] of this.#ctx.peers) {
 			if (peer === source || !state.hello || !this.#ctx.maySend(state, docId)) continue;
@@ -92,7 +101,7 @@ export class LiveUpdates {
 
 /** Decodes an update fully (a truncated one must not half-apply); says whether it creates shared
  *  types (elements), the only way a document gets deeper. A string says why it is unusable. */
-function inspect(update: Uint8Array): { createsTypes: boolean } | string {
+export function inspectUpdate(update: Uint8Array): { createsTypes: boolean } | string {
 	if (update.byteLength === 0) return 'empty';
 	try {
 		const { structs } = Y.decodeUpdate(update);

@@ -5,6 +5,7 @@ import type { RateLimitedInbox } from './rate-limit';
 import type { Repo } from './repo';
 import type { SharePolicy } from './share-policy';
 import type { Hello, SyncMessage } from './sync-protocol';
+import type { PeerSignedState } from './sync-signed';
 
 /** Transaction origin of updates received from a peer (so they are not sent back to it). */
 export interface PeerOrigin {
@@ -43,6 +44,8 @@ export interface PeerState {
 	awarenessClients: Set<number>;
 	/** The same, per open document (carets). */
 	docAwarenessClients: Map<string, Set<number>>;
+	/** Signed entries: key chains named by reference, work in order (sync-signed.ts). */
+	signed: PeerSignedState;
 }
 
 /** The Synchronizer's services the phases use. */
@@ -55,6 +58,8 @@ export interface SyncContext {
 	send(to: PeerId, m: SyncMessage): void;
 	/** Reports a refused message; the session goes on. */
 	reject(from: PeerId, reason: string): void;
+	/** Counts work in progress (idle() waits for it); reports its failure. */
+	track(p: Promise<void>): void;
 	/** Whether the peer may be sent the document: it may read it, and it would accept it from
 	 *  this device (a reader does not send a note it may not write). */
 	maySend(state: PeerState, docId: string): boolean;

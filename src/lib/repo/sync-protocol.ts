@@ -5,8 +5,10 @@ import * as encoding from 'lib0/encoding';
 import { MAX_KEY_CHAIN_TEXT } from './identity';
 
 /** 2: the hello proof is bound to the connection (channel binding, both nonces); a version-1 peer
- *  cannot prove itself to a version-2 one, so they do not talk. */
-export const PROTOCOL_VERSION = 2;
+ *  cannot prove itself to a version-2 one, so they do not talk.
+ *  3: guarded documents (notes, access documents, the centre document) travel only as signed
+ *  entries, reconciled by their logs (sync-signed.ts); a version-2 peer would send them plain. */
+export const PROTOCOL_VERSION = 3;
 
 export const MessageType = {
 	hello: 0,
@@ -16,8 +18,27 @@ export const MessageType = {
 	update: 4,
 	awareness: 5,
 	docAwareness: 6,
-	proof: 7
+	proof: 7,
+	signed: 8,
+	logHashes: 9,
+	logWant: 10
 } as const;
+
+/** Length of an entry hash on the wire (the first 16 bytes of its SHA-256, sync-signed-entry.ts). */
+export const ENTRY_HASH_BYTES = 16;
+
+/** One signed entry as it travels (sync-signed-entry.ts says what is signed). The signer's key
+ *  chain is inline the first time it is sent on a connection; after that `chainRef` names it by
+ *  the order in which it was sent there (1 for the first). */
+export interface WireEntry {
+	/** 0: an update; 1: a snapshot (full state, or the merge of the signer's own entries). */
+	kind: number;
+	docId: string;
+	update: Uint8Array;
+	chain?: Uint8Array;
+	chainRef?: number;
+	signature: Uint8Array;
+}
 
 /** Who a peer says it is, sent first on every connection. */
 export interface Hello {
@@ -35,6 +56,9 @@ export interface Hello {
 	key?: string;
 	/** A random value chosen for this connection; both sides' nonces are in each proof. */
 	nonce?: string;
+	/** `hub`: the centre's always-on peer, which holds every shared document of the centre (all
+	 *  floors) and never a private one. Self-declared until roles are signed records. */
+	role?: 'hub';
 	/** Set locally once the peer proved it holds `key` and `agentId` is that key's; never read from
 	 *  the wire. Personal documents and author-only writes need it. */
 	verified?: boolean;
@@ -50,7 +74,13 @@ export type SyncMessage =
 	/** Carets and selections of the agents who have one document open. */
 	| { type: 'docAwareness'; docId: string; payload: Uint8Array }
 	/** The sender's identity key signing this connection (identity.ts, proveHello). */
-	| { type: 'proof'; signature: Uint8Array };
+	| { type: 'proof'; signature: Uint8Array }
+	/** Signed entries of guarded documents, forwarded unchanged by every peer that holds them. */
+	| { type: 'signed'; entries: WireEntry[] }
+	/** The hashes of every entry this side holds in the document's log (16 bytes each). */
+	| { type: 'logHashes'; docId: string; hashes: Uint8Array[] }
+	/** Entries of the document's log this side lacks: send them. */
+	| { type: 'logWant'; docId: string; hashes: Uint8Array[] };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -74,6 +104,10 @@ export interface ProtocolLimits {
 	 *  it, the peer is disconnected. */
 	maxEarlyMessages: number;
 	maxEarlyBytes: number;
+	/** Signed entries in one message, and hashes in one log message (a log holds at most 4,096
+	 *  entries, sync-log.ts). */
+	maxEntriesPerMessage: number;
+	maxLogHashes: number;
 }
 
 export const defaultProtocolLimits: ProtocolLimits = {
@@ -82,8 +116,15 @@ export const defaultProtocolLimits: ProtocolLimits = {
 	maxIdLength: 256,
 	handshakeMs: 10_000,
 	maxEarlyMessages: 1_000,
-	maxEarlyBytes: 4 * 1024 * 1024
+	maxEarlyBytes: 4 * 1024 * 1024,
+	maxEntriesPerMessage: 1_024,
+	maxLogHashes: 4_096
 };
+
+/** A signature's largest size: raw P-256 is 64 bytes; DER at most 72. */
+const MAX_SIGNATURE_BYTES = 72;
+/** A key chain's largest size in bytes (identity.ts: the agent key and six endorsements). */
+const MAX_CHAIN_BYTES = 65 + 6 * 129;
 
 export function encodeMessage(m: SyncMessage): Uint8Array {
 	const e = encoding.createEncoder();
@@ -118,6 +159,23 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
 			break;
 		case 'proof':
 			encoding.writeVarUint8Array(e, m.signature);
+			break;
+		case 'signed':
+			encoding.writeVarUint(e, m.entries.length);
+			for (const entry of m.entries) {
+				encoding.writeVarUint(e, entry.kind);
+				encoding.writeVarString(e, entry.docId);
+				encoding.writeVarUint8Array(e, entry.update);
+				encoding.writeVarUint(e, entry.chain ? 0 : entry.chainRef!);
+				if (entry.chain) encoding.writeVarUint8Array(e, entry.chain);
+				encoding.writeVarUint8Array(e, entry.signature);
+			}
+			break;
+		case 'logHashes':
+		case 'logWant':
+			encoding.writeVarString(e, m.docId);
+			encoding.writeVarUint(e, m.hashes.length);
+			for (const hash of m.hashes) encoding.writeUint8Array(e, hash);
 			break;
 	}
 	return encoding.toUint8Array(e);
@@ -176,6 +234,25 @@ export function decodeMessage(
 				m = { type: 'proof', signature };
 				break;
 			}
+			case MessageType.signed: {
+				const n = decoding.readVarUint(d);
+				if (n === 0 || n > limits.maxEntriesPerMessage)
+					throw new ProtocolError(`signed: ${n} entries in one message`);
+				const entries: WireEntry[] = [];
+				for (let i = 0; i < n; i++) entries.push(readEntry(d, id));
+				m = { type: 'signed', entries };
+				break;
+			}
+			case MessageType.logHashes:
+			case MessageType.logWant: {
+				const docId = id();
+				const n = decoding.readVarUint(d);
+				if (n > limits.maxLogHashes) throw new ProtocolError(`log of ${n} hashes is too long`);
+				const hashes: Uint8Array[] = [];
+				for (let i = 0; i < n; i++) hashes.push(decoding.readUint8Array(d, ENTRY_HASH_BYTES).slice());
+				m = { type: type === MessageType.logHashes ? 'logHashes' : 'logWant', docId, hashes };
+				break;
+			}
 			default:
 				throw new ProtocolError(`unknown message type ${type}`);
 		}
@@ -185,6 +262,24 @@ export function decodeMessage(
 		if (err instanceof ProtocolError) throw err;
 		throw new ProtocolError(`malformed message (${err instanceof Error ? err.message : String(err)})`);
 	}
+}
+
+function readEntry(d: decoding.Decoder, id: () => string): WireEntry {
+	const kind = decoding.readVarUint(d);
+	if (kind > 1) throw new ProtocolError(`signed: unknown entry kind ${kind}`);
+	const docId = id();
+	const update = decoding.readVarUint8Array(d);
+	const ref = decoding.readVarUint(d);
+	const entry: WireEntry = { kind, docId, update, signature: new Uint8Array() };
+	if (ref === 0) {
+		const chain = decoding.readVarUint8Array(d);
+		if (chain.length < 65 || chain.length > MAX_CHAIN_BYTES) throw new ProtocolError('signed: bad key chain');
+		entry.chain = chain;
+	} else entry.chainRef = ref;
+	entry.signature = decoding.readVarUint8Array(d);
+	if (entry.signature.length === 0 || entry.signature.length > MAX_SIGNATURE_BYTES)
+		throw new ProtocolError('signed: bad signature');
+	return entry;
 }
 
 function validateHello(value: unknown): Hello {
@@ -208,6 +303,10 @@ function validateHello(value: unknown): Hello {
 		spaces: h.spaces as string[]
 	};
 	if (h.answer === true) hello.answer = true;
+	if (h.role !== undefined) {
+		if (h.role !== 'hub') throw new ProtocolError('hello: bad role');
+		hello.role = 'hub';
+	}
 	if (h.key !== undefined) {
 		if (typeof h.key !== 'string' || h.key.length > MAX_KEY_CHAIN_TEXT)
 			throw new ProtocolError('hello: bad key');

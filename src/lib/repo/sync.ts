@@ -4,7 +4,9 @@
 //  2. anti-entropy (sync-inventory.ts): per shared space, inventories of state-vector digests, then
 //     step 1 / step 2 for every document that differs, both ways;
 //  3. live updates (sync-live.ts): every local change to each peer the share policy allows; every
-//     update received vetted before it touches a document;
+//     update received vetted before it touches a document; guarded documents (notes, access
+//     documents, the centre document) as signed entries instead, verified end to end and
+//     forwarded by every peer allowed to hold them (sync-signed.ts);
 //  4. presence (sync-awareness.ts): who is online, carets in open documents.
 // This file receives messages and routes them: decode, handshake, hold until introduced (bounded),
 // rate-limit live messages, then hand each to its phase. A bad message is rejected and reported,
@@ -21,6 +23,8 @@ import { PresenceSharing } from './sync-awareness';
 import { Handshake } from './sync-handshake';
 import { AntiEntropy } from './sync-inventory';
 import { LiveUpdates } from './sync-live';
+import type { LogLimits } from './sync-log';
+import { newPeerSignedState, SignedUpdates } from './sync-signed';
 import type { PeerState, SyncContext } from './sync-peer';
 import {
 	decodeMessage,
@@ -55,6 +59,12 @@ export interface SyncOptions {
 	/** This agent's key pair: with it, the device proves its agent id to peers, and its updates are
 	 *  accepted. Without it, peers treat it as unproven: it only reads the knowledge base. */
 	identity?: AgentIdentity;
+	/** `hub`: this device is the centre's hub (announced in hello; its policy holds every floor). */
+	role?: 'hub';
+	/** Bounds of guarded documents' logs (sync-log.ts). */
+	logLimits?: Partial<LogLimits>;
+	/** The exact update a document was seeded with (the demo centre), vouched for by this device. */
+	seed?: (docId: string) => Promise<Uint8Array | undefined>;
 }
 
 /** Memory held for peers, for tests and a status screen. */
@@ -68,7 +78,15 @@ export interface SyncStats {
 }
 
 /** Message types that spend a peer's rate budget (an expected step 2 does not). */
-const LIVE = new Set<SyncMessage['type']>(['update', 'syncStep2', 'awareness', 'docAwareness']);
+const LIVE = new Set<SyncMessage['type']>([
+	'update',
+	'syncStep2',
+	'awareness',
+	'docAwareness',
+	'signed',
+	'logHashes',
+	'logWant'
+]);
 
 export class Synchronizer {
 	readonly #repo: Repo;
@@ -85,6 +103,7 @@ export class Synchronizer {
 	readonly #handshake: Handshake;
 	readonly #inventory: AntiEntropy;
 	readonly #live: LiveUpdates;
+	readonly #signed: SignedUpdates;
 	readonly #presence: PresenceSharing;
 	#destroyed = false;
 
@@ -101,21 +120,32 @@ export class Synchronizer {
 			spaces: this.#policy.spaces()
 		};
 		if (options.identity) this.#self.key = toBase64(options.identity.publicKey);
+		if (options.role) this.#self.role = options.role;
 		const ctx = this.#context();
 		this.#handshake = new Handshake(ctx, options.identity, this.#limits, {
 			introduce: (from, state, hello) => this.#introduce(from, state, hello),
 			updated: (from, state, hello) => this.#updated(from, state, hello),
 			drop: (peer, reason) => this.#drop(peer, reason)
 		});
-		this.#inventory = new AntiEntropy(ctx);
 		this.#live = new LiveUpdates(ctx);
+		this.#signed = new SignedUpdates(ctx, this.#live, {
+			identity: options.identity,
+			limits: options.logLimits,
+			seed: options.seed
+		});
+		this.#inventory = new AntiEntropy(ctx, this.#signed);
 		this.#presence = new PresenceSharing(ctx, options.awareness);
 		this.#disposer.add(
 			() => this.#presence.destroy(),
+			() => this.#signed.destroy(),
 			this.#net.on('peer-connected', (peer) => this.#connected(peer)),
 			this.#net.on('peer-disconnected', (peer) => this.#disconnected(peer)),
 			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
-			this.#repo.onChange((e) => this.#live.broadcast(e.docId, e.update, e.origin)),
+			this.#repo.onChange((e) =>
+				this.#policy.guarded?.(e.docId)
+					? this.#signed.onChange(e)
+					: this.#live.broadcast(e.docId, e.update, e.origin)
+			),
 			this.#policy.onChange?.((ids) => this.#track(this.#inventory.refresh(ids))) ?? (() => {})
 		);
 		for (const peer of this.#net.peers()) this.#connected(peer);
@@ -126,6 +156,11 @@ export class Synchronizer {
 		const out = new Map<PeerId, Hello>();
 		for (const [id, state] of this.#peers) if (state.hello) out.set(id, state.hello);
 		return out;
+	}
+
+	/** The signed log of a guarded document (tests, status screens). */
+	log(docId: string): ReturnType<SignedUpdates['log']> {
+		return this.#signed.log(docId);
 	}
 
 	/** Messages refused so far (malformed, oversized, unknown, not allowed). */
@@ -159,6 +194,8 @@ export class Synchronizer {
 	async idle(): Promise<void> {
 		for (;;) {
 			await Promise.all([...this.#peers.values()].map((s) => s.inbox.drained()));
+			await Promise.all([...this.#peers.values()].map((s) => s.signed.queue));
+			await this.#signed.flush();
 			if (!this.#work.size) return;
 			await Promise.allSettled([...this.#work]);
 		}
@@ -206,6 +243,7 @@ export class Synchronizer {
 			},
 			send: (to, m) => this.#send(to, m),
 			reject: (from, reason) => this.#reject(from, reason),
+			track: (p) => this.#track(p),
 			maySend: (state, docId) =>
 				!!state.hello &&
 				this.#policy.mayShare(state.hello, docId) &&
@@ -226,7 +264,8 @@ export class Synchronizer {
 			asked: new Set(),
 			inbox: new RateLimitedInbox(this.#rate),
 			awarenessClients: new Set(),
-			docAwarenessClients: new Map()
+			docAwarenessClients: new Map(),
+			signed: newPeerSignedState()
 		};
 		this.#peers.set(peer, state);
 		this.#handshake.begin(peer, state);
@@ -312,6 +351,12 @@ export class Synchronizer {
 				return this.#presence.onAwareness(from, state, m.payload);
 			case 'docAwareness':
 				return this.#presence.onDocAwareness(from, state, m.docId, m.payload);
+			case 'signed':
+				return this.#signed.receive(from, state, m.entries);
+			case 'logHashes':
+				return this.#signed.onHashes(from, state, m.docId, m.hashes);
+			case 'logWant':
+				return this.#signed.onWant(from, state, m.docId, m.hashes);
 		}
 	}
 

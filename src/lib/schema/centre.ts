@@ -140,7 +140,8 @@ export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
 		const list: unknown[] = [];
 		for (let item = type._start; item; item = item.right)
 			if (!item.deleted) list.push(...item.content.getContent().map(plain));
-		roots.push([name, entries, list]);
+		// A root with nothing in it shows nothing (the agent's own entry may be the first one).
+		if (entries.length || list.length) roots.push([name, entries, list]);
 	}
 	return JSON.stringify(roots);
 }

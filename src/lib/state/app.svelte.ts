@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import { Disposer } from '../domain/emitter';
 import { docId, KB_SPACE } from '../domain/ids';
+import { readAgents } from '../schema/index';
 import { Repo, type RepoError } from '../repo/repo';
 import { CatalogKeeper } from '../repo/catalog-keeper';
 import type { StorageAdapter } from '../repo/storage';
@@ -228,9 +229,16 @@ export class App {
 			const connection = await this.#env.connect(this.credentials);
 			this.#connection = connection;
 			const session = this.session;
+			const centreDoc = this.repo.opened(docId('centre', this.centreId));
+			const seeded = this.credentials.seed && this.centreId === DEMO_CENTRE;
 			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '', {
 				identity: this.identity,
-				notes: this.noteAccess
+				notes: this.noteAccess,
+				// A signer's floor, from the centre directory (floor-shared notes colleagues may edit).
+				floorOf: (agent) =>
+					centreDoc ? readAgents(centreDoc).find((a) => a.id === agent)?.floor : undefined,
+				// The demo seed a device seeded before signed entries vouches for (sync-signed.ts).
+				seed: seeded ? (id) => this.#seedUpdate(id) : undefined
 			});
 			sync.setOnline(this.online);
 			sync.setPresence(session.profile);
@@ -302,6 +310,12 @@ export class App {
 
 	dismissProblems(): void {
 		this.problems = [];
+	}
+
+	/** The seed's update of one document (the demo centre's), decoded from the seed file. */
+	async #seedUpdate(id: string): Promise<Uint8Array | undefined> {
+		const text = (await (this.#env.loadSeed ?? loadDemoSeed)()).docs[id];
+		return text === undefined ? undefined : Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 	}
 
 	async #seed(repo: Repo): Promise<void> {

@@ -75,7 +75,12 @@ export class SyncSession {
 		connection: Connection,
 		agentId: string,
 		floor: string,
-		options: { identity?: AgentIdentity; notes?: NoteAccessLookup } = {}
+		options: {
+			identity?: AgentIdentity;
+			notes?: NoteAccessLookup;
+			floorOf?: (agentId: string) => string | undefined;
+			seed?: (docId: string) => Promise<Uint8Array | undefined>;
+		} = {}
 	) {
 		this.#connection = connection;
 		this.#floor = floor;
@@ -84,7 +89,12 @@ export class SyncSession {
 		this.sync = new Synchronizer({
 			repo,
 			network: connection.network,
-			policy: new CentreSharePolicy(agentId, { floor: () => this.#floor, notes: options.notes }),
+			policy: new CentreSharePolicy(agentId, {
+				floor: () => this.#floor,
+				notes: options.notes,
+				floorOf: options.floorOf
+			}),
+			seed: options.seed,
 			agentId,
 			floor,
 			awareness: this.awareness,

@@ -79,13 +79,16 @@ export class NoteAccessRegistry implements NoteAccessLookup {
 export function removeUnreadableNotes(
 	repo: Repo,
 	access: NoteAccessLookup,
-	me: () => NoteReader
+	me: () => NoteReader,
+	/** Whether this device may keep a note with this access (default: its agent may read it; a
+	 *  hub keeps every note that is not private). */
+	mayKeep: (record: NoteAccess) => boolean = (record) => mayReadNote(record, me())
 ): { ready: Promise<void>; stop: () => void } {
 	const check = async (ids: string[]) => {
 		const held = new Set(await repo.list());
 		for (const id of ids) {
 			const record = access.get(id);
-			if (!held.has(id) || !record || noteAuthor(id) === me().id || mayReadNote(record, me())) continue;
+			if (!held.has(id) || !record || noteAuthor(id) === me().id || mayKeep(record)) continue;
 			await repo.remove(id);
 		}
 	};

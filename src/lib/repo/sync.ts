@@ -213,6 +213,17 @@ export class Synchronizer {
 	setFloor(floor: string): void {
 		if (floor === this.#self.floor) return;
 		this.#self.floor = floor;
+		this.#announceSpaces();
+	}
+
+	/** The policy's spaces changed (a hub's, when the centre gets a floor): tell every peer, and
+	 *  share what the new spaces hold. */
+	refreshSpaces(): void {
+		if (this.#policy.spaces().join() === this.#self.spaces.join()) return;
+		this.#announceSpaces();
+	}
+
+	#announceSpaces(): void {
 		this.#self.spaces = this.#policy.spaces();
 		for (const [peer, state] of this.#peers) {
 			if (!state.hello) continue;

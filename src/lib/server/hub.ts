@@ -16,6 +16,7 @@ import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import type { Server } from 'node:http';
 import type { NetworkAdapter } from '../repo/network';
+import { docId } from '../domain/ids';
 import { deriveCentreKey } from '../net/crypto';
 import { CompositeNetwork } from '../net/composite';
 import { SignalingClient } from '../net/signaling-client';
@@ -26,6 +27,7 @@ import type { RateLimits } from '../repo/rate-limit';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
+import { observeCentre, readAgents, readFloors } from '../schema/index';
 import { PostgresStorage } from '../storage/postgres';
 import { attachHubSocket } from './attach';
 import { BusNetwork } from './bus-network';
@@ -149,7 +151,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 			: () => {};
 	const notes = new NoteAccessRegistry(repo);
 	await notes.load();
-	const janitor = removeUnreadableNotes(repo, notes, () => ({ id: identity.agentId, floor: '' }));
+	// A hub keeps every note its author shared, whatever the floor, and drops one made private.
+	const janitor = removeUnreadableNotes(
+		repo,
+		notes,
+		() => ({ id: identity.agentId, floor: '' }),
+		(record) => record.visibility !== 'private'
+	);
 	await janitor.ready;
 
 	const network = new CompositeNetwork(instanceId);
@@ -202,9 +210,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 	const offBusErrors = bus?.onError((e) => log.warn('bus.error', { error: e.message })) ?? (() => {});
 	const offResync = bus?.onResync(() => log.info('bus.resync')) ?? (() => {});
 
-	// The one place the hub's policy is built (the hub role with every floor's space comes with
-	// signed updates).
-	const policy = new CentreSharePolicy(identity.agentId, { notes });
+	// The one place the hub's policy is built: the hub role, every floor of the centre document
+	// (its spaces grow as floors are added), signers' floors from its directory.
+	const centreDoc = await repo.open(docId('centre', options.centreId));
+	const policy = new CentreSharePolicy(identity.agentId, {
+		notes,
+		hub: true,
+		floors: () => readFloors(centreDoc).map((f) => f.id),
+		floorOf: (agent) => readAgents(centreDoc).find((a) => a.id === agent)?.floor
+	});
 	const sync = new Synchronizer({
 		repo,
 		network,
@@ -212,8 +226,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 		agentId: identity.agentId,
 		floor: '',
 		identity,
+		role: 'hub',
 		rate: options.rate ?? HUB_RATE
 	});
+	const offFloors = observeCentre(centreDoc, () => sync.refreshSpaces());
 	const isInstance = (peer: string) => busNetwork !== undefined && network.transportOf(peer) === busNetwork;
 	const offs = [
 		sync.onRejected((r) => log.warn('sync.rejected', { peer: r.from, reason: r.reason })),
@@ -267,6 +283,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 	const destroy = () =>
 		(destroying ??= (async () => {
 			for (const off of offs) off();
+			offFloors();
 			detachSocket();
 			sync.destroy();
 			await network.destroy();

@@ -164,7 +164,7 @@ export class Repo {
 	}
 
 	async #load(docId: string): Promise<Y.Doc> {
-		let doc = new Y.Doc({ gc: true });
+		let doc = new Y.Doc({ gc: true, guid: docId });
 		const chunks = await this.storage.load(docId);
 		this.#assertAlive();
 		const good: StoredChunk[] = [];
@@ -193,7 +193,7 @@ export class Repo {
 			this.#report(new CorruptEntryError(docId, '*', `the document is ${shape}`));
 			this.#quarantined.add(docId);
 			doc.destroy();
-			doc = new Y.Doc({ gc: true });
+			doc = new Y.Doc({ gc: true, guid: docId });
 			good.length = 0;
 		}
 		this.#attach(docId, doc);

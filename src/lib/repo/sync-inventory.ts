@@ -13,6 +13,9 @@ import type { SignedUpdates } from './sync-signed';
 // give equal fingerprints) rather than sent whole.
 import { fingerprint as digest } from '../domain/hash';
 
+/** The state vector of an empty document (a document this device does not hold yet). */
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc({ guid: 'empty' }));
+
 export class AntiEntropy {
 	readonly #ctx: SyncContext;
 	readonly #signed: SignedUpdates;
@@ -68,7 +71,7 @@ export class AntiEntropy {
 			if (!policy.mayWrite(state.hello!, id)) continue;
 			// A document we do not hold needs no storage read: ask for all of it.
 			const doc = held.has(id) ? await repo.find(id) : undefined;
-			const sv = Y.encodeStateVector(doc ?? new Y.Doc());
+			const sv = doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR;
 			if (digest(sv) === theirs.get(id)) continue;
 			// Ask for what we lack; if they lack something, their own inventory round asks us.
 			this.ask(from, state, id, sv);
@@ -114,7 +117,7 @@ export class AntiEntropy {
 				}
 				if (!policy.mayWrite(state.hello, docId)) continue;
 				const doc = await this.#ctx.repo.find(docId);
-				this.ask(peer, state, docId, Y.encodeStateVector(doc ?? new Y.Doc()));
+				this.ask(peer, state, docId, doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR);
 			}
 		}
 	}

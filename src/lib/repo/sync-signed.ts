@@ -450,7 +450,7 @@ export class SignedUpdates {
 /** The update a document emits when the seed is applied to it empty: the bytes a device that seeds
  *  now signs, so one seeded before signed entries vouches for the very same entry. */
 function asSeeded(seed: Uint8Array): Uint8Array {
-	const probe = new Y.Doc();
+	const probe = new Y.Doc({ guid: 'probe' });
 	let emitted = seed;
 	probe.on('update', (u: Uint8Array) => (emitted = u));
 	Y.applyUpdate(probe, seed);

@@ -5,7 +5,9 @@
 import * as Y from 'yjs';
 
 export function trialCopy(doc: Y.Doc): Y.Doc {
-	const trial = new Y.Doc({ gc: false });
+	// A guid given: Yjs draws a default one from 31 calls to the random source, which took a third
+	// of a 5,000-article fill's time in Node (docs/decisions.md).
+	const trial = new Y.Doc({ gc: false, guid: 'trial' });
 	Y.applyUpdate(trial, Y.encodeStateAsUpdate(doc));
 	const pending = doc.store.pendingStructs?.update;
 	if (pending) Y.applyUpdate(trial, pending);

@@ -6,6 +6,7 @@
 // Several peers may run in one process (tests do): nothing here is module-level state. Do not run
 // it in a worker thread: `@roamhq/wrtc` crashes there.
 import wrtc from '@roamhq/wrtc';
+import type { Awareness } from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import { deriveCentreKey } from '../net/crypto';
 import { SignalingClient, type SignalingClientOptions } from '../net/signaling-client';
@@ -38,6 +39,8 @@ export interface NodePeerOptions {
 	log?: (message: string) => void;
 	/** ICE servers; none by default (peers on one network need none, and nothing is reached outside). */
 	iceServers?: RTCIceServer[];
+	/** Presence to share with the centre (who is online); none by default. */
+	awareness?: Awareness;
 	/** Links this peer looks for and accepts at most (the mesh's defaults otherwise). */
 	links?: Partial<LinkBounds>;
 	/** Overrides of what its announces say; by default its floor and agent. `hub: true` for an
@@ -95,7 +98,8 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 		policy: new CentreSharePolicy(identity.agentId),
 		agentId: identity.agentId,
 		floor: options.floor,
-		identity
+		identity,
+		awareness: options.awareness
 	});
 	const offRejected = sync.onRejected((r) => log(`rejected a message from ${r.from}: ${r.reason}`));
 	const offRepoErrors = repo.onError((e) => log(`storage: ${e.message}`));

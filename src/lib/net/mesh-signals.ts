@@ -91,6 +91,9 @@ export interface MeshStats {
 	 *  envelope checks, and their payload bytes. */
 	signalsReceived: number;
 	signalBytesReceived: number;
+	/** The same two counts by message type (announce, present, link, busy, bye, signal). */
+	sentByType: Partial<Record<SignalType, number>>;
+	receivedByType: Partial<Record<SignalType, number>>;
 	/** Announces published on the centre topic. */
 	announcesSent: number;
 	/** Data channels opened. */
@@ -109,6 +112,8 @@ export function emptyStats(): MeshStats {
 		signalBytesSent: 0,
 		signalsReceived: 0,
 		signalBytesReceived: 0,
+		sentByType: {},
+		receivedByType: {},
 		announcesSent: 0,
 		linksOpened: 0,
 		linksRefused: 0,

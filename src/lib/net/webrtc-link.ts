@@ -19,6 +19,8 @@ export interface Link {
 	/** Closes the link if it is not open in time. */
 	timer?: ReturnType<typeof setTimeout>;
 	pendingCandidates: RTCIceCandidateInit[];
+	/** This side's description was sent: candidates found from now on go on their own. */
+	described: boolean;
 }
 
 export function newLink(
@@ -36,7 +38,8 @@ export function newLink(
 		profile,
 		queue: [],
 		reassembler: new Reassembler(maxMessageBytes),
-		pendingCandidates: []
+		pendingCandidates: [],
+		described: false
 	};
 }
 
@@ -66,6 +69,25 @@ export function pump(link: Link, highWaterMark: number): void {
 	while (link.queue.length && channel.bufferedAmount < highWaterMark) {
 		channel.send(link.queue.shift()! as Uint8Array<ArrayBuffer>);
 	}
+}
+
+/** Resolves once ICE gathering is complete, or after `ms`: a description sent then carries the
+ *  candidates found so far (one message instead of one per candidate; on a local network with no
+ *  ICE servers gathering takes milliseconds). Later ones are sent on their own. */
+export function gathered(pc: RTCPeerConnection, ms: number): Promise<void> {
+	if (pc.iceGatheringState === 'complete') return Promise.resolve();
+	return new Promise((resolve) => {
+		const done = () => {
+			clearTimeout(timer);
+			pc.removeEventListener('icegatheringstatechange', check);
+			resolve();
+		};
+		const check = () => {
+			if (pc.iceGatheringState === 'complete' || pc.signalingState === 'closed') done();
+		};
+		const timer = setTimeout(done, ms);
+		pc.addEventListener('icegatheringstatechange', check);
+	});
 }
 
 /** Adds candidates that arrived before the remote description. */

@@ -41,7 +41,15 @@ import {
 	type Signal
 } from './mesh-signals';
 import type { SignalingClient } from './signaling-client';
-import { closeLink, flushCandidates, linkBinding, newLink, pump, type Link } from './webrtc-link';
+import {
+	closeLink,
+	flushCandidates,
+	gathered,
+	linkBinding,
+	newLink,
+	pump,
+	type Link
+} from './webrtc-link';
 
 export { sdpFingerprints } from './webrtc-link';
 export { inboxTopic, type MeshProfile, type MeshStats } from './mesh-signals';
@@ -94,6 +102,8 @@ const CANDIDATE_MS = 60_000;
 /** Bounds on what other peers can make this one remember. */
 const MAX_CANDIDATES = 256;
 const MAX_REMEMBERED = 1024;
+/** Longest wait for ICE candidates before a description is sent without the rest of them. */
+const GATHER_WAIT_MS = 1000;
 /** At most one "present" to the same peer within this. */
 const REPLY_INTERVAL_MS = 1000;
 
@@ -109,6 +119,10 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
 	map.delete(key);
 	map.set(key, value);
 	while (map.size > cap) map.delete(map.keys().next().value as K);
+}
+
+function count(counts: Partial<Record<Signal['type'], number>>, type: Signal['type']): void {
+	counts[type] = (counts[type] ?? 0) + 1;
 }
 
 export class WebRtcMesh implements NetworkAdapter {
@@ -180,6 +194,7 @@ export class WebRtcMesh implements NetworkAdapter {
 				this.#stats.signalBytesReceived += JSON.stringify(payload).length;
 				if (topic === this.#topic && clients !== undefined) this.#estimate.relaySaid(clients);
 				const signal = asSignal(payload);
+				if (signal) count(this.#stats.receivedByType, signal.type);
 				// The sender names itself in the signal too; the envelope check made the two agree.
 				if (!signal || signal.from !== from) return;
 				// The centre topic carries announces only; everything else comes to the inbox.
@@ -249,7 +264,8 @@ export class WebRtcMesh implements NetworkAdapter {
 
 	/** What this peer's signaling cost and what became of its links, since it started. */
 	stats(): MeshStats {
-		return { ...this.#stats };
+		const s = this.#stats;
+		return { ...s, sentByType: { ...s.sentByType }, receivedByType: { ...s.receivedByType } };
 	}
 
 	/** The agent changed floor (or became known): later announces and answers say so. Links stay. */
@@ -264,7 +280,6 @@ export class WebRtcMesh implements NetworkAdapter {
 	/** Tells the centre's peers this one is here and looks for links; some with room answer. */
 	announce(): void {
 		this.#lastAnnounce = Date.now();
-		this.#stats.announcesSent++;
 		this.#publish(this.#topic, { type: 'announce', from: this.peerId, profile: this.#profile });
 	}
 
@@ -547,13 +562,7 @@ export class WebRtcMesh implements NetworkAdapter {
 				this.#close(from, { only: link, maintain: false });
 				throw err;
 			}
-			if (this.#links.get(from) !== link) return;
-			this.#publishTo(from, {
-				type: 'signal',
-				from: this.peerId,
-				to: from,
-				description: { type: link.pc.localDescription!.type, sdp: link.pc.localDescription!.sdp }
-			});
+			this.#describe(from, link);
 			return;
 		}
 		if (!existing) return;
@@ -585,12 +594,23 @@ export class WebRtcMesh implements NetworkAdapter {
 			this.#close(to, { only: link, maintain: false });
 			throw err;
 		}
-		if (this.#links.get(to) !== link) return;
-		this.#publishTo(to, {
-			type: 'signal',
-			from: this.peerId,
-			to,
-			description: { type: link.pc.localDescription!.type, sdp: link.pc.localDescription!.sdp }
+		this.#describe(to, link);
+	}
+
+	/** Sends this side's description once its candidates are gathered (or a moment has passed),
+	 *  without holding up the peer's other signals. */
+	#describe(peer: PeerId, link: Link): void {
+		void gathered(link.pc, GATHER_WAIT_MS).then(() => {
+			if (this.#links.get(peer) !== link || this.#destroyed) return;
+			const description = link.pc.localDescription;
+			if (!description) return;
+			link.described = true;
+			this.#publishTo(peer, {
+				type: 'signal',
+				from: this.peerId,
+				to: peer,
+				description: { type: description.type, sdp: description.sdp }
+			});
 		});
 	}
 
@@ -599,7 +619,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		const link = newLink(peer, pc, initiator, this.#maxBytes, profile);
 		this.#links.set(peer, link);
 		pc.onicecandidate = (e) => {
-			if (e.candidate && this.#links.get(peer) === link)
+			// Before the description is sent, a candidate goes inside it.
+			if (e.candidate && link.described && this.#links.get(peer) === link)
 				this.#publishTo(peer, { type: 'signal', from: this.peerId, to: peer, candidate: e.candidate.toJSON() });
 		};
 		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
@@ -689,8 +710,13 @@ export class WebRtcMesh implements NetworkAdapter {
 			this.#log(`could not publish a ${signal.type}: ${String(err)}`);
 			return;
 		}
-		this.#stats.signalsSent++;
-		this.#stats.signalBytesSent += JSON.stringify(signal).length;
-		void sent.catch(() => {});
+		const bytes = JSON.stringify(signal).length;
+		void sent.then((ok) => {
+			if (!ok) return;
+			this.#stats.signalsSent++;
+			count(this.#stats.sentByType, signal.type);
+			this.#stats.signalBytesSent += bytes;
+			if (signal.type === 'announce' && !signal.to) this.#stats.announcesSent++;
+		});
 	}
 }

@@ -173,3 +173,85 @@ describe('a bounded overlay', () => {
 		expect(twelve!.received).toBeLessThanOrEqual(six!.received + 2 * links.target);
 	}, 240_000);
 });
+
+const articleMeta: ArticleMeta = {
+	kind: 'procedure',
+	title: 'Virement bloqué',
+	node: 'compte.virement.bloque',
+	locale: 'fr',
+	tags: [],
+	status: 'published',
+	createdAt: 1,
+	updatedAt: 1
+};
+
+/** A Node peer (repo on disk, Synchronizer, presence) in room `t`. */
+async function nodePeer(t: string, links: LinkBounds, awareness: Awareness): Promise<NodePeer> {
+	const dir = await mkdtemp(join(tmpdir(), 'plateau-overlay-'));
+	dirs.push(dir);
+	const p = await createNodePeer({
+		dir,
+		signalingUrl: url,
+		centreId: CENTRE,
+		room: t,
+		secret: SECRET,
+		floor: 'compte',
+		links,
+		awareness,
+		log: () => {}
+	});
+	nodePeers.push(p);
+	return p;
+}
+
+/** A–B–C: A and C accept one link only, so C, joining last, can only link to B. */
+async function line(): Promise<{ a: NodePeer; b: NodePeer; c: NodePeer; presence: Awareness[] }> {
+	const t = `line-${++room}`;
+	const presence = [0, 1, 2].map(() => new Awareness(new Y.Doc()));
+	const a = await nodePeer(t, { target: 1, max: 1 }, presence[0]!);
+	const b = await nodePeer(t, { target: 2, max: 2 }, presence[1]!);
+	await vi.waitFor(() => expect(b.mesh.peers()).toEqual([a.mesh.peerId]), WAIT);
+	const c = await nodePeer(t, { target: 1, max: 1 }, presence[2]!);
+	await vi.waitFor(() => expect(c.mesh.peers()).toEqual([b.mesh.peerId]), WAIT);
+	// Each proven to its neighbours before the test goes on.
+	await vi.waitFor(() => {
+		expect([...c.sync.peers().values()].map((h) => h.verified)).toEqual([true]);
+		expect([...b.sync.peers().values()].map((h) => h.verified)).toEqual([true, true]);
+	}, WAIT);
+	expect(a.mesh.peers()).toEqual([b.mesh.peerId]);
+	return { a, b, c, presence };
+}
+
+describe('through a line of peers (A–B–C, A not linked to C)', () => {
+	it('an article written at A, and an edit of it, reach C', async () => {
+		const { a, c } = await line();
+		initArticle(await a.repo.open(ARTICLE), articleMeta, [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le plafond.' }] }
+		]);
+		await vi.waitFor(async () => expect((await c.repo.find(ARTICLE))?.getMap('meta').size).toBeGreaterThan(0), WAIT);
+		const docA = await a.repo.open(ARTICLE);
+		articleBody(docA).insert(0, [new Y.XmlText('edit from a')]);
+		const docC = await c.repo.open(ARTICLE);
+		await vi.waitFor(() => expect(articleBody(docC).toString()).toContain('edit from a'), WAIT);
+		expect(a.mesh.peers()).not.toContain(c.mesh.peerId);
+		expect(c.mesh.peers()).not.toContain(a.mesh.peerId);
+	}, 60_000);
+
+	it('A’s presence reaches C, and leaves C when A goes', async () => {
+		const { a, c, presence } = await line();
+		const [atA, , atC] = presence as [Awareness, Awareness, Awareness];
+		atA.setLocalState({ name: 'Ana', agentId: a.identity.agentId, floor: 'compte' });
+		await vi.waitFor(() => expect(atC.getStates().get(atA.clientID)).toMatchObject({ name: 'Ana' }), WAIT);
+		// C's own presence travels the other way.
+		atC.setLocalState({ name: 'Céline', agentId: c.identity.agentId, floor: 'compte' });
+		await vi.waitFor(() => expect(atA.getStates().get(atC.clientID)).toMatchObject({ name: 'Céline' }), WAIT);
+		expect(a.mesh.peers()).not.toContain(c.mesh.peerId);
+
+		// A goes: B sees its link close and passes the removal on, long before any timeout.
+		nodePeers.splice(nodePeers.indexOf(a), 1);
+		await a.destroy();
+		await vi.waitFor(() => expect(atC.getStates().has(atA.clientID)).toBe(false), { timeout: 10_000, interval: 50 });
+		expect(atC.getStates().get(atC.clientID)).toMatchObject({ name: 'Céline' });
+		for (const p of presence) p.destroy();
+	}, 60_000);
+});

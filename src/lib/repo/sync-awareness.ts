@@ -5,10 +5,11 @@
 // Who is online reaches everyone through the overlay (docs/decisions.md › "Presence through the
 // overlay"): links are bounded, so most agents are not neighbours. A change heard from one
 // neighbour is passed on to the others; y-protocols ignores a clock it has already seen, so each
-// change crosses each link at most twice and stops. When a neighbour leaves, the clients that no
-// remaining neighbour has spoken for are removed here and the removal passed on; if such a client
-// is in fact still online through another path, the removal reaches it and y-protocols makes it
-// re-assert its state with a higher clock, which wins everywhere. A device renews its own state
+// change crosses each link at most twice and stops. The neighbour that first brought a client's
+// latest clock is its route; when a neighbour leaves, the clients routed through it are removed
+// here and the removal passed on. If such a client is in fact still online through another path,
+// the removal reaches it and y-protocols makes it re-assert its state with a higher clock, which
+// wins everywhere (a flicker of one round trip). A device renews its own state
 // (clock + 1) on every new link, so a state removed while it was away is taken again. Timeouts
 // (y-protocols' 30 s) are each device's own business and not passed on. Bounds: awareness-bounds.ts.
 //
@@ -106,15 +107,18 @@ export class PresenceSharing {
 		const bounded = boundAwarenessUpdate(awareness, payload, this.#limits);
 		if ('refused' in bounded) return this.#ctx.reject(from, bounded.refused);
 		pruneAwarenessMeta(awareness, 2 * this.#limits.maxClients, META_KEEP_MS);
-		// This neighbour speaks for these clients (even when the clock is one already seen: it is
-		// another path to them).
-		for (const e of bounded.entries) {
-			if (e.client === awareness.clientID) continue;
-			if (e.state === 'null') state.awarenessClients.delete(e.client);
-			else state.awarenessClients.add(e.client);
-		}
+		// This neighbour becomes the route of the clients it brings news of (a clock not seen yet);
+		// a copy of what another neighbour already brought changes nothing.
+		const fresh = bounded.entries.filter((e) => {
+			if (e.client === awareness.clientID || e.state === 'null') return false;
+			return (awareness.meta.get(e.client)?.clock ?? -1) < e.clock;
+		});
 		if (bounded.entries.length === 0) return;
 		applyAwarenessUpdate(awareness, writeAwarenessUpdate(bounded.entries), { peer: from } satisfies PeerOrigin);
+		for (const e of fresh) {
+			for (const other of this.#ctx.peers.values()) other.awarenessClients.delete(e.client);
+			state.awarenessClients.add(e.client);
+		}
 	}
 
 	#broadcast(payload: Uint8Array, except?: PeerId): void {
@@ -190,15 +194,13 @@ export class PresenceSharing {
 		};
 	}
 
-	/** The peer left (its state is already out of ctx.peers): remove the clients no remaining
-	 *  neighbour speaks for, and pass the removal on; forget its carets (and their clocks: when it
+	/** The peer left (its state is already out of ctx.peers): remove the clients whose news came
+	 *  through it, and pass the removal on; forget its carets (and their clocks: when it
 	 *  comes back it resends the same caret with the same clock, which awareness would ignore). */
 	forget(peer: PeerId, state: PeerState): void {
 		const awareness = this.#awareness;
 		if (awareness && state.awarenessClients.size) {
-			const spoken = new Set<number>();
-			for (const other of this.#ctx.peers.values()) for (const id of other.awarenessClients) spoken.add(id);
-			const gone = [...state.awarenessClients].filter((id) => !spoken.has(id) && awareness.states.has(id));
+			const gone = [...state.awarenessClients].filter((id) => awareness.states.has(id));
 			state.awarenessClients.clear();
 			if (gone.length)
 				removeAwarenessStates(awareness, gone, { peer, departed: true } satisfies DepartureOrigin);

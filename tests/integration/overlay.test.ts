@@ -228,7 +228,10 @@ describe('through a line of peers (A–B–C, A not linked to C)', () => {
 		initArticle(await a.repo.open(ARTICLE), articleMeta, [
 			{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le plafond.' }] }
 		]);
-		await vi.waitFor(async () => expect((await c.repo.find(ARTICLE))?.getMap('meta').size).toBeGreaterThan(0), WAIT);
+		await vi.waitFor(
+			async () => expect((await c.repo.find(ARTICLE))?.getMap('meta').size).toBeGreaterThan(0),
+			WAIT
+		);
 		const docA = await a.repo.open(ARTICLE);
 		articleBody(docA).insert(0, [new Y.XmlText('edit from a')]);
 		const docC = await c.repo.open(ARTICLE);
@@ -250,7 +253,10 @@ describe('through a line of peers (A–B–C, A not linked to C)', () => {
 		// A goes: B sees its link close and passes the removal on, long before any timeout.
 		nodePeers.splice(nodePeers.indexOf(a), 1);
 		await a.destroy();
-		await vi.waitFor(() => expect(atC.getStates().has(atA.clientID)).toBe(false), { timeout: 10_000, interval: 50 });
+		await vi.waitFor(() => expect(atC.getStates().has(atA.clientID)).toBe(false), {
+			timeout: 10_000,
+			interval: 50
+		});
 		expect(atC.getStates().get(atC.clientID)).toMatchObject({ name: 'Céline' });
 		for (const p of presence) p.destroy();
 	}, 60_000);

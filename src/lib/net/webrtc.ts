@@ -41,15 +41,7 @@ import {
 	type Signal
 } from './mesh-signals';
 import type { SignalingClient } from './signaling-client';
-import {
-	closeLink,
-	flushCandidates,
-	gathered,
-	linkBinding,
-	newLink,
-	pump,
-	type Link
-} from './webrtc-link';
+import { closeLink, flushCandidates, gathered, linkBinding, newLink, pump, type Link } from './webrtc-link';
 
 export { sdpFingerprints } from './webrtc-link';
 export { inboxTopic, type MeshProfile, type MeshStats } from './mesh-signals';
@@ -369,7 +361,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#heard(from, profile);
 		remember(this.#candidates, from, { profile, at: Date.now() }, MAX_CANDIDATES);
 		// Collect the answers for a moment, then choose among them.
-		this.#gatherTimer ??= this.#later(this.#gatherMs, () => {
+		if (this.#gatherTimer) return;
+		this.#gatherTimer = this.#later(this.#gatherMs, () => {
 			this.#gatherTimer = undefined;
 			this.#fill();
 		});
@@ -386,7 +379,9 @@ export class WebRtcMesh implements NetworkAdapter {
 			if (now - c.at > CANDIDATE_MS) this.#candidates.delete(peer);
 			else if (this.#available(peer, now)) pool.push({ peer, profile: c.profile });
 		}
-		const linked = [...this.#links.values()].map((l) => l.profile ?? this.#profiles.get(l.peer) ?? { floor: '' });
+		const linked = [...this.#links.values()].map(
+			(l) => l.profile ?? this.#profiles.get(l.peer) ?? { floor: '' }
+		);
 		for (const peer of chooseLinks(this.#profile, linked, pool, want, this.#bounds.target, this.#random)) {
 			this.#candidates.delete(peer);
 			this.#connectTo(peer);
@@ -621,11 +616,17 @@ export class WebRtcMesh implements NetworkAdapter {
 		pc.onicecandidate = (e) => {
 			// Before the description is sent, a candidate goes inside it.
 			if (e.candidate && link.described && this.#links.get(peer) === link)
-				this.#publishTo(peer, { type: 'signal', from: this.peerId, to: peer, candidate: e.candidate.toJSON() });
+				this.#publishTo(peer, {
+					type: 'signal',
+					from: this.peerId,
+					to: peer,
+					candidate: e.candidate.toJSON()
+				});
 		};
 		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
 		pc.onconnectionstatechange = () => {
-			if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#close(peer, { only: link });
+			if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
+				this.#close(peer, { only: link });
 		};
 		link.timer = setTimeout(() => {
 			if (link.open || this.#links.get(peer) !== link || this.#destroyed) return;

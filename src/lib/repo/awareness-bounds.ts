@@ -84,7 +84,12 @@ export function boundAwarenessUpdate(
 
 /** Forgets the clocks of clients gone for a while, once there are more than `cap` of them (a clock
  *  is kept after a removal so that a late copy of the removed state is ignored). */
-export function pruneAwarenessMeta(awareness: Awareness, cap: number, olderThanMs: number, now = Date.now()): void {
+export function pruneAwarenessMeta(
+	awareness: Awareness,
+	cap: number,
+	olderThanMs: number,
+	now = Date.now()
+): void {
 	if (awareness.meta.size <= cap) return;
 	for (const [client, meta] of awareness.meta)
 		if (!awareness.states.has(client) && now - meta.lastUpdated > olderThanMs) awareness.meta.delete(client);

@@ -61,7 +61,8 @@ export class PresenceSharing {
 			if (this.#ctx.destroyed) return;
 			const changed = [...added, ...updated, ...removed];
 			// A removed client is nobody's any more: no neighbour speaks for it now.
-			for (const id of removed) for (const state of this.#ctx.peers.values()) state.awarenessClients.delete(id);
+			for (const id of removed)
+				for (const state of this.#ctx.peers.values()) state.awarenessClients.delete(id);
 			const own = changed.includes(awareness.clientID);
 			if (!isPeerOrigin(origin)) {
 				// This device's own changes go to every neighbour; timeouts stay here.
@@ -86,7 +87,8 @@ export class PresenceSharing {
 		const awareness = this.#awareness;
 		if (awareness) {
 			const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID);
-			if (others.length) this.#ctx.send(to, { type: 'awareness', payload: encodeAwarenessUpdate(awareness, others) });
+			if (others.length)
+				this.#ctx.send(to, { type: 'awareness', payload: encodeAwarenessUpdate(awareness, others) });
 			// Renewing emits an update, which goes to every neighbour (this one included).
 			const local = awareness.getLocalState();
 			if (local) awareness.setLocalState(local);
@@ -114,7 +116,9 @@ export class PresenceSharing {
 			return (awareness.meta.get(e.client)?.clock ?? -1) < e.clock;
 		});
 		if (bounded.entries.length === 0) return;
-		applyAwarenessUpdate(awareness, writeAwarenessUpdate(bounded.entries), { peer: from } satisfies PeerOrigin);
+		applyAwarenessUpdate(awareness, writeAwarenessUpdate(bounded.entries), {
+			peer: from
+		} satisfies PeerOrigin);
 		for (const e of fresh) {
 			for (const other of this.#ctx.peers.values()) other.awarenessClients.delete(e.client);
 			state.awarenessClients.add(e.client);

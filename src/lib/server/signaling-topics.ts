@@ -102,7 +102,8 @@ export class TopicFanout {
 
 	/** A publish another instance received: checked like a client's, then delivered here only. */
 	#fromBus(topic: string, data: Uint8Array): void {
-		if (data.byteLength > this.maxBusMessageBytes) return this.log('signaling: oversized bus message dropped');
+		if (data.byteLength > this.maxBusMessageBytes)
+			return this.log('signaling: oversized bus message dropped');
 		let message: unknown;
 		try {
 			message = JSON.parse(new TextDecoder().decode(data));

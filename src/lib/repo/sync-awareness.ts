@@ -42,6 +42,10 @@ interface DepartureOrigin extends PeerOrigin {
 	departed: true;
 }
 
+/** A state is introduced to a new neighbour only if renewed this recently (y-protocols renews every
+ *  15 s and times out after 30 s). */
+const SNAPSHOT_FRESH_MS = 20_000;
+
 /** Clocks of departed clients kept at least this long (a late copy of their state is ignored). */
 const META_KEEP_MS = 10 * 60_000;
 
@@ -86,7 +90,13 @@ export class PresenceSharing {
 		if (!hello.verified) return;
 		const awareness = this.#awareness;
 		if (awareness) {
-			const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID);
+			// Only states renewed lately: a page that closed without a goodbye stops renewing, and
+			// is not introduced to anyone new (the receiver would hold it for another timeout).
+			const now = Date.now();
+			const others = [...awareness.getStates().keys()].filter(
+				(id) =>
+					id !== awareness.clientID && now - (awareness.meta.get(id)?.lastUpdated ?? 0) < SNAPSHOT_FRESH_MS
+			);
 			if (others.length)
 				this.#ctx.send(to, { type: 'awareness', payload: encodeAwarenessUpdate(awareness, others) });
 			// Renewing emits an update, which goes to every neighbour (this one included).

@@ -273,6 +273,9 @@ export class WebRtcMesh implements NetworkAdapter {
 	announce(): void {
 		this.#lastAnnounce = Date.now();
 		this.#publish(this.#topic, { type: 'announce', from: this.peerId, profile: this.#profile });
+		// Nobody may have heard it (the others' subscriptions not in place yet, all at their cap):
+		// look again later if still short of links then.
+		this.#lookAgain();
 	}
 
 	send(to: PeerId, message: Uint8Array): void {

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { decryptJson, deriveCentreKey, encryptJson } from '../../src/lib/net/crypto';
 import { SignalingClient } from '../../src/lib/net/signaling-client';
 import { envelope, FRESHNESS_MS } from '../../src/lib/net/signaling-envelope';
-import { WebRtcMesh, type WebRtcOptions } from '../../src/lib/net/webrtc';
+import { inboxTopic, WebRtcMesh, type WebRtcOptions } from '../../src/lib/net/webrtc';
 import { attachSignaling } from '../../src/lib/server/attach';
 import type { SignalingServer } from '../../src/lib/server/signaling';
 
@@ -83,7 +83,8 @@ function node(peerId: string, meshTopic: string, options: Partial<WebRtcOptions>
 	return n;
 }
 
-/** A plain WebSocket on the topic: records every publish the relay carries, and can publish. */
+/** A plain WebSocket on a topic (a mesh topic or a peer's inbox): records every publish the relay
+ *  carries there, and can publish. */
 async function spy(meshTopic: string) {
 	const ws = new WebSocket(url);
 	spies.push(ws);
@@ -133,7 +134,9 @@ async function capturedOffer(seen: { data: string }[], from: string) {
 describe('WebRTC mesh against rogue signaling', () => {
 	it('a captured offer replayed (same ciphertext), stale or with a forged sender leaves the link up', async () => {
 		const t = topic();
-		const wire = await spy(t);
+		// Offers travel to the recipient's inbox topic: that is where the probe listens.
+		const inbox = inboxTopic(t, 'peer-b');
+		const wire = await spy(inbox);
 		const a = node('peer-a', t); // the smaller id offers
 		const b = node('peer-b', t);
 		await linked(a, b);
@@ -147,9 +150,9 @@ describe('WebRTC mesh against rogue signaling', () => {
 		// With the key: the offer re-sealed two minutes old; and sealed by someone else, the signal
 		// still naming peer-a.
 		wire.publish(
-			await encryptJson(key, envelope('peer-a', t, offer.envelope.payload, Date.now() - 2 * FRESHNESS_MS))
+			await encryptJson(key, envelope('peer-a', inbox, offer.envelope.payload, Date.now() - 2 * FRESHNESS_MS))
 		);
-		wire.publish(await encryptJson(key, envelope('peer-x', t, offer.envelope.payload)));
+		wire.publish(await encryptJson(key, envelope('peer-x', inbox, offer.envelope.payload)));
 		await vi.waitFor(() => expect(b.signaling.rejectedMessages).toBe(7), WAIT);
 		expect(b.logs.join('\n')).toMatch(/refused a signaling message \(replay\)/);
 
@@ -163,7 +166,8 @@ describe('WebRTC mesh against rogue signaling', () => {
 
 	it('a fresh, well-sealed offer for a live link is ignored: the link stays open', async () => {
 		const t = topic();
-		const wire = await spy(t);
+		const inbox = inboxTopic(t, 'peer-b');
+		const wire = await spy(inbox);
 		const a = node('peer-a', t);
 		const b = node('peer-b', t);
 		await linked(a, b);
@@ -181,7 +185,7 @@ describe('WebRTC mesh against rogue signaling', () => {
 				to: 'peer-b',
 				description: { type: offer.type, sdp: offer.sdp }
 			};
-			wire.publish(await encryptJson(key, envelope('peer-a', t, signal)));
+			wire.publish(await encryptJson(key, envelope('peer-a', inbox, signal)));
 			await vi.waitFor(
 				() => expect(b.logs).toContain('ignored an offer from peer-a: its link is live'),
 				WAIT

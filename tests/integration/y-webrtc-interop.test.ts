@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { deriveCentreKey, decryptJson } from '../../src/lib/net/crypto';
+import { inboxTopic } from '../../src/lib/net/webrtc';
 import { articleBody, initArticle, readArticleMeta } from '../../src/lib/schema/index';
 import { createNodePeer, meshTopic, type NodePeer } from '../../src/lib/server/node-peer';
 import * as Y from 'yjs';
@@ -98,7 +99,7 @@ afterAll(async () => {
 	await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function peer(): Promise<NodePeer> {
+async function peer(peerId: string): Promise<NodePeer> {
 	const dir = await mkdtemp(join(tmpdir(), 'plateau-interop-'));
 	dirs.push(dir);
 	const p = await createNodePeer({
@@ -107,6 +108,7 @@ async function peer(): Promise<NodePeer> {
 		centreId: CENTRE,
 		secret: SECRET,
 		floor: 'support',
+		signaling: { peerId },
 		log: () => {}
 	});
 	peers.push(p);
@@ -115,19 +117,22 @@ async function peer(): Promise<NodePeer> {
 
 describe('Plateau’s signaling client with the stock y-webrtc signaling server', () => {
 	it('lets two Node peers meet and sync an article, relaying only ciphertext', async () => {
-		// A plain subscriber on the mesh topic records what the server relays.
+		// A plain subscriber on the mesh topic and on both peers' inbox topics records what the
+		// server relays.
 		const spy = new WebSocket(url);
 		const relayed: { type?: string; topic?: string; data?: unknown }[] = [];
 		spy.on('message', (raw) => relayed.push(JSON.parse(raw.toString())));
 		await new Promise((r, j) => (spy.once('open', r), spy.once('error', j)));
-		spy.send(JSON.stringify({ type: 'subscribe', topics: [meshTopic(CENTRE)] }));
+		const centre = meshTopic(CENTRE);
+		const inboxes = [inboxTopic(centre, 'interop-a'), inboxTopic(centre, 'interop-b')];
+		spy.send(JSON.stringify({ type: 'subscribe', topics: [centre, ...inboxes] }));
 		// The server answers in order: once it has ponged, the subscription is in place.
 		spy.send(JSON.stringify({ type: 'ping' }));
 		await vi.waitFor(() => expect(relayed.some((m) => m.type === 'pong')).toBe(true), WAIT);
 
-		const a = await peer();
+		const a = await peer('interop-a');
 		initArticle(await a.repo.open(ARTICLE), meta);
-		const b = await peer();
+		const b = await peer('interop-b');
 		const t0 = performance.now();
 		await vi.waitFor(async () => {
 			const doc = await b.repo.find(ARTICLE);
@@ -149,7 +154,7 @@ describe('Plateau’s signaling client with the stock y-webrtc signaling server'
 		const key = await deriveCentreKey(SECRET, CENTRE);
 		const kinds = new Set<string>();
 		for (const m of publishes) {
-			expect(m.topic).toBe(meshTopic(CENTRE));
+			expect([centre, ...inboxes]).toContain(m.topic);
 			expect(typeof m.data).toBe('string');
 			expect(m.data as string).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
 			// What the server saw is ciphertext: no signaling field in clear…
@@ -167,12 +172,15 @@ describe('Plateau’s signaling client with the stock y-webrtc signaling server'
 			// Each in its envelope: sender, topic, time and nonce sealed with the payload.
 			expect([a.signaling.peerId, b.signaling.peerId]).toContain(plain.from);
 			expect(plain.payload?.from).toBe(plain.from);
-			expect(plain.topic).toBe(meshTopic(CENTRE));
+			// Sealed for the topic it was relayed on; only announces go to the centre topic.
+			expect(plain.topic).toBe(m.topic);
+			if (m.topic === centre) expect(plain.payload?.type).toBe('announce');
 			expect(plain.nonce).toMatch(/^[0-9a-f]{32}$/);
 			expect(typeof plain.ts).toBe('number');
 			kinds.add(plain.payload?.type ?? '?');
 		}
-		expect([...kinds].sort()).toEqual(['announce', 'signal']);
+		// b announces, a answers "present", b (the larger id) asks a to offer, then WebRTC's signals.
+		expect([...kinds].sort()).toEqual(['announce', 'link', 'present', 'signal']);
 		spy.terminate();
 		console.info(
 			`y-webrtc interop: first sync through the stock server in ${ms.toFixed(0)} ms, ${publishes.length} signaling messages relayed`

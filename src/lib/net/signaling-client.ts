@@ -45,8 +45,9 @@ export interface SignalingClientOptions extends SignalingSocketOptions {
 
 export interface SignalingEvents {
 	/** A payload published on a subscribed topic by another client, in an envelope that passed every
-	 *  check; `from` is the sender's peer id sealed in it. */
-	message: (topic: string, payload: unknown, from: string) => void;
+	 *  check; `from` is the sender's peer id sealed in it, `clients` the number of subscribers of
+	 *  the topic the relay reported with it (y-webrtc's protocol; undefined if it said none). */
+	message: (topic: string, payload: unknown, from: string, clients: number | undefined) => void;
 	/** A message on a subscribed topic that this centre key cannot decrypt: most often a peer (or
 	 *  this client) using another centre secret. The message is otherwise ignored. */
 	'decrypt-error': (topic: string, error: DecryptionError) => void;
@@ -221,11 +222,12 @@ export class SignalingClient {
 		if (m.type !== 'publish' || typeof m.topic !== 'string' || !this.#topics.has(m.topic)) return;
 		const topic = m.topic;
 		const data = m.data;
-		this.#receiveChain = this.#receiveChain.then(() => this.#receive(topic, data));
+		const clients = typeof m.clients === 'number' && Number.isFinite(m.clients) ? m.clients : undefined;
+		this.#receiveChain = this.#receiveChain.then(() => this.#receive(topic, data, clients));
 	}
 
 	/** Opens, checks and delivers one publish. Never rejects. */
-	async #receive(topic: string, data: unknown): Promise<void> {
+	async #receive(topic: string, data: unknown, clients: number | undefined): Promise<void> {
 		let value: unknown;
 		try {
 			if (typeof data !== 'string') throw new DecryptionError('format', 'Not an encrypted message.');
@@ -246,7 +248,7 @@ export class SignalingClient {
 			this.#emit('rejected', topic, reason, e?.from);
 			return;
 		}
-		this.#emit('message', topic, e!.payload, e!.from);
+		this.#emit('message', topic, e!.payload, e!.from, clients);
 	}
 
 	#emit<E extends keyof SignalingEvents>(event: E, ...args: Parameters<SignalingEvents[E]>): void {

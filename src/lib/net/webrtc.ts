@@ -1,20 +1,51 @@
-// The WebRTC mesh: one RTCPeerConnection per pair of peers of a centre, one ordered reliable data
-// channel carrying every document (the Synchronizer multiplexes by document id). Peers meet on an
-// encrypted signaling topic; the peer with the smaller id makes the offer, so two peers that find
-// each other at once never both offer. Messages are cut into 16 KiB frames and sent under
-// back-pressure on the channel's bufferedAmount.
+// The WebRTC mesh: a bounded number of RTCPeerConnections per peer, forming one connected random
+// overlay of a centre's peers, each with one ordered reliable data channel carrying every document
+// (the Synchronizer multiplexes by document id and forwards updates to its other neighbours).
+// Messages are cut into 16 KiB frames and sent under back-pressure on the channel's bufferedAmount.
+//
+// Meeting (docs/decisions.md › "Targeted signaling", "Bounded links"): a joiner announces once on
+// the centre topic; a peer with room answers on the joiner's inbox topic with "present", with a
+// probability that keeps the expected number of answers at a small multiple of `target` whatever
+// the number of peers online (a hub always answers); the joiner ranks those who answered
+// (link-selection.ts) and links to the best. The smaller id makes the offer, so two peers choosing
+// each other at once never both offer (the larger asks with "link"). A peer at `max` links answers
+// "busy" and the other side tries someone else; below `target` a peer looks again, with backoff.
+// Everything but the announce goes to the recipient's inbox topic (mesh-signals.ts), so what one
+// peer receives during a join does not grow with the number of peers.
 //
 // Hardening against peers and relays that do not play by the rules: an offer never replaces a live
-// link (a link whose data channel is open stays until it closes); signaling messages arrive only
-// through the client's envelope checks (no replay, no stale message, the sender sealed inside); a
-// peer that breaks the framing, or that the sync layer disconnects, is closed and not reconnected
-// before a back-off (5 s, doubling per offence up to 5 min). The channel binding is both DTLS
-// certificate fingerprints of the connection, which a man in the middle cannot make equal on its
-// two sides.
+// link (a link whose data channel is open stays until it closes); a link not open in time is closed
+// at both ends ("bye") and its peer left aside for a while; signals of one peer are handled one at a
+// time, so a late step of an abandoned attempt never touches its successor; signaling messages
+// arrive only through the client's envelope checks (no replay, no stale message, the sender and the
+// topic sealed inside); a peer that breaks the framing, or that the sync layer disconnects, is closed
+// and not reconnected before a back-off (5 s, doubling per offence up to 5 min). The channel binding
+// is both DTLS certificate fingerprints of the connection, which a man in the middle cannot make
+// equal on its two sides.
 import { Disposer, Emitter } from '../domain/emitter';
 import type { NetworkAdapter, NetworkEvents, PeerId } from '../repo/network';
-import { FrameError, Reassembler, toFrames } from './chunking';
+import { FrameError, toFrames } from './chunking';
+import {
+	checkBounds,
+	chooseLinks,
+	OnlineEstimate,
+	replyProbability,
+	type LinkBounds
+} from './link-selection';
+import {
+	asSignal,
+	emptyStats,
+	inboxTopic,
+	type MeshProfile,
+	type MeshStats,
+	type Signal
+} from './mesh-signals';
 import type { SignalingClient } from './signaling-client';
+import { closeLink, flushCandidates, gathered, linkBinding, newLink, pump, type Link } from './webrtc-link';
+
+export { sdpFingerprints } from './webrtc-link';
+export { inboxTopic, type MeshProfile, type MeshStats } from './mesh-signals';
+export { DEFAULT_LINKS, type LinkBounds } from './link-selection';
 
 /** The signaling topic a centre's peers meet on (and, optionally, a room inside it). The server
  *  sees it; it names the centre only. */
@@ -26,6 +57,12 @@ export interface WebRtcOptions {
 	signaling: SignalingClient;
 	/** Signaling topic of this centre's mesh. */
 	topic: string;
+	/** How many links this peer looks for and accepts at most (DEFAULT_LINKS). */
+	links?: Partial<LinkBounds>;
+	/** What announces say about this peer (its floor, its agent, whether it is a hub). */
+	profile?: MeshProfile;
+	/** Peers never linked to (tests: a direct link refused on purpose). */
+	refuse?: (peer: PeerId) => boolean;
 	/** ICE servers; none by default (peers on one network need none, and nothing is reached outside). */
 	iceServers?: RTCIceServer[];
 	/** RTCPeerConnection implementation: the browser's by default, `@roamhq/wrtc`'s in Node. */
@@ -34,27 +71,33 @@ export interface WebRtcOptions {
 	maxMessageBytes?: number;
 	/** Pause sending while this much is buffered in a channel. */
 	highWaterMark?: number;
-	/** A connection not open within this is abandoned (and retried on the next announce). */
+	/** A connection not open within this is closed at both ends, and another peer tried. */
 	connectTimeoutMs?: number;
 	/** First wait before reconnecting to a peer disconnected for breaking the protocol; doubled per
 	 *  offence, up to 5 minutes. Default 5,000. */
 	protocolBackoffMs?: number;
+	/** How long a joiner collects answers to its announce before choosing. Default 150 ms. */
+	gatherMs?: number;
+	/** First wait before announcing again while below `target`; doubled each time, up to 60 s. */
+	lookAgainMs?: number;
+	/** Randomness for the reply probability and the ranking (tests). */
+	random?: () => number;
 	log?: (message: string) => void;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-
-/** Signaling messages of the mesh. Each names its sender (as y-webrtc's do); the signaling client
- *  refuses one whose name differs from the sender sealed in its envelope. */
-type Signal =
-	| { type: 'announce'; from: PeerId; to?: PeerId }
-	| {
-			type: 'signal';
-			from: PeerId;
-			to: PeerId;
-			description?: RTCSessionDescriptionInit;
-			candidate?: RTCIceCandidateInit;
-	  };
+const MAX_LOOK_AGAIN_MS = 60_000;
+/** How long a peer that refused, timed out or said bye is not tried again. */
+const COOLDOWN_MS = 30_000;
+/** How long an answer to an announce stays a candidate. */
+const CANDIDATE_MS = 60_000;
+/** Bounds on what other peers can make this one remember. */
+const MAX_CANDIDATES = 256;
+const MAX_REMEMBERED = 1024;
+/** Longest wait for ICE candidates before a description is sent without the rest of them. */
+const GATHER_WAIT_MS = 1000;
+/** At most one "present" to the same peer within this. */
+const REPLY_INTERVAL_MS = 1000;
 
 /** A peer under protocol back-off: not reconnected before `until`. */
 interface Backoff {
@@ -63,40 +106,57 @@ interface Backoff {
 	timer?: ReturnType<typeof setTimeout>;
 }
 
-/** The DTLS certificate fingerprints an SDP declares, normalised (`sha-256 AB:CD:…`). */
-export function sdpFingerprints(sdp: string | undefined): string[] {
-	const found = new Set<string>();
-	for (const m of (sdp ?? '').matchAll(/^a=fingerprint:(\S+)[ \t]+([0-9A-Fa-f:]+)\s*$/gm))
-		found.add(`${m[1]!.toLowerCase()} ${m[2]!.toUpperCase()}`);
-	return [...found];
+/** Sets `key` in a map kept under `cap` entries (the oldest insertions go first). */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
+	map.delete(key);
+	map.set(key, value);
+	while (map.size > cap) map.delete(map.keys().next().value as K);
 }
 
-interface Link {
-	pc: RTCPeerConnection;
-	channel?: RTCDataChannel;
-	open: boolean;
-	queue: Uint8Array[];
-	reassembler: Reassembler;
-	timer?: ReturnType<typeof setTimeout>;
-	pendingCandidates: RTCIceCandidateInit[];
+function count(counts: Partial<Record<Signal['type'], number>>, type: Signal['type']): void {
+	counts[type] = (counts[type] ?? 0) + 1;
 }
 
 export class WebRtcMesh implements NetworkAdapter {
 	readonly peerId: PeerId;
 	readonly #signaling: SignalingClient;
 	readonly #topic: string;
+	readonly #inbox: string;
+	readonly #bounds: LinkBounds;
+	#profile: MeshProfile;
+	readonly #refuse: (peer: PeerId) => boolean;
 	readonly #config: RTCConfiguration;
 	readonly #Impl: typeof RTCPeerConnection;
 	readonly #maxBytes: number;
 	readonly #high: number;
 	readonly #connectTimeout: number;
+	readonly #gatherMs: number;
+	readonly #lookAgainMs: number;
+	readonly #random: () => number;
 	readonly #log: (m: string) => void;
 	readonly #links = new Map<PeerId, Link>();
+	/** Link requests sent ("link"), waiting for the peer's offer; each counts as a pending link. */
+	readonly #requested = new Map<PeerId, ReturnType<typeof setTimeout>>();
+	/** Peers that answered an announce (or asked for a link), with what they said and when. */
+	readonly #candidates = new Map<PeerId, { profile: MeshProfile; at: number }>();
+	/** Peers not tried again before the time given (refused, timed out, said bye). */
+	readonly #cooldown = new Map<PeerId, number>();
+	/** Profiles heard, for the links' ranking. */
+	readonly #profiles = new Map<PeerId, MeshProfile>();
+	readonly #lastReply = new Map<PeerId, number>();
+	/** Signals of one peer, handled one after the other. */
+	readonly #chains = new Map<PeerId, Promise<void>>();
+	readonly #estimate = new OnlineEstimate();
+	readonly #stats = emptyStats();
 	readonly #backoffMs: number;
 	readonly #backoff = new Map<PeerId, Backoff>();
 	readonly #events = new Emitter<NetworkEvents>();
 	readonly #teardown = new Disposer();
 	readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+	#gatherTimer: ReturnType<typeof setTimeout> | undefined;
+	#lookTimer: ReturnType<typeof setTimeout> | undefined;
+	#lookDelay: number;
+	#lastAnnounce = 0;
 	#lastForeignAnnounce = 0;
 	readonly #lastRejectLog = new Map<string, number>();
 	#destroyed = false;
@@ -105,35 +165,50 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#signaling = options.signaling;
 		this.peerId = options.signaling.peerId;
 		this.#topic = options.topic;
+		this.#inbox = inboxTopic(options.topic, this.peerId);
+		this.#bounds = checkBounds(options.links);
+		this.#profile = { ...(options.profile ?? { floor: '' }) };
+		this.#refuse = options.refuse ?? (() => false);
 		this.#config = { iceServers: options.iceServers ?? [] };
 		this.#Impl = options.RTCPeerConnectionImpl ?? globalThis.RTCPeerConnection;
 		this.#maxBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
 		this.#high = options.highWaterMark ?? 1024 * 1024;
 		this.#connectTimeout = options.connectTimeoutMs ?? 15_000;
 		this.#backoffMs = options.protocolBackoffMs ?? 5_000;
+		this.#gatherMs = options.gatherMs ?? 150;
+		this.#lookAgainMs = this.#lookDelay = options.lookAgainMs ?? 1000;
+		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? ((m) => console.warn(`Plateau WebRTC: ${m}`));
 		this.#teardown.add(
-			this.#signaling.on('message', (topic, payload, from) => {
-				if (topic === this.#topic && from && from !== this.peerId)
-					this.#onSignal(from, payload).catch((err: unknown) =>
-						this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`)
-					);
+			this.#signaling.on('message', (topic, payload, from, clients) => {
+				if ((topic !== this.#topic && topic !== this.#inbox) || !from || from === this.peerId) return;
+				this.#stats.signalsReceived++;
+				this.#stats.signalBytesReceived += JSON.stringify(payload).length;
+				if (topic === this.#topic && clients !== undefined) this.#estimate.relaySaid(clients);
+				const signal = asSignal(payload);
+				if (signal) count(this.#stats.receivedByType, signal.type);
+				// The sender names itself in the signal too; the envelope check made the two agree.
+				if (!signal || signal.from !== from) return;
+				// The centre topic carries announces only; everything else comes to the inbox.
+				if (topic === this.#topic ? signal.type !== 'announce' || signal.to : signal.to !== this.peerId)
+					return;
+				this.#queue(from, signal);
 			}),
 			this.#signaling.on('state', (state) => {
-				if (state === 'open') this.announce();
+				if (state === 'open' && this.#want() > 0) this.announce();
 			}),
 			// Someone on our topic uses another centre key. Announce again (at most every few
 			// seconds): our announce is just as unreadable to them, which is how a newcomer with a
 			// wrong invite code learns it.
-			this.#signaling.on('decrypt-error', () => {
+			this.#signaling.on('decrypt-error', (topic) => {
 				const now = Date.now();
-				if (now - this.#lastForeignAnnounce < 3000) return;
+				if (topic !== this.#topic || now - this.#lastForeignAnnounce < 3000) return;
 				this.#lastForeignAnnounce = now;
 				this.announce();
 			}),
 			// Replays, stale or forged messages: said at most once a second per reason.
 			this.#signaling.on('rejected', (topic, reason, from) => {
-				if (topic !== this.#topic) return;
+				if (topic !== this.#topic && topic !== this.#inbox) return;
 				const now = Date.now();
 				if (now - (this.#lastRejectLog.get(reason) ?? 0) < 1000) return;
 				this.#lastRejectLog.set(reason, now);
@@ -142,24 +217,19 @@ export class WebRtcMesh implements NetworkAdapter {
 			() => {
 				for (const timer of this.#timers) clearTimeout(timer);
 				this.#timers.clear();
+				for (const timer of this.#requested.values()) clearTimeout(timer);
+				this.#requested.clear();
 				for (const b of this.#backoff.values()) clearTimeout(b.timer);
 				this.#backoff.clear();
 			}
 		);
-		this.#signaling.subscribe(this.#topic);
+		this.#signaling.subscribe(this.#topic, this.#inbox);
 		this.announce();
 	}
 
-	/** Both DTLS certificate fingerprints of the live connection (this side's and the peer's, from
-	 *  the local and remote SDP), sorted: the same at both ends, and different on the two sides of a
-	 *  man in the middle, who holds neither end's certificate key. */
+	/** See linkBinding (webrtc-link.ts). */
 	channelBinding(peer: PeerId): string | undefined {
-		const link = this.#links.get(peer);
-		if (!link?.open) return undefined;
-		const local = sdpFingerprints(link.pc.localDescription?.sdp);
-		const remote = sdpFingerprints(link.pc.remoteDescription?.sdp);
-		if (local.length === 0 || remote.length === 0) return undefined;
-		return `webrtc-dtls:${[...new Set([...local, ...remote])].sort().join(',')}`;
+		return linkBinding(this.#links.get(peer));
 	}
 
 	/** Bytes held in reassembly for `peer` (diagnostics; bounded by maxMessageBytes). */
@@ -171,13 +241,46 @@ export class WebRtcMesh implements NetworkAdapter {
 		return [...this.#links].filter(([, l]) => l.open).map(([id]) => id);
 	}
 
+	/** Links being set up (offered, answered or requested, not open yet). */
+	pendingLinks(): number {
+		return this.#links.size - this.peers().length + this.#requested.size;
+	}
+
+	get links(): LinkBounds {
+		return { ...this.#bounds };
+	}
+
+	/** What a peer's announces said about it (its floor, agent, whether it is a hub), if heard. */
+	profileOf(peer: PeerId): MeshProfile | undefined {
+		return this.#profiles.get(peer);
+	}
+
+	get profile(): MeshProfile {
+		return { ...this.#profile };
+	}
+
+	/** What this peer's signaling cost and what became of its links, since it started. */
+	stats(): MeshStats {
+		const s = this.#stats;
+		return { ...s, sentByType: { ...s.sentByType }, receivedByType: { ...s.receivedByType } };
+	}
+
+	/** The agent changed floor (or became known): later announces and answers say so. Links stay. */
+	setProfile(profile: MeshProfile): void {
+		this.#profile = { ...profile };
+	}
+
 	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void {
 		return this.#events.on(event, listener);
 	}
 
-	/** Tells the centre's peers this one is here; those not connected yet connect. */
+	/** Tells the centre's peers this one is here and looks for links; some with room answer. */
 	announce(): void {
-		this.#publish({ type: 'announce', from: this.peerId });
+		this.#lastAnnounce = Date.now();
+		this.#publish(this.#topic, { type: 'announce', from: this.peerId, profile: this.#profile });
+		// Nobody may have heard it (the others' subscriptions not in place yet, all at their cap):
+		// look again later if still short of links then.
+		this.#lookAgain();
 	}
 
 	send(to: PeerId, message: Uint8Array): void {
@@ -188,7 +291,7 @@ export class WebRtcMesh implements NetworkAdapter {
 			return;
 		}
 		link.queue.push(...toFrames(message));
-		this.#pump(link);
+		pump(link, this.#high);
 	}
 
 	/** Closes the connection to `peer`, which broke the protocol (or missed its handshake deadline):
@@ -200,24 +303,392 @@ export class WebRtcMesh implements NetworkAdapter {
 		const offences = (previous?.offences ?? 0) + 1;
 		const wait = Math.min(this.#backoffMs * 2 ** (offences - 1), MAX_BACKOFF_MS);
 		const backoff: Backoff = { until: Date.now() + wait, offences };
-		this.#backoff.set(peer, backoff);
+		remember(this.#backoff, peer, backoff, MAX_REMEMBERED);
 		this.#log(`disconnected ${peer} (${reason}); not reconnecting for ${Math.round(wait / 1000)} s`);
-		this.#close(peer, false);
-		// Past the wait, offer to meet again (whichever side should offer then does).
+		this.#close(peer);
+		// Past the wait, offer to meet again if this side still has room for it.
 		backoff.timer = this.#later(wait, () => {
 			backoff.timer = undefined;
-			this.#publish({ type: 'announce', from: this.peerId, to: peer });
+			if (this.#want() > 0 && !this.#links.has(peer)) this.#connectTo(peer);
 		});
 	}
 
 	async destroy(): Promise<void> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
-		this.#signaling.unsubscribe(this.#topic);
-		for (const peer of [...this.#links.keys()]) this.#close(peer);
+		this.#signaling.unsubscribe(this.#topic, this.#inbox);
+		for (const peer of [...this.#links.keys()]) this.#close(peer, { maintain: false });
 		this.#teardown.dispose();
 		this.#events.clear();
 	}
+
+	// --- Meeting: announces, answers, choice, maintenance. ---
+
+	/** Links still wanted to reach the target (pending ones count). */
+	#want(): number {
+		return this.#bounds.target - this.#links.size - this.#requested.size;
+	}
+
+	/** Room for one more link, `peer`'s own pending one aside. */
+	#room(peer?: PeerId): boolean {
+		const pending = this.#links.size + this.#requested.size - (peer && this.#requested.has(peer) ? 1 : 0);
+		return pending < this.#bounds.max;
+	}
+
+	#available(peer: PeerId, now = Date.now()): boolean {
+		return (
+			!this.#links.has(peer) &&
+			!this.#requested.has(peer) &&
+			!this.#backingOff(peer) &&
+			(this.#cooldown.get(peer) ?? 0) <= now &&
+			!this.#refuse(peer)
+		);
+	}
+
+	#heard(peer: PeerId, profile: MeshProfile | undefined): void {
+		this.#estimate.saw(peer);
+		if (profile) remember(this.#profiles, peer, profile, MAX_REMEMBERED);
+	}
+
+	#onAnnounce(from: PeerId, profile: MeshProfile | undefined): void {
+		this.#heard(from, profile);
+		if (this.#backingOff(from)) {
+			this.#log(`ignored an announce from ${from}: backing off`);
+			return;
+		}
+		if (this.#links.has(from) || this.#requested.has(from) || this.#refuse(from) || !this.#room()) return;
+		const now = Date.now();
+		if (now - (this.#lastReply.get(from) ?? 0) < REPLY_INTERVAL_MS) return;
+		const p = replyProbability(this.#bounds.target, this.#estimate.others());
+		if (!this.#profile.hub && this.#random() >= p) return;
+		remember(this.#lastReply, from, now, MAX_REMEMBERED);
+		this.#publishTo(from, { type: 'present', from: this.peerId, to: from, profile: this.#profile });
+	}
+
+	#onPresent(from: PeerId, profile: MeshProfile): void {
+		this.#heard(from, profile);
+		remember(this.#candidates, from, { profile, at: Date.now() }, MAX_CANDIDATES);
+		// Collect the answers for a moment, then choose among them.
+		if (this.#gatherTimer) return;
+		this.#gatherTimer = this.#later(this.#gatherMs, () => {
+			this.#gatherTimer = undefined;
+			this.#fill();
+		});
+	}
+
+	/** Links to the best candidates until the target is reached; looks again if they run out. */
+	#fill(): void {
+		if (this.#destroyed) return;
+		const want = this.#want();
+		if (want <= 0) return;
+		const now = Date.now();
+		const pool = [];
+		for (const [peer, c] of this.#candidates) {
+			if (now - c.at > CANDIDATE_MS) this.#candidates.delete(peer);
+			else if (this.#available(peer, now)) pool.push({ peer, profile: c.profile });
+		}
+		const linked = [...this.#links.values()].map(
+			(l) => l.profile ?? this.#profiles.get(l.peer) ?? { floor: '' }
+		);
+		for (const peer of chooseLinks(this.#profile, linked, pool, want, this.#bounds.target, this.#random)) {
+			this.#candidates.delete(peer);
+			this.#connectTo(peer);
+		}
+		if (this.#want() > 0) this.#lookAgain();
+	}
+
+	/** Announces again later (backoff doubling up to a minute) if still below the target then. */
+	#lookAgain(): void {
+		if (this.#lookTimer || this.#destroyed) return;
+		const jitter = 0.5 + this.#random();
+		const delay = Math.max(
+			this.#lookDelay * jitter,
+			this.#lookAgainMs - (Date.now() - this.#lastAnnounce) // announces stay rate-limited
+		);
+		this.#lookDelay = Math.min(this.#lookDelay * 2, MAX_LOOK_AGAIN_MS);
+		this.#lookTimer = this.#later(delay, () => {
+			this.#lookTimer = undefined;
+			if (this.#want() <= 0) return;
+			// Answers already in hand first; then the centre.
+			if (this.#hasCandidates()) return this.#fill();
+			this.announce();
+			this.#lookAgain();
+		});
+	}
+
+	#hasCandidates(): boolean {
+		const now = Date.now();
+		for (const [peer, c] of this.#candidates)
+			if (now - c.at <= CANDIDATE_MS && this.#available(peer, now)) return true;
+		return false;
+	}
+
+	/** A link closed, was refused or timed out: make up for it, soon. */
+	#maintain(): void {
+		if (this.#destroyed || this.#want() <= 0) return;
+		if (this.#hasCandidates()) {
+			this.#later(0, () => this.#fill());
+			return;
+		}
+		this.#lookAgain();
+	}
+
+	/** Starts a link with `peer`: the smaller id offers; the larger asks it to. */
+	#connectTo(peer: PeerId): void {
+		if (!this.#available(peer) || !this.#room()) return;
+		if (this.peerId < peer) {
+			this.#offer(peer).catch((err: unknown) => {
+				// The link may have been closed (destroy, disconnect) while the offer was being made.
+				if (!this.#destroyed) this.#log(`offer to ${peer} failed: ${String(err)}`);
+			});
+			return;
+		}
+		const timer = this.#later(this.#connectTimeout, () => {
+			if (this.#requested.get(peer) !== timer) return;
+			this.#requested.delete(peer);
+			this.#stats.linksTimedOut++;
+			this.#cool(peer);
+			this.#maintain();
+		});
+		this.#requested.set(peer, timer);
+		this.#publishTo(peer, { type: 'link', from: this.peerId, to: peer, profile: this.#profile });
+	}
+
+	#cool(peer: PeerId): void {
+		remember(this.#cooldown, peer, Date.now() + COOLDOWN_MS, MAX_REMEMBERED);
+	}
+
+	#refused(peer: PeerId): boolean {
+		if (this.#refuse(peer) || !this.#room(peer)) {
+			this.#stats.linksRefused++;
+			this.#publishTo(peer, { type: 'busy', from: this.peerId, to: peer });
+			return true;
+		}
+		return false;
+	}
+
+	#onLink(from: PeerId, profile: MeshProfile | undefined): void {
+		this.#heard(from, profile);
+		if (this.#backingOff(from)) return this.#log(`ignored a link request from ${from}: backing off`);
+		const existing = this.#links.get(from);
+		if (existing?.open || existing?.initiator) return; // live, or our offer is on its way
+		if (existing) this.#close(from, { maintain: false }); // it started over
+		this.#release(from);
+		if (this.#refused(from)) return;
+		this.#offer(from, profile).catch((err: unknown) => {
+			if (!this.#destroyed) this.#log(`offer to ${from} failed: ${String(err)}`);
+		});
+	}
+
+	#onBusy(from: PeerId): void {
+		const link = this.#links.get(from);
+		if (link?.open) return; // a busy never closes a live link
+		this.#stats.refusedByPeers++;
+		this.#cool(from);
+		this.#candidates.delete(from);
+		if (link) this.#close(from, { maintain: false, only: link });
+		this.#release(from);
+		this.#maintain();
+	}
+
+	#onBye(from: PeerId): void {
+		const link = this.#links.get(from);
+		if (link?.open) return; // nor does a bye
+		this.#cool(from);
+		if (link) this.#close(from, { maintain: false, only: link });
+		this.#release(from);
+		this.#maintain();
+	}
+
+	/** Forgets a link request to `peer` (its offer came, or it refused). */
+	#release(peer: PeerId): void {
+		clearTimeout(this.#requested.get(peer));
+		this.#requested.delete(peer);
+	}
+
+	// --- Signals: one peer's handled in order. ---
+
+	#queue(from: PeerId, signal: Signal): void {
+		const run = async () => {
+			try {
+				await this.#onSignal(from, signal);
+			} catch (err) {
+				this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`);
+			}
+		};
+		const next = (this.#chains.get(from) ?? Promise.resolve()).then(run);
+		this.#chains.set(from, next);
+		void next.then(() => {
+			if (this.#chains.get(from) === next) this.#chains.delete(from);
+		});
+	}
+
+	async #onSignal(from: PeerId, s: Signal): Promise<void> {
+		if (this.#destroyed) return;
+		switch (s.type) {
+			case 'announce':
+				return s.to ? this.#onLink(from, s.profile) : this.#onAnnounce(from, s.profile);
+			case 'present':
+				return this.#onPresent(from, s.profile);
+			case 'link':
+				return this.#onLink(from, s.profile);
+			case 'busy':
+				return this.#onBusy(from);
+			case 'bye':
+				return this.#onBye(from);
+			case 'signal':
+				return this.#onRtcSignal(from, s);
+		}
+	}
+
+	async #onRtcSignal(from: PeerId, sig: Extract<Signal, { type: 'signal' }>): Promise<void> {
+		const existing = this.#links.get(from);
+		if (sig.description?.type === 'offer') {
+			if (this.#backingOff(from)) return this.#log(`ignored an offer from ${from}: backing off`);
+			// A live link is never replaced: whoever sent this offer (a rogue peer using the id, a
+			// stale or duplicated offer) gets no answer. The peer, if it is the real one and lost
+			// the link, offers again once this side has seen it close.
+			if (existing?.open) return this.#log(`ignored an offer from ${from}: its link is live`);
+			// Both offered (a glare honest peers avoid): the smaller id's offer wins at both ends.
+			if (existing?.initiator && this.peerId < from) return;
+			// A half-open link is replaced: the peer started over (or lost the glare).
+			if (existing) this.#close(from, { maintain: false, only: existing });
+			this.#release(from);
+			if (this.#refused(from)) return;
+			const link = this.#link(from, false, this.#profiles.get(from));
+			try {
+				await link.pc.setRemoteDescription(sig.description);
+				await flushCandidates(link);
+				const answer = await link.pc.createAnswer();
+				await link.pc.setLocalDescription(answer);
+			} catch (err) {
+				this.#close(from, { only: link, maintain: false });
+				throw err;
+			}
+			this.#describe(from, link);
+			return;
+		}
+		if (!existing) return;
+		try {
+			if (sig.description?.type === 'answer') {
+				if (existing.pc.signalingState !== 'have-local-offer') return;
+				await existing.pc.setRemoteDescription(sig.description);
+				await flushCandidates(existing);
+			} else if (sig.candidate) {
+				if (!existing.pc.remoteDescription) existing.pendingCandidates.push(sig.candidate);
+				else await existing.pc.addIceCandidate(sig.candidate);
+			}
+		} catch (err) {
+			// Only this attempt is given up: a later link with the peer is another object.
+			this.#close(from, { only: existing, maintain: false });
+			throw err;
+		}
+	}
+
+	// --- Links. ---
+
+	async #offer(to: PeerId, profile?: MeshProfile): Promise<void> {
+		const link = this.#link(to, true, profile ?? this.#profiles.get(to));
+		this.#attachChannel(to, link, link.pc.createDataChannel('plateau', { ordered: true }));
+		try {
+			const offer = await link.pc.createOffer();
+			await link.pc.setLocalDescription(offer);
+		} catch (err) {
+			this.#close(to, { only: link, maintain: false });
+			throw err;
+		}
+		this.#describe(to, link);
+	}
+
+	/** Sends this side's description once its candidates are gathered (or a moment has passed),
+	 *  without holding up the peer's other signals. */
+	#describe(peer: PeerId, link: Link): void {
+		void gathered(link.pc, GATHER_WAIT_MS).then(() => {
+			if (this.#links.get(peer) !== link || this.#destroyed) return;
+			const description = link.pc.localDescription;
+			if (!description) return;
+			link.described = true;
+			this.#publishTo(peer, {
+				type: 'signal',
+				from: this.peerId,
+				to: peer,
+				description: { type: description.type, sdp: description.sdp }
+			});
+		});
+	}
+
+	#link(peer: PeerId, initiator: boolean, profile?: MeshProfile): Link {
+		const pc = new this.#Impl(this.#config);
+		const link = newLink(peer, pc, initiator, this.#maxBytes, profile);
+		this.#links.set(peer, link);
+		pc.onicecandidate = (e) => {
+			// Before the description is sent, a candidate goes inside it.
+			if (e.candidate && link.described && this.#links.get(peer) === link)
+				this.#publishTo(peer, {
+					type: 'signal',
+					from: this.peerId,
+					to: peer,
+					candidate: e.candidate.toJSON()
+				});
+		};
+		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
+		pc.onconnectionstatechange = () => {
+			if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
+				this.#close(peer, { only: link });
+		};
+		link.timer = setTimeout(() => {
+			if (link.open || this.#links.get(peer) !== link || this.#destroyed) return;
+			// Given up at both ends: the other side must not keep its half of it.
+			this.#stats.linksTimedOut++;
+			this.#publishTo(peer, { type: 'bye', from: this.peerId, to: peer });
+			this.#cool(peer);
+			this.#close(peer, { only: link, maintain: false });
+			this.#maintain();
+		}, this.#connectTimeout);
+		return link;
+	}
+
+	#attachChannel(peer: PeerId, link: Link, channel: RTCDataChannel): void {
+		link.channel = channel;
+		channel.binaryType = 'arraybuffer';
+		channel.bufferedAmountLowThreshold = this.#high / 4;
+		channel.onbufferedamountlow = () => pump(link, this.#high);
+		channel.onopen = () => {
+			if (this.#links.get(peer) !== link) return;
+			clearTimeout(link.timer);
+			link.open = true;
+			this.#stats.linksOpened++;
+			if (this.#want() <= 0) this.#lookDelay = this.#lookAgainMs;
+			this.#events.emit('peer-connected', peer);
+		};
+		channel.onclose = () => this.#close(peer, { only: link });
+		channel.onmessage = (e) => {
+			if (this.#links.get(peer) !== link) return;
+			const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : null;
+			if (!data) return this.disconnect(peer, 'sent a text frame');
+			let message: Uint8Array | null;
+			try {
+				message = link.reassembler.push(data);
+			} catch (err) {
+				return this.disconnect(peer, err instanceof FrameError ? err.message : String(err));
+			}
+			if (message) this.#events.emit('message', peer, message);
+		};
+	}
+
+	/** Closes the link to `peer` (only if it is still `only`, when given: a replaced link's late
+	 *  events must not close its successor). A live link that closes is made up for (`maintain`). */
+	#close(peer: PeerId, { only, maintain = true }: { only?: Link; maintain?: boolean } = {}): void {
+		const link = this.#links.get(peer);
+		if (!link || (only && link !== only)) return;
+		this.#links.delete(peer);
+		closeLink(link);
+		if (link.open) this.#events.emit('peer-disconnected', peer);
+		if (maintain && link.open && !this.#destroyed)
+			this.#later(250 + this.#random() * 500, () => this.#maintain());
+	}
+
+	// --- Plumbing. ---
 
 	/** A timer cleared by destroy(). */
 	#later(ms: number, run: () => void): ReturnType<typeof setTimeout> {
@@ -234,169 +705,27 @@ export class WebRtcMesh implements NetworkAdapter {
 		return b !== undefined && Date.now() < b.until;
 	}
 
-	#publish(signal: Signal): void {
+	#publishTo(peer: PeerId, signal: Signal): void {
+		this.#publish(inboxTopic(this.#topic, peer), signal);
+	}
+
+	#publish(topic: string, signal: Signal): void {
 		if (this.#destroyed) return;
-		void this.#signaling.publish(this.#topic, signal).catch(() => {});
-	}
-
-	async #onSignal(from: PeerId, payload: unknown): Promise<void> {
-		if (this.#destroyed || typeof payload !== 'object' || payload === null) return;
-		const s = payload as Partial<Signal> & { to?: unknown };
-		if (s.to !== undefined && s.to !== this.peerId) return;
-		// The sender names itself in the signal too; the envelope check made the two agree.
-		if (s.from !== from) return;
-		const offer = (s as { description?: { type?: unknown } }).description?.type === 'offer';
-		if ((s.type === 'announce' || offer) && this.#backingOff(from)) {
-			this.#log(`ignored ${s.type === 'announce' ? 'an announce' : 'an offer'} from ${from}: backing off`);
-			return;
-		}
-		if (s.type === 'announce') {
-			if (this.#links.has(from)) return;
-			if (this.peerId >= from) {
-				this.#publish({ type: 'announce', from: this.peerId, to: from }); // the other side offers
-				return;
-			}
-			try {
-				await this.#offer(from);
-			} catch (err) {
-				// The link may have been closed (destroy, disconnect) while the offer was being made.
-				if (!this.#destroyed) {
-					this.#log(`offer to ${from} failed: ${err instanceof Error ? err.message : String(err)}`);
-					this.#close(from);
-				}
-			}
-			return;
-		}
-		if (s.type !== 'signal') return;
-		const sig = s as Extract<Signal, { type: 'signal' }>;
+		let sent: Promise<boolean>;
 		try {
-			if (sig.description) {
-				if (sig.description.type === 'offer') {
-					// A live link is never replaced: whoever sent this offer (a rogue peer using the
-					// id, a stale or duplicated offer) gets no answer. The peer, if it is the real
-					// one and lost the link, offers again once this side has seen it close.
-					const existing = this.#links.get(from);
-					if (existing?.open) {
-						this.#log(`ignored an offer from ${from}: its link is live`);
-						return;
-					}
-					// A half-open link is replaced: the peer started over.
-					if (existing) this.#close(from, false);
-					const link = this.#link(from);
-					await link.pc.setRemoteDescription(sig.description);
-					await this.#flushCandidates(link);
-					const answer = await link.pc.createAnswer();
-					await link.pc.setLocalDescription(answer);
-					this.#publish({
-						type: 'signal',
-						from: this.peerId,
-						to: from,
-						description: { type: answer.type, sdp: answer.sdp }
-					});
-				} else if (sig.description.type === 'answer') {
-					const link = this.#links.get(from);
-					if (!link || link.pc.signalingState !== 'have-local-offer') return;
-					await link.pc.setRemoteDescription(sig.description);
-					await this.#flushCandidates(link);
-				}
-			} else if (sig.candidate) {
-				const link = this.#links.get(from);
-				if (!link) return;
-				if (!link.pc.remoteDescription) link.pendingCandidates.push(sig.candidate);
-				else await link.pc.addIceCandidate(sig.candidate);
-			}
+			sent = this.#signaling.publish(topic, signal);
 		} catch (err) {
-			this.#log(`signal from ${from} failed: ${err instanceof Error ? err.message : String(err)}`);
-			this.#close(from);
+			// Too large or not JSON: a bug here, never a peer's doing.
+			this.#log(`could not publish a ${signal.type}: ${String(err)}`);
+			return;
 		}
-	}
-
-	async #offer(to: PeerId): Promise<void> {
-		const link = this.#link(to);
-		this.#attachChannel(to, link, link.pc.createDataChannel('plateau', { ordered: true }));
-		const offer = await link.pc.createOffer();
-		await link.pc.setLocalDescription(offer);
-		this.#publish({
-			type: 'signal',
-			from: this.peerId,
-			to,
-			description: { type: offer.type, sdp: offer.sdp }
+		const bytes = JSON.stringify(signal).length;
+		void sent.then((ok) => {
+			if (!ok) return;
+			this.#stats.signalsSent++;
+			count(this.#stats.sentByType, signal.type);
+			this.#stats.signalBytesSent += bytes;
+			if (signal.type === 'announce' && !signal.to) this.#stats.announcesSent++;
 		});
-	}
-
-	#link(peer: PeerId): Link {
-		const pc = new this.#Impl(this.#config);
-		const link: Link = {
-			pc,
-			open: false,
-			queue: [],
-			reassembler: new Reassembler(this.#maxBytes),
-			pendingCandidates: []
-		};
-		this.#links.set(peer, link);
-		pc.onicecandidate = (e) => {
-			if (e.candidate)
-				this.#publish({ type: 'signal', from: this.peerId, to: peer, candidate: e.candidate.toJSON() });
-		};
-		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
-		pc.onconnectionstatechange = () => {
-			if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#close(peer, true, link);
-		};
-		link.timer = setTimeout(() => {
-			if (!link.open) this.#close(peer, true, link);
-		}, this.#connectTimeout);
-		return link;
-	}
-
-	async #flushCandidates(link: Link): Promise<void> {
-		for (const c of link.pendingCandidates.splice(0)) await link.pc.addIceCandidate(c);
-	}
-
-	#attachChannel(peer: PeerId, link: Link, channel: RTCDataChannel): void {
-		link.channel = channel;
-		channel.binaryType = 'arraybuffer';
-		channel.bufferedAmountLowThreshold = this.#high / 4;
-		channel.onbufferedamountlow = () => this.#pump(link);
-		channel.onopen = () => {
-			if (this.#links.get(peer) !== link) return;
-			clearTimeout(link.timer);
-			link.open = true;
-			this.#events.emit('peer-connected', peer);
-		};
-		channel.onclose = () => this.#close(peer, true, link);
-		channel.onmessage = (e) => {
-			if (this.#links.get(peer) !== link) return;
-			const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : null;
-			if (!data) return this.disconnect(peer, 'sent a text frame');
-			let message: Uint8Array | null;
-			try {
-				message = link.reassembler.push(data);
-			} catch (err) {
-				return this.disconnect(peer, err instanceof FrameError ? err.message : String(err));
-			}
-			if (message) this.#events.emit('message', peer, message);
-		};
-	}
-
-	#pump(link: Link): void {
-		const channel = link.channel;
-		if (!channel || channel.readyState !== 'open') return;
-		while (link.queue.length && channel.bufferedAmount < this.#high) {
-			channel.send(link.queue.shift()! as Uint8Array<ArrayBuffer>);
-		}
-	}
-
-	/** Closes the link to `peer` (only if it is still `only`, when given: a replaced link's late
-	 *  events must not close its successor). */
-	#close(peer: PeerId, reannounce = true, only?: Link): void {
-		const link = this.#links.get(peer);
-		if (!link || (only && link !== only)) return;
-		this.#links.delete(peer);
-		clearTimeout(link.timer);
-		link.channel?.close();
-		link.pc.close();
-		if (link.open) this.#events.emit('peer-disconnected', peer);
-		// Reconnect both ways after a drop: announcing makes whichever side should offer do it.
-		if (reannounce && !this.#destroyed) this.#later(250 + Math.random() * 500, () => this.announce());
 	}
 }

@@ -77,7 +77,14 @@ export interface HubOptions {
 	iceServers?: RTCIceServer[];
 	/** Each peer's budget of live messages; HUB_RATE by default. */
 	rate?: Partial<RateLimits>;
+	/** WebRTC links this instance accepts; HUB_MAX_LINKS by default. Browsers beyond it link to
+	 *  each other (and another instance), or use the hub socket. */
+	maxLinks?: number;
 }
+
+/** WebRTC links one hub instance holds at most: one per browser that picks it (measured with the
+ *  scale benchmark: docs/decisions.md › "Scale"). */
+export const HUB_MAX_LINKS = 300;
 
 /** A peer's live-message budget at the hub: ten times a browser's, because another instance on the
  *  bus forwards what all of its browsers write, as one peer. (The budget is per Synchronizer, so a
@@ -185,11 +192,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 		signaling.on('decrypt-error', (topic) => {
 			if (decryptErrors++ === 0) log.warn('signaling.foreign-secret', { topic });
 		});
-		// When bounded links land: `links: { max: <many> }, profile: { floor: '', agentId, hub: true }`.
+		// The hub seeks no link of its own (target 1) and accepts every browser that picks it, up to
+		// `maxLinks`; it answers every announce as a hub, so each joiner can pick one hub link.
 		network.add(
 			new WebRtcMesh({
 				signaling,
 				topic: meshTopic(options.centreId, options.room),
+				links: { target: 1, max: options.maxLinks ?? HUB_MAX_LINKS },
+				profile: { floor: '', agentId: identity.agentId, hub: true },
 				iceServers: options.iceServers ?? [],
 				RTCPeerConnectionImpl: wrtc.RTCPeerConnection,
 				log: (m) => log.warn('webrtc', { detail: m })

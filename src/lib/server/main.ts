@@ -8,6 +8,7 @@ import { SIGNAL_PATH } from './attach';
 import { signalingOptionsFromEnv } from './config';
 import { createAppServer } from './http-server';
 import { createHub, type Hub } from './hub';
+import { RedisHubBus } from './hub-bus-redis';
 import { hubConfigFromEnv } from './hub-config';
 import { serveHubStatus } from './hub-status';
 
@@ -23,7 +24,12 @@ const hubRequired = process.argv.includes('--hub');
 const hubConfig = hubConfigFromEnv(hubRequired ? { ...process.env, PLATEAU_HUB: 'on' } : process.env);
 let hub: Hub | undefined;
 
-const signalingOptions = signalingOptionsFromEnv(process.env);
+// Several instances behind a load balancer: each relays to its own WebSockets, and Redis carries
+// every publish to the subscribers connected to the others.
+const redisUrl = process.env.REDIS_URL?.trim();
+const relayBus = redisUrl ? new RedisHubBus({ url: redisUrl, prefix: 'plateau:relay:' }) : undefined;
+relayBus?.onError((e) => console.warn(`Plateau relay bus: ${e.message}`));
+const signalingOptions = { ...signalingOptionsFromEnv(process.env), ...(relayBus ? { bus: relayBus } : {}) };
 const { server, signaling } = createAppServer(
 	(req, res) => {
 		const status = () => (hub ? hub.status() : Promise.reject(new Error('the hub is starting')));
@@ -63,7 +69,9 @@ async function startHub(shown: string): Promise<void> {
 
 const stop = () => {
 	void signaling.close();
-	void (hub?.destroy() ?? Promise.resolve()).finally(() => server.close(() => process.exit(0)));
+	void (hub?.destroy() ?? Promise.resolve())
+		.then(() => relayBus?.destroy())
+		.finally(() => server.close(() => process.exit(0)));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -6,10 +6,11 @@
 // Several peers may run in one process (tests do): nothing here is module-level state. Do not run
 // it in a worker thread: `@roamhq/wrtc` crashes there.
 import wrtc from '@roamhq/wrtc';
+import type { Awareness } from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import { deriveCentreKey } from '../net/crypto';
 import { SignalingClient, type SignalingClientOptions } from '../net/signaling-client';
-import { meshTopic, WebRtcMesh } from '../net/webrtc';
+import { meshTopic, WebRtcMesh, type LinkBounds, type MeshProfile, type WebRtcOptions } from '../net/webrtc';
 import { generateIdentity, type AgentIdentity } from '../repo/identity';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
@@ -38,6 +39,15 @@ export interface NodePeerOptions {
 	log?: (message: string) => void;
 	/** ICE servers; none by default (peers on one network need none, and nothing is reached outside). */
 	iceServers?: RTCIceServer[];
+	/** Presence to share with the centre (who is online); none by default. */
+	awareness?: Awareness;
+	/** Links this peer looks for and accepts at most (the mesh's defaults otherwise). */
+	links?: Partial<LinkBounds>;
+	/** Overrides of what its announces say; by default its floor and agent. `hub: true` for an
+	 *  always-on peer, which answers every announce. */
+	profile?: Partial<MeshProfile>;
+	/** Extra mesh options (timeouts, gather window, randomness). */
+	mesh?: Partial<Pick<WebRtcOptions, 'connectTimeoutMs' | 'gatherMs' | 'lookAgainMs' | 'refuse' | 'random'>>;
 	/** Extra signaling client options (timeouts, backoff, peer id). */
 	signaling?: Omit<SignalingClientOptions, 'url' | 'key' | 'WebSocketImpl'>;
 }
@@ -77,6 +87,9 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 		topic: meshTopic(options.centreId, options.room),
 		iceServers: options.iceServers ?? [],
 		RTCPeerConnectionImpl: wrtc.RTCPeerConnection,
+		links: options.links,
+		profile: { floor: options.floor, agentId: identity.agentId, ...options.profile },
+		...options.mesh,
 		log
 	});
 	const sync = new Synchronizer({
@@ -85,7 +98,8 @@ export async function createNodePeer(options: NodePeerOptions): Promise<NodePeer
 		policy: new CentreSharePolicy(identity.agentId),
 		agentId: identity.agentId,
 		floor: options.floor,
-		identity
+		identity,
+		awareness: options.awareness
 	});
 	const offRejected = sync.onRejected((r) => log(`rejected a message from ${r.from}: ${r.reason}`));
 	const offRepoErrors = repo.onError((e) => log(`storage: ${e.message}`));

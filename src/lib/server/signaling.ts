@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { HubBus } from './hub-bus';
 import { ConnectionCounter, originAllowed, refuseUpgrade, type OriginPolicy } from './signaling-admission';
 import { SignalingConnection } from './signaling-connection';
 import {
@@ -31,6 +32,9 @@ export interface SignalingOptions extends Partial<SignalingLimits> {
 	origins?: OriginPolicy;
 	/** The client address that per-address limits count; default the socket's remote address. */
 	clientAddress?: (req: IncomingMessage) => string;
+	/** Fan-out to the other relay instances of the deployment (a RedisHubBus shared by them): a
+	 *  publish reaches a topic's subscribers on every instance. The caller owns and destroys it. */
+	bus?: HubBus;
 }
 
 export interface SignalingStats {
@@ -43,6 +47,10 @@ export interface SignalingServer {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	/** Number of open connections and topics, for tests and the health endpoint. */
 	stats(): SignalingStats;
+	/** Resolves once this relay hears, through the bus, publishes on every topic its clients hold. */
+	busReady(): Promise<void>;
+	/** Publishes from other instances delivered here, since start. */
+	busDelivered(): number;
 	/** Connections closed because they did not read (slow consumers), since start. */
 	slowConsumersDropped(): number;
 	close(): Promise<void>;
@@ -52,7 +60,7 @@ export function createSignalingServer(
 	options: SignalingOptions = {},
 	log: (message: string) => void = () => {}
 ): SignalingServer {
-	const { origins = 'same-host', clientAddress = defaultAddress, ...overrides } = options;
+	const { origins = 'same-host', clientAddress = defaultAddress, bus, ...overrides } = options;
 	const limits: SignalingLimits = { ...defaultSignalingLimits, ...overrides };
 	// No compression: a deflate context per connection costs memory and signaling is ciphertext.
 	const wss = new WebSocketServer({
@@ -60,7 +68,7 @@ export function createSignalingServer(
 		maxPayload: limits.maxMessageBytes,
 		perMessageDeflate: false
 	});
-	const topics = new TopicFanout();
+	const topics = new TopicFanout(bus, limits.maxMessageBytes, log);
 	const conns = new Set<SignalingConnection>();
 	const counter = new ConnectionCounter(limits);
 	const ctx: MessageContext = { topics, limits, log };
@@ -118,9 +126,12 @@ export function createSignalingServer(
 			wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
 		},
 		stats: () => ({ connections: conns.size, topics: topics.size }),
+		busReady: () => topics.ready(),
+		busDelivered: () => topics.busDelivered,
 		slowConsumersDropped: () => slowDropped,
 		close() {
 			clearInterval(idleTimer);
+			topics.close();
 			for (const conn of conns) conn.ws.terminate();
 			return new Promise((resolve) => wss.close(() => resolve()));
 		}

@@ -16,7 +16,7 @@ import {
 	readCredentials,
 	type CentreCredentials
 } from './centre-credentials';
-import { SyncSession, type Connection } from './sync-session.svelte';
+import { SyncSession, type Connection, type MeshPeerProfile } from './sync-session.svelte';
 import { Toasts } from './toasts.svelte';
 import { SearchState } from './search.svelte';
 import type { SearchStore } from '../search/persistence';
@@ -44,7 +44,7 @@ export interface AppEnvironment {
 	/** Non-secret preferences (UI language, meeting room); also read once to move what older
 	 *  versions kept there into `device`. */
 	storage?: Storage;
-	connect?: (credentials: CentreCredentials) => Promise<Connection>;
+	connect?: (credentials: CentreCredentials, profile?: MeshPeerProfile) => Promise<Connection>;
 	/** Where the search index and the no-result log are kept (memory if absent). */
 	openSearchStore?: (storeName: string) => SearchStore & GapStore;
 }
@@ -226,9 +226,12 @@ export class App {
 	async #startSync(): Promise<void> {
 		if (!this.#env.connect || !this.repo || !this.session) return;
 		try {
-			const connection = await this.#env.connect(this.credentials);
-			this.#connection = connection;
 			const session = this.session;
+			const connection = await this.#env.connect(this.credentials, {
+				floor: session.profile?.floor ?? '',
+				agentId: session.agentId
+			});
+			this.#connection = connection;
 			const centreDoc = this.repo.opened(docId('centre', this.centreId));
 			const seeded = this.credentials.seed && this.centreId === DEMO_CENTRE;
 			const sync = new SyncSession(this.repo, connection, session.agentId, session.profile?.floor ?? '', {
@@ -246,6 +249,7 @@ export class App {
 				session.onChange((p) => {
 					sync.setPresence(p);
 					sync.setFloor(p?.floor ?? '');
+					connection.setProfile?.({ floor: p?.floor ?? '', agentId: session.agentId });
 				})
 			);
 			this.sync = sync;

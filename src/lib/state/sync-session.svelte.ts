@@ -25,6 +25,14 @@ export interface Connection {
 	signaling: SignalingStatus;
 	/** Opens the centre's pairing channel (device pairing by code); absent in tests without one. */
 	pairing?: () => PairingChannel;
+	/** Tells the network this agent's floor changed (peers choose links by it); absent if unused. */
+	setProfile?: (profile: MeshPeerProfile) => void;
+}
+
+/** What a device tells the centre's peers about itself when it looks for links. */
+export interface MeshPeerProfile {
+	floor: string;
+	agentId?: string;
 }
 
 /** Messages between devices pairing by code, over the centre's signaling (encrypted there with the

@@ -1,5 +1,5 @@
 // The network modes the scale benchmark compares, and what each passes to the peers it starts.
-// `mesh` is today's WebRtcMesh (every peer links to every other). `bounded` gives each peer a target
+// `mesh` is a full mesh (every peer links to every other, as every browser did before issue 13). `bounded` gives each peer a target
 // number of links (WebRtcMesh `links: { target, max }` and `profile`), `bounded+hub` adds the
 // always-on hub (src/lib/server/hub.ts `createHub`). The two latter plug in here once they land:
 // their availability is detected (WebRtcMesh gains `stats()`, hub.ts exists), and their options are
@@ -21,6 +21,9 @@ export interface ModeSpec {
 	unavailable(): string | undefined;
 }
 
+/** More links than peers in any run: a full mesh. */
+const FULL_MESH = 1000;
+
 /** Bounded links: PLATEAU_SCALE_LINKS="target,max" (default 4,8). */
 function boundedLinks(env: Record<string, string | undefined>): { target: number; max: number } {
 	const [target, max] = (env.PLATEAU_SCALE_LINKS ?? '4,8').split(',').map(Number);
@@ -41,7 +44,16 @@ const hubMissing = () =>
 		: 'no hub yet (src/lib/server/hub.ts)';
 
 export function modeSpec(mode: ScaleMode, env: Record<string, string | undefined>, floor: string): ModeSpec {
-	if (mode === 'mesh') return { mode, target: (n) => n - 1, peerOptions: {}, unavailable: () => undefined };
+	// The full mesh: every peer wants a link to every other (more links than any run has peers),
+	// so it answers every announce and links to everyone who answers. Its signaling is the
+	// overlay's (targeted inboxes), so the comparison measures what bounding the links saves.
+	if (mode === 'mesh')
+		return {
+			mode,
+			target: (n) => n - 1,
+			peerOptions: { links: { target: FULL_MESH, max: FULL_MESH }, profile: { floor } },
+			unavailable: () => undefined
+		};
 	const links = boundedLinks(env);
 	const peerOptions = { links, profile: { floor } };
 	if (mode === 'bounded')

@@ -21,7 +21,9 @@
 // entries are applied before the note entries behind them are judged.
 import * as Y from 'yjs';
 import { toBase64 } from '../domain/base64';
+import { noteAuthor } from '../domain/note';
 import type { Dispose } from '../domain/emitter';
+import { noteAccessAuthor } from '../schema/index';
 import type { AgentIdentity } from './identity';
 import type { PeerId } from './network';
 import { STORAGE_ORIGIN, type ChangeEvent } from './repo';
@@ -238,7 +240,9 @@ export class SignedUpdates {
 		// Not (yet) a document of this device's spaces: an access record may be on its way (the
 		// change of access asks for the log again). Refused outright if the signer may not write it.
 		if (!policy.mayHold?.(docId)) {
-			if (policy.mayWrite(hello, docId)) return;
+			// The author's own entry for a note this device may not read yet (its new access record
+			// is still being checked): dropped, not refused — the access change asks for the log.
+			if (policy.mayWrite(hello, docId) || authorOf(docId) === signer.agentId) return;
 			return this.#ctx.reject(from, `signed entry for ${docId} refused: ${signer.agentId} may not write it`);
 		}
 		if (!policy.mayWrite(hello, docId))
@@ -474,4 +478,9 @@ function uncovered(doc: Y.Doc, log: DocLog): boolean {
 	for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc)))
 		if (clock > (covered.get(client) ?? 0)) return true;
 	return false;
+}
+
+/** The agent whose own document this is (a note's or an access document's author), if any. */
+function authorOf(docId: string): string | undefined {
+	return docId.startsWith('note/') ? noteAuthor(docId) : noteAccessAuthor(docId);
 }

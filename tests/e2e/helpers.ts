@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { isLogId } from '../../src/lib/repo/sync-log';
 import { budget } from './budget';
 
 /** The demo centre's database and its chunk store (src/lib/storage/indexeddb.ts). */
@@ -275,7 +276,7 @@ export async function readChunks(page: Page, docId?: string): Promise<ChunkView[
 
 /** Ids of the documents the store lists (its `docs` store). */
 export async function storedDocIds(page: Page): Promise<string[]> {
-	return page.evaluate(
+	const ids = await page.evaluate(
 		async ({ dbName, store }) => {
 			// Read only: a database the app has not created yet (or is re-creating after a reset) holds
 			// nothing, and must not be created here, empty, under the app's feet.
@@ -301,6 +302,8 @@ export async function storedDocIds(page: Page): Promise<string[]> {
 		},
 		{ dbName: DB_NAME, store: DOCS }
 	);
+	// Signed-entry logs are kept beside their documents under companion ids: not documents.
+	return ids.filter((id) => !isLogId(id));
 }
 
 /** Deletes every stored record of one document, as if this device had never received it. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { SECRET_ALPHABET } from '../../src/lib/net/crypto';
+import { isLogId } from '../../src/lib/repo/sync-log';
 import {
 	articleList,
 	DB_NAME,
@@ -296,7 +297,8 @@ export async function docIdsIn(page: Page, db: string = DB_NAME): Promise<string
 			db.close();
 		}
 	}, db);
-	return ids.sort();
+	// Signed-entry logs are kept beside their documents under companion ids: not documents.
+	return ids.filter((id) => !isLogId(id)).sort();
 }
 
 /** Every database of this device with the documents its `docs` store lists. */

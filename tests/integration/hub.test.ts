@@ -182,6 +182,9 @@ describe('the centre hub', () => {
 			() => expect([...h.sync.peers().values()].filter((p) => p.verified)).toHaveLength(3),
 			WAIT
 		);
+		// Storage counts what is on disk: let the writes land first (they are batched).
+		await h.sync.idle();
+		await h.repo.flush();
 		const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub/status`;
 
 		expect((await fetch(base)).status).toBe(401);

@@ -7,11 +7,16 @@ import type { HubSocket } from '../../src/lib/net/hub-socket';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import type { NetworkAdapter } from '../../src/lib/repo/network';
 import { Repo } from '../../src/lib/repo/repo';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import { initArticle, readArticleBody, readArticleMeta, updateArticleMeta } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
-import { closeHub, hubClient, serveHub, waitFor, type ServedHub } from '../support/hub-socket-fixture';
+import {
+	closeHub,
+	hubClient,
+	serveHub,
+	syncedDevice,
+	waitFor,
+	type ServedHub,
+	type SyncedDevice
+} from '../support/hub-socket-fixture';
 
 const meta = (title: string): ArticleMeta => ({
 	kind: 'procedure',
@@ -24,11 +29,7 @@ const meta = (title: string): ArticleMeta => ({
 	updatedAt: 1
 });
 
-interface Peer {
-	repo: Repo;
-	sync: Synchronizer;
-	rejected: string[];
-}
+type Peer = SyncedDevice;
 
 const undo: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -36,22 +37,7 @@ afterEach(async () => {
 });
 
 function peer(net: NetworkAdapter, identity: AgentIdentity): Peer {
-	const repo = new Repo({ storage: new MemoryStorage() });
-	const sync = new Synchronizer({
-		repo,
-		network: net,
-		policy: new CentreSharePolicy(identity.agentId),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	undo.push(async () => {
-		sync.destroy();
-		await repo.destroy();
-	});
-	return { repo, sync, rejected };
+	return syncedDevice(net, identity, (u) => undo.push(u));
 }
 
 /** A hub and a browser connected to it; `prepare` runs on the hub before the browser connects. */

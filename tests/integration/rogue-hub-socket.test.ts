@@ -13,20 +13,18 @@ import type { HubSocket } from '../../src/lib/net/hub-socket';
 import { HubSocketClose, SealedSocket, type ByteSocket } from '../../src/lib/net/sealed-socket';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import type { NetworkAdapter } from '../../src/lib/repo/network';
-import { Repo } from '../../src/lib/repo/repo';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { noteAccessDocId, putNoteAccess } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
 import {
 	CENTRE,
 	centreKey,
 	closeHub,
 	hubClient,
 	serveHub,
+	syncedDevice,
 	waitFor,
-	type ServedHub
+	type ServedHub,
+	type SyncedDevice
 } from '../support/hub-socket-fixture';
 import { settle } from './rogue-kit';
 
@@ -67,29 +65,10 @@ function rawSocket(url: string, headers: Record<string, string> = {}) {
 	return { ws, outcome, opened };
 }
 
-interface Device {
-	repo: Repo;
-	sync: Synchronizer;
-	rejected: string[];
-}
+type Device = SyncedDevice;
 
 function device(net: NetworkAdapter, identity: AgentIdentity): Device {
-	const repo = new Repo({ storage: new MemoryStorage() });
-	const sync = new Synchronizer({
-		repo,
-		network: net,
-		policy: new CentreSharePolicy(identity.agentId),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	teardown.push(async () => {
-		sync.destroy();
-		await repo.destroy();
-	});
-	return { repo, sync, rejected };
+	return syncedDevice(net, identity, (u) => teardown.push(u));
 }
 
 describe('who gets through the handshake', () => {

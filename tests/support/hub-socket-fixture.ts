@@ -6,6 +6,11 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { deriveCentreKey } from '../../src/lib/net/crypto';
 import { HubSocket, type HubSocketOptions } from '../../src/lib/net/hub-socket';
+import type { AgentIdentity } from '../../src/lib/repo/identity';
+import type { NetworkAdapter } from '../../src/lib/repo/network';
+import { Repo } from '../../src/lib/repo/repo';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
 import type { ByteSocket } from '../../src/lib/net/sealed-socket';
 import { attachHubSocket } from '../../src/lib/server/attach';
 import {
@@ -13,6 +18,7 @@ import {
 	type HubSocketServer,
 	type HubSocketServerOptions
 } from '../../src/lib/server/hub-socket-server';
+import { MemoryStorage } from '../../src/lib/storage/memory';
 
 export const SECRET = 'ABCD-EFGH-JKLM-NPQR';
 export const CENTRE = 'centre-socket';
@@ -79,4 +85,36 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 10
 		if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 5));
 	}
+}
+
+/** A device syncing over one transport: a Repo on memory storage, a Synchronizer proving
+ *  `identity`, and the reasons of the messages it refused. */
+export interface SyncedDevice {
+	repo: Repo;
+	sync: Synchronizer;
+	rejected: string[];
+}
+
+/** A device on `net`; its teardown is handed to `cleanup` (the test's list of things to undo). */
+export function syncedDevice(
+	net: NetworkAdapter,
+	identity: AgentIdentity,
+	cleanup: (undo: () => Promise<void>) => void
+): SyncedDevice {
+	const repo = new Repo({ storage: new MemoryStorage() });
+	const sync = new Synchronizer({
+		repo,
+		network: net,
+		policy: new CentreSharePolicy(identity.agentId),
+		agentId: identity.agentId,
+		floor: 'bourse',
+		identity
+	});
+	const rejected: string[] = [];
+	sync.onRejected((r) => rejected.push(r.reason));
+	cleanup(async () => {
+		sync.destroy();
+		await repo.destroy();
+	});
+	return { repo, sync, rejected };
 }

@@ -44,6 +44,57 @@ describe('IndexedDB details', () => {
 		await deleteDatabase(name);
 	});
 
+	it('an append made while another write is in flight starts its own transaction at once', async () => {
+		const name = `plateau-pipeline-${Date.now()}-${++n}`;
+		const store = new IndexedDbStorage(name);
+		await store.list(); // opened
+		const started: number[] = [];
+		const db = await openDB(name);
+		const real = IDBDatabase.prototype.transaction;
+		const spy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+			this: IDBDatabase,
+			...args: Parameters<IDBDatabase['transaction']>
+		) {
+			started.push(Date.now());
+			return real.apply(this, args);
+		});
+		const microtasks = async () => {
+			for (let i = 0; i < 20; i++) await Promise.resolve();
+		};
+		const first = store.append('note/a', new Uint8Array([1]));
+		await microtasks(); // the first write starts in microtasks of this task
+		expect(started.length).toBe(1);
+		let firstDone = false;
+		void first.then(() => (firstDone = true));
+		const second = store.append('note/a', new Uint8Array([2]));
+		await microtasks();
+		// Both transactions exist before the first has reported back (the old chain waited for it).
+		expect(firstDone).toBe(false);
+		expect(started.length).toBe(2);
+		spy.mockRestore();
+		await Promise.all([first, second]);
+		const rows = (await db.getAll('chunks')) as { data: Uint8Array }[];
+		expect(rows.map((r) => Array.from(r.data))).toEqual([[1], [2]]);
+		db.close();
+		await store.destroy();
+		await deleteDatabase(name);
+	});
+
+	it('appends from many tasks, beyond the writes allowed in flight, all land in order', async () => {
+		const name = `plateau-gather-${Date.now()}-${++n}`;
+		const store = new IndexedDbStorage(name);
+		const writes: Promise<void>[] = [];
+		for (let i = 0; i < 200; i++) {
+			writes.push(store.append('note/b', new Uint8Array([i])));
+			if (i % 10 === 0) await new Promise((r) => setTimeout(r, 0));
+		}
+		await Promise.all(writes);
+		const chunks = await store.load('note/b');
+		expect(chunks.map((c) => (c.data as Uint8Array)[0])).toEqual([...Array(200).keys()]);
+		await store.destroy();
+		await deleteDatabase(name);
+	});
+
 	it('deleteDatabase waits while another connection holds the database, then deletes it', async () => {
 		const name = `plateau-delete-${Date.now()}-${++n}`;
 		const holder = await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('x') });

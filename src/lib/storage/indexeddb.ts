@@ -8,12 +8,20 @@ const CHUNKS = 'chunks';
 const DOCS = 'docs';
 const VERSION = 1;
 
+/** How many append transactions may be in flight at once. IndexedDB runs overlapping read-write
+ *  transactions in the order they were created, so later ones need not wait for earlier ones to
+ *  report back: a keystroke typed while the previous one is being written goes to disk at once
+ *  rather than a round trip later. Beyond this, appends gather into one transaction (a peer filling
+ *  an empty device sends thousands of documents at once). */
+const MAX_IN_FLIGHT = 4;
+
 /** Appends gathered into one transaction. */
 interface Batch {
 	records: ChunkRecord[];
 	done: Promise<void>;
 	/** Starts the write (once; later calls do nothing). */
 	start: () => void;
+	started: boolean;
 }
 
 interface ChunkRecord {
@@ -31,10 +39,12 @@ export class IndexedDbStorage implements StorageAdapter {
 	readonly name: string;
 	#db: Promise<IDBPDatabase>;
 	#counter = 0;
-	#prefix = Math.random().toString(36).slice(2, 8);
+	#prefix = Math.random().toString(36).slice(2, 8).padEnd(6, '0');
 	#batch: Batch | undefined;
-	/** The last batch written, settled or not: the next one starts when it is done. */
-	#inFlight: Promise<void> = Promise.resolve();
+	/** Transactions started and not yet settled. */
+	#inFlight = 0;
+	/** Batches waiting for room among the transactions in flight, oldest first. */
+	#waiting: Batch[] = [];
 	#unwatch: () => void = () => {};
 
 	constructor(name: string) {
@@ -73,36 +83,57 @@ export class IndexedDbStorage implements StorageAdapter {
 	/**
 	 * Appends are written at once — in a microtask of the edit's own task, so a keystroke's update
 	 * is on its way to disk before the text is even painted (a timer first was late on a busy page:
-	 * a browser killed 50 ms after a word appeared lost its last letter). While one write is in
-	 * flight, further appends gather into the next transaction: a peer filling an empty device sends
-	 * thousands of documents at once, and one transaction each was the bottleneck.
+	 * a browser killed 50 ms after a word appeared lost its last letter). Appends of one task share a
+	 * transaction; up to MAX_IN_FLIGHT transactions are in flight at once (a write that waited for the
+	 * previous one to report back lost the last two letters of a word to a kill on a loaded machine),
+	 * and beyond that appends gather into the next one.
 	 */
 	append(docId: string, update: Uint8Array): Promise<void> {
 		const record: ChunkRecord = { doc: docId, key: this.#key('u'), data: update };
 		if (!this.#batch) {
 			let start: () => void = () => {};
 			const started = new Promise<void>((resolve) => (start = resolve));
-			const batch: Batch = { records: [], done: Promise.resolve(), start: () => start() };
+			const batch: Batch = { records: [], done: Promise.resolve(), start: () => start(), started: false };
 			batch.done = started.then(() => this.#commit(batch));
-			void this.#inFlight.then(batch.start);
-			this.#inFlight = batch.done.catch(() => {});
 			this.#batch = batch;
+			// Started in a microtask, so the rest of this task's appends join it.
+			queueMicrotask(() => this.#startOrWait(batch));
 		}
 		this.#batch.records.push(record);
 		return this.#batch.done;
 	}
 
-	/** Writes the appends gathered behind a write in flight now (the page is being hidden or closed:
-	 *  nothing may run after this task). */
+	/** Writes the appends gathered behind the writes in flight now (the page is being hidden or
+	 *  closed: nothing may run after this task). */
 	flush(): Promise<void> {
 		const batch = this.#batch;
 		if (!batch) return Promise.resolve();
-		batch.start();
+		this.#waiting = this.#waiting.filter((b) => b !== batch);
+		this.#run(batch);
 		return batch.done;
 	}
 
-	async #commit(batch: Batch): Promise<void> {
+	#startOrWait(batch: Batch): void {
+		if (this.#inFlight < MAX_IN_FLIGHT) this.#run(batch);
+		else if (!this.#waiting.includes(batch)) this.#waiting.push(batch);
+	}
+
+	#run(batch: Batch): void {
 		if (this.#batch === batch) this.#batch = undefined;
+		if (batch.started) return;
+		batch.started = true;
+		this.#inFlight++;
+		batch.start();
+		void batch.done
+			.catch(() => {})
+			.then(() => {
+				this.#inFlight--;
+				const next = this.#waiting.shift();
+				if (next) this.#run(next);
+			});
+	}
+
+	async #commit(batch: Batch): Promise<void> {
 		const db = await this.#db;
 		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
 		const chunks = tx.objectStore(CHUNKS);
@@ -155,10 +186,11 @@ export class IndexedDbStorage implements StorageAdapter {
 		return deleteDatabase(name);
 	}
 
-	/** Sortable unique keys: time, then this instance's random prefix and a counter (two tabs may
-	 *  append to one document at once). */
+	/** Sortable unique keys: time, then this instance's random prefix and a zero-padded counter (two
+	 *  tabs may append to one document at once; unpadded, the 36th append of a millisecond sorted
+	 *  before the 7th). */
 	#key(kind: 'u' | 's'): string {
-		return `${kind}${Date.now().toString(36).padStart(9, '0')}${this.#prefix}${(++this.#counter).toString(36)}`;
+		return `${kind}${Date.now().toString(36).padStart(9, '0')}${this.#prefix}${(++this.#counter).toString(36).padStart(7, '0')}`;
 	}
 }
 

@@ -53,7 +53,7 @@ describe('App on IndexedDB', () => {
 		const local = memoryStorage();
 		const first = new App(environment(suffix, local));
 		apps.push(first);
-		await first.start();
+		await first.start().then(() => first.tryDemo());
 		expect(first.status).toBe('ready');
 		expect(first.progress.total).toBeGreaterThan(60);
 		expect(first.kb!.articleCount).toBeGreaterThanOrEqual(40);
@@ -82,7 +82,7 @@ describe('App on IndexedDB', () => {
 	it('reset reinstalls deleted demo articles and keeps the profile', async () => {
 		const app = new App(environment(`reset-${Date.now()}-${++n}`, memoryStorage()));
 		apps.push(app);
-		await app.start();
+		await app.start().then(() => app.tryDemo());
 		await app.session!.save({ name: 'Léa Martin', floor: 'support-technique', languages: ['fr'] });
 		await app.repo!.remove('article/proc-mot-de-passe-oublie');
 		expect(await app.repo!.find('article/proc-mot-de-passe-oublie')).toBeUndefined();
@@ -175,7 +175,7 @@ describe('subscriptions are released', () => {
 	it('opening and closing an article view 50 times leaves no listener on its document', async () => {
 		const app = new App(environment(`views-${Date.now()}-${++n}`, memoryStorage()));
 		apps.push(app);
-		await app.start();
+		await app.start().then(() => app.tryDemo());
 		const docId = 'article/proc-virement-refuse';
 		const doc = await app.repo!.open(docId);
 		const baseline = updateListeners(doc);
@@ -191,7 +191,7 @@ describe('subscriptions are released', () => {
 	it('an article view follows changes to its document until destroyed', async () => {
 		const app = new App(environment(`follow-${Date.now()}-${++n}`, memoryStorage()));
 		apps.push(app);
-		await app.start();
+		await app.start().then(() => app.tryDemo());
 		const docId = 'article/proc-compte-bloque';
 		const view = new ArticleView(app.repo!, docId);
 		await expect.poll(() => view.status).toBe('ready');
@@ -206,7 +206,7 @@ describe('subscriptions are released', () => {
 	it('the knowledge base follows its catalog and stops on destroy', async () => {
 		const app = new App(environment(`kb-${Date.now()}-${++n}`, memoryStorage()));
 		apps.push(app);
-		await app.start();
+		await app.start().then(() => app.tryDemo());
 		const kb = app.kb!;
 		const space = await app.repo!.open('space/kb');
 		const before = kb.articleCount;

@@ -56,7 +56,8 @@ beforeAll(async () => {
 		deleteStorage: (c) => IndexedDbStorage.deleteDatabase(databaseName(`${c}-${suffix}`)),
 		storage: memoryStorage({ 'plateau:locale': 'fr' })
 	});
-	await app.start();
+	await app.start(); // a fresh device belongs to no centre: it tries the demo
+	await app.tryDemo();
 	app.session!.save({ name: 'Camille Dupont', floor: 'bourse', languages: ['fr'] });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { budget, testBudget } from './budget';
-import { fr } from './helpers';
+import { chooseDemoIfAsked, fr } from './helpers';
 
 const ROUNDS = 20;
 const editorBody = (page: Page) => page.getByTestId('article-body').locator('.plateau-editor');
@@ -73,6 +73,7 @@ test('a killed browser keeps the profile made by “Start” and every edit show
 		let page = running.page;
 		await page.goto(`${baseURL}/`);
 		await expect(page).toHaveURL(/\/welcome$/, { timeout: 30_000 });
+		await chooseDemoIfAsked(page);
 		await page.getByLabel('Votre nom').fill(name);
 		await page.getByLabel('Votre plateau').selectOption({ label: 'Bourse' });
 		await page.getByRole('button', { name: fr.start }).click();

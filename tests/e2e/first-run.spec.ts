@@ -1,7 +1,15 @@
 // First run: a new agent introduces themselves, and the profile stays on the device and in the
 // centre's directory (the `centre/demo` document).
 import { expect, test } from '@playwright/test';
-import { FIRST_START_MS, fr, listCount, mainHeading, openFresh, readChunks } from './helpers';
+import {
+	chooseDemoIfAsked,
+	FIRST_START_MS,
+	fr,
+	listCount,
+	mainHeading,
+	openFresh,
+	readChunks
+} from './helpers';
 
 test('a new agent introduces themselves; profile and availability persist across reloads', async ({
 	browser
@@ -116,6 +124,7 @@ test('another context on the same browser is a different device and starts on /w
 		const pageB = await b.newPage();
 		await pageB.goto('/article/proc-mot-de-passe-oublie');
 		await expect(pageB).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
+		await chooseDemoIfAsked(pageB);
 		await expect(pageB.getByLabel('Votre nom')).toHaveValue('');
 	} finally {
 		await a.close();

@@ -72,6 +72,7 @@ export const fr = {
 	kbTitle: 'Base de connaissances',
 	welcomeTitle: 'Bienvenue sur Plateau',
 	start: 'Commencer',
+	tryDemo: 'Essayer la démo',
 	searchLabel: 'Rechercher dans la base de connaissances',
 	availability: 'Ma disponibilité',
 	nav: 'Navigation principale'
@@ -183,11 +184,23 @@ export interface ProfileInput {
 	languages?: string[];
 }
 
-/** Opens Plateau in a fresh context and waits for the welcome form (seeding the demo first). */
+/** Opens Plateau in a fresh context and waits for the welcome form: a device that belongs to no
+ *  centre yet tries the demo (seeding it first); one that joined a centre is asked its profile. */
 export async function openFresh(page: Page): Promise<void> {
 	await page.goto('/');
 	await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
 	await expect(page.getByRole('heading', { name: fr.welcomeTitle })).toBeVisible();
+	await chooseDemoIfAsked(page);
+}
+
+/** On the welcome page: a device that belongs to no centre yet picks "Essayer la démo"; then the
+ *  profile form shows. */
+export async function chooseDemoIfAsked(page: Page, labels = { demo: fr.tryDemo, name: 'Votre nom' }) {
+	const demo = page.getByRole('button', { name: labels.demo, exact: true });
+	const form = page.getByLabel(labels.name);
+	await expect(demo.or(form)).toBeVisible({ timeout: FIRST_START_MS });
+	if (await demo.isVisible()) await demo.click();
+	await expect(form).toBeVisible({ timeout: FIRST_START_MS });
 }
 
 /** Fills the first-run form in French and lands on the knowledge base. */

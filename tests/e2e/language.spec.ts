@@ -12,7 +12,8 @@ import {
 	mainHeading,
 	navLink,
 	onboard,
-	seedArticles
+	seedArticles,
+	chooseDemoIfAsked
 } from './helpers';
 
 const translated = seedArticles.filter((a) => a.translationOf);
@@ -145,7 +146,7 @@ test('a browser whose language is English starts in English, on the welcome page
 		await page.goto('/');
 		await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
 		await expect(page.getByRole('heading', { name: 'Welcome to Plateau' })).toBeVisible();
-		await expect(page.getByLabel('Your name')).toBeVisible();
+		await chooseDemoIfAsked(page, { demo: 'Try the demo', name: 'Your name' });
 		// The welcome page has its own switch.
 		await page
 			.getByRole('group', { name: 'Interface language' })

@@ -16,7 +16,8 @@ import {
 	RESTART_MS,
 	searchField,
 	searchOptions,
-	storedDocIds
+	storedDocIds,
+	chooseDemoIfAsked
 } from './helpers';
 import {
 	articleTitle,
@@ -260,6 +261,7 @@ test('a second device of the agent, paired by code, receives the agent’s priva
 		tablet = await newAgent(browser, room, 'Alice tablette');
 		await tablet.page.goto('/');
 		await expect(tablet.page).toHaveURL(/\/welcome/, { timeout: FIRST_START_MS });
+		await chooseDemoIfAsked(tablet.page);
 		await laptop.page.getByRole('button', { name: 'Afficher un code d’appairage' }).click();
 		const second = (await laptop.page.locator('[data-pairing-code]').textContent())!.trim();
 		expect(second).not.toBe(code);

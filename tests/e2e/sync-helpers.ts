@@ -160,16 +160,17 @@ export async function readInviteLink(page: Page): Promise<string> {
 	return (await link.getAttribute('href'))!;
 }
 
-/** Types an invite code into the welcome page's "J’ai un code d’invitation" form and waits for the
- *  app to restart on that centre (back on the welcome page: the agent has no profile yet). */
+/** Types an invite code (or link) into the welcome page's "Rejoindre un centre" form and waits for
+ *  the app to restart on that centre (back on the welcome page: the agent has no profile yet). */
 export async function joinOnWelcomePage(page: Page, code: string): Promise<void> {
 	await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
-	const toggle = page.getByText('J’ai un code d’invitation');
+	const toggle = page.getByRole('button', { name: 'Rejoindre un centre' });
 	const input = page.getByLabel('Code d’invitation');
+	await expect(toggle).toBeVisible({ timeout: FIRST_START_MS });
 	if (!(await input.isVisible())) await toggle.click();
 	await input.fill(code);
 	const restarted = page.waitForEvent('load');
-	await page.getByRole('button', { name: 'Rejoindre' }).click();
+	await page.getByRole('button', { name: 'Rejoindre', exact: true }).click();
 	await restarted;
 	await expect(page).toHaveURL(/\/welcome$/, { timeout: RESTART_MS });
 }

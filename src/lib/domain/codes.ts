@@ -142,6 +142,19 @@ export function parseInviteCode(code: string): { centreId: string; secret: strin
 	return { centreId: checkCentreId(parts[1]!.trim()), secret: canonicalSecret(parts[2]!) };
 }
 
+/** The invite code inside what a person pasted: the code itself, or an invite link
+ *  (`https://…/join#plateau:…`), whose code is its fragment. */
+export function inviteCodeFromInput(input: string): string {
+	const text = String(input ?? '').trim();
+	const hash = text.indexOf('#');
+	if (hash < 0 || !/^https?:\/\//i.test(text)) return text;
+	try {
+		return decodeURIComponent(text.slice(hash + 1));
+	} catch {
+		return text.slice(hash + 1);
+	}
+}
+
 /** The invite code of a centre, its secret in groups of four for reading aloud. Throws an
  *  InviteCodeError for an invalid centre id or secret. */
 export function formatInviteCode(centreId: string, secret: string): string {

@@ -371,5 +371,45 @@ export const en: Record<MessageKey, string> = {
 	'pairing.error.no-answer': 'No device is showing this code: check it, or show a new one.',
 	'pairing.error.invalid':
 		'The other device sent an identity this device cannot use. Try again with a new code.',
-	'pairing.error.offline': 'Not connected to the centre: pairing needs the network.'
+	'pairing.error.offline': 'Not connected to the centre: pairing needs the network.',
+	'welcome.choose.intro':
+		'Plateau holds a contact centre’s knowledge base. Create your team’s centre, join it with an invitation, or try the demo.',
+	'welcome.choose.label': 'To begin',
+	'welcome.create.title': 'Create a centre',
+	'welcome.create.hint': 'You will be its first administrator; your colleagues join it with an invite link.',
+	'welcome.join.title': 'Join a centre',
+	'welcome.join.hint': 'Paste the invite code a colleague sent you (or open their link).',
+	'welcome.demo.title': 'Try the demo',
+	'welcome.demo.hint':
+		'A fictitious online brokerage centre with its articles, to discover Plateau. Nothing you do there goes to a real centre.',
+	'welcome.demo.button': 'Try the demo',
+	'welcome.back': 'Back to {centre}',
+	'welcome.other': 'Choose another centre',
+	'welcome.centre': 'Centre: {name}',
+	'welcome.demoBadge': 'Demo',
+	'welcome.nobody':
+		'Nobody from this centre can be reached right now. Check the invite code, or ask a colleague to open Plateau.',
+	'welcome.receiving': 'Articles received: {received} of {total}',
+	'welcome.floorsWaiting': 'The centre’s floors are on their way…',
+	'create.name': 'Centre name',
+	'create.template': 'Issue classification to start from',
+	'create.template.bank': 'Customer service of a bank',
+	'create.template.telecom': 'Customer service of a telecom operator',
+	'create.template.shop': 'Customer service of an online shop',
+	'create.template.demo': 'The demo centre’s (online brokerage)',
+	'create.template.empty': 'Empty: I will build it',
+	'create.floors': 'Floors, one per line',
+	'create.languages': 'Languages spoken with customers',
+	'create.submit': 'Create the centre',
+	'create.busy': 'Creating the centre…',
+	'create.error.name': 'Give the centre a name (2 to 80 characters).',
+	'create.error.floors': 'Name at least one floor (at most 60 characters each, at most 30 floors).',
+	'create.error.languages': 'Pick at least one language.',
+	'settings.centres': 'My centres',
+	'settings.centresHint':
+		'This device belongs to these centres; each keeps its documents apart on the device.',
+	'settings.currentCentre': '(open)',
+	'settings.switchTo': 'Open {centre}',
+	'settings.otherCentre': 'Create or join another centre',
+	'settings.admin': 'You are an administrator of this centre.'
 };

@@ -374,7 +374,48 @@ export const fr = {
 	'pairing.error.no-answer': 'Aucun appareil n’affiche ce code : vérifiez-le, ou affichez-en un nouveau.',
 	'pairing.error.invalid':
 		'L’autre appareil a envoyé une identité inutilisable. Réessayez avec un nouveau code.',
-	'pairing.error.offline': 'Pas de connexion au centre : l’appairage a besoin du réseau.'
+	'pairing.error.offline': 'Pas de connexion au centre : l’appairage a besoin du réseau.',
+	'welcome.choose.intro':
+		'Plateau réunit la base de connaissances d’un centre de contact. Créez le centre de votre équipe, rejoignez-le avec une invitation, ou essayez la démo.',
+	'welcome.choose.label': 'Pour commencer',
+	'welcome.create.title': 'Créer un centre',
+	'welcome.create.hint':
+		'Vous en serez le premier administrateur ; vos collègues le rejoindront par un lien d’invitation.',
+	'welcome.join.title': 'Rejoindre un centre',
+	'welcome.join.hint': 'Collez le code d’invitation reçu d’un collègue (ou ouvrez son lien).',
+	'welcome.demo.title': 'Essayer la démo',
+	'welcome.demo.hint':
+		'Un centre fictif de courtage en ligne, avec ses articles, pour découvrir Plateau. Rien de ce que vous y faites ne va dans un vrai centre.',
+	'welcome.demo.button': 'Essayer la démo',
+	'welcome.back': 'Retour à {centre}',
+	'welcome.other': 'Choisir un autre centre',
+	'welcome.centre': 'Centre : {name}',
+	'welcome.demoBadge': 'Démonstration',
+	'welcome.nobody':
+		'Personne de ce centre n’est joignable pour l’instant. Vérifiez le code d’invitation, ou demandez à un collègue d’ouvrir Plateau.',
+	'welcome.receiving': 'Articles reçus : {received} sur {total}',
+	'welcome.floorsWaiting': 'Les plateaux du centre arrivent…',
+	'create.name': 'Nom du centre',
+	'create.template': 'Classement des demandes pour commencer',
+	'create.template.bank': 'Service client d’une banque',
+	'create.template.telecom': 'Service client d’un opérateur télécom',
+	'create.template.shop': 'Service client d’une boutique en ligne',
+	'create.template.demo': 'Celui du centre de démonstration (courtage en ligne)',
+	'create.template.empty': 'Vide : je le construirai',
+	'create.floors': 'Plateaux, un par ligne',
+	'create.languages': 'Langues parlées avec les clients',
+	'create.submit': 'Créer le centre',
+	'create.busy': 'Création du centre…',
+	'create.error.name': 'Donnez un nom au centre (2 à 80 caractères).',
+	'create.error.floors': 'Indiquez au moins un plateau (60 caractères au plus chacun, 30 plateaux au plus).',
+	'create.error.languages': 'Choisissez au moins une langue.',
+	'settings.centres': 'Mes centres',
+	'settings.centresHint':
+		'Cet appareil appartient à ces centres ; chacun garde ses documents à part sur l’appareil.',
+	'settings.currentCentre': '(ouvert)',
+	'settings.switchTo': 'Ouvrir {centre}',
+	'settings.otherCentre': 'Créer ou rejoindre un autre centre',
+	'settings.admin': 'Vous êtes administrateur de ce centre.'
 } as const;
 
 export type MessageKey = keyof typeof fr;

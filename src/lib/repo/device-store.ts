@@ -19,6 +19,9 @@ export interface DeviceStore {
 export const DEVICE_KEYS = {
 	/** The centre this device works in: { centreId, seed, sealedSecret }. */
 	centre: 'centre',
+	/** Every centre this device belongs to (the current one included): [{ centreId, seed,
+	 *  sealedSecret, name? }], so the agent can switch between them. */
+	centres: 'centres',
 	/** The AES-GCM key (not extractable) the centre secret is sealed with. */
 	sealingKey: 'sealing-key',
 	identity: (centreId: string) => `identity:${centreId}`,

@@ -1,7 +1,15 @@
 import { getContext, setContext } from 'svelte';
+import type * as Y from 'yjs';
 import { Disposer } from '../domain/emitter';
 import { docId, KB_SPACE } from '../domain/ids';
-import { readAgents } from '../schema/index';
+import {
+	initCentre,
+	isCentreAdmin,
+	observeCentre,
+	readAgents,
+	readCentreInfo,
+	setCentreLanguages
+} from '../schema/index';
 import { Repo, type RepoError } from '../repo/repo';
 import { CatalogKeeper } from '../repo/catalog-keeper';
 import type { StorageAdapter } from '../repo/storage';
@@ -12,16 +20,34 @@ import { Session } from './session.svelte';
 import {
 	DEMO_CENTRE,
 	DEMO_SECRET,
+	forgetCentre,
 	joinWithInviteCode,
+	listCentres,
 	readCredentials,
-	type CentreCredentials
+	rememberCentreName,
+	saveCredentials,
+	switchCentre,
+	type CentreCredentials,
+	type CentreMembership
 } from './centre-credentials';
+import { loadCentreTemplate } from '../seed/centre-templates';
+import {
+	centreInfo,
+	floorsFromNames,
+	newCentreId,
+	validateNewCentre,
+	type CentreTemplate,
+	type NewCentreInput
+} from '../domain/centre-setup';
+import type { Localized } from '../domain/locale';
+import { newCentreSecret } from '../domain/codes';
+import { toBase64 } from '../domain/base64';
 import { SyncSession, type Connection, type MeshPeerProfile } from './sync-session.svelte';
 import { Toasts } from './toasts.svelte';
 import { SearchState } from './search.svelte';
 import type { SearchStore } from '../search/persistence';
 import type { GapStore } from '../search/gap-log';
-import { InviteCodeError, PairingError, parseInviteCode } from '../domain/codes';
+import { InviteCodeError, inviteCodeFromInput, PairingError, parseInviteCode } from '../domain/codes';
 import type { AgentIdentity } from '../repo/identity';
 import { DEVICE_KEYS, MemoryDeviceStore, type DeviceStore } from '../repo/device-store';
 import { NoteAccessRegistry, removeUnreadableNotes } from '../repo/note-access';
@@ -51,7 +77,13 @@ export interface AppEnvironment {
 
 /** The running app: one centre's repo, the agent's session and the knowledge base. */
 export class App {
-	status = $state<'starting' | 'seeding' | 'ready' | 'failed'>('starting');
+	/** `choosing`: this device belongs to no centre yet; the welcome page offers to create one,
+	 *  join one or try the demo, and nothing is opened or synced until then. */
+	status = $state<'starting' | 'choosing' | 'seeding' | 'ready' | 'failed'>('starting');
+	/** The centres this device belongs to (for the switcher), read on each start. */
+	centres = $state.raw<CentreMembership[]>([]);
+	/** Article documents this device holds, against the catalog's count: a joining device's fill. */
+	receivedArticles = $state(0);
 	progress = $state({ done: 0, total: 0 });
 	failure = $state('');
 	problems = $state.raw<RepoError[]>([]);
@@ -139,7 +171,13 @@ export class App {
 				await joinWithInviteCode(device, this.#inviteCode);
 				this.#inviteCode = undefined;
 			}
-			this.credentials = await readCredentials(device, this.#env.storage);
+			const credentials = await readCredentials(device, this.#env.storage);
+			this.centres = await listCentres(device);
+			if (!credentials) {
+				this.status = 'choosing';
+				return;
+			}
+			this.credentials = credentials;
 			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
 			this.#centre.add(repo.onError((e) => (this.problems = [...this.problems, e])));
 			const keeper = new CatalogKeeper(repo);
@@ -165,6 +203,7 @@ export class App {
 			});
 			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
+			await this.#watchCentre(repo, centre);
 			await this.#startNotes(repo, session);
 			this.search = new SearchState({
 				repo,
@@ -195,10 +234,83 @@ export class App {
 		return this.credentials.seed ? this.centreId : `joined-${this.centreId}`;
 	}
 
+	/** Creates a centre from the creation form (throws ValidationError naming the field at fault):
+	 *  a new id and secret, its floors, languages and taxonomy, this device's agent as its first
+	 *  administrator; then the app restarts in it (the agent introduces themselves next). */
+	async createCentre(input: NewCentreInput): Promise<string> {
+		const checked = validateNewCentre(input);
+		const template = await loadCentreTemplate(checked.template, this.#env.loadSeed ?? loadDemoSeed);
+		const centreId = newCentreId(checked.name);
+		const identity = (await loadIdentity(this.#device, centreId)).identity;
+		const storeName = `joined-${centreId}`;
+		const repo = new Repo({ storage: this.#env.openStorage(storeName) });
+		try {
+			const doc = await repo.open(docId('centre', centreId));
+			doc.transact(() => {
+				initCentre(
+					doc,
+					centreInfo(centreId, checked.name),
+					floorsFromNames(checked.floorNames),
+					template.taxonomy,
+					[],
+					[{ agentId: identity.agentId, publicKey: toBase64(identity.publicKey) }]
+				);
+				setCentreLanguages(doc, checked.languages);
+			});
+			await repo.flush();
+		} finally {
+			await repo.destroy();
+		}
+		await saveCredentials(this.#device, { centreId, secret: newCentreSecret(), seed: false }, checked.name);
+		await this.#restart();
+		return centreId;
+	}
+
+	/** The floors a centre template suggests, for the creation form. */
+	async templateFloors(template: CentreTemplate): Promise<Localized[]> {
+		return (await loadCentreTemplate(template, this.#env.loadSeed ?? loadDemoSeed)).floors;
+	}
+
+	/** Opens the demo centre (seeded on this device, apart from any real centre). */
+	async tryDemo(): Promise<void> {
+		await saveCredentials(this.#device, { centreId: DEMO_CENTRE, secret: DEMO_SECRET, seed: true });
+		await this.#restart();
+	}
+
+	/** Works in another centre of this device from now on. */
+	async switchTo(centreId: string): Promise<void> {
+		await switchCentre(this.#device, centreId);
+		await this.#restart();
+	}
+
+	/** Back to the choice of a centre (create, join, demo). A centre that holds nothing yet — joined
+	 *  with a code that reached nobody — is removed from the device on the way (its empty store,
+	 *  identity and profile): the way out of a wrong code. Another centre may be reopened from the
+	 *  choice (`switchTo`). */
+	async chooseAnother(): Promise<void> {
+		const empty = (this.kb?.floors.length ?? 0) === 0;
+		const { centreId, storeName } = this;
+		await this.#stopCentre();
+		this.#clearCentre();
+		if (empty) {
+			await this.#env.deleteStorage(storeName);
+			await forgetCentre(this.#device, centreId);
+		}
+		this.centres = await listCentres(this.#device);
+		this.status = 'choosing';
+	}
+
+	/** Whether this device's agent is an administrator of the open centre. */
+	get isAdmin(): boolean {
+		const doc = this.repo?.opened(docId('centre', this.centreId));
+		const id = this.identity;
+		return !!doc && !!id && isCentreAdmin(doc, id.agentId, toBase64(id.publicKey));
+	}
+
 	/** Switches this device to the centre of an invite code (rejects with InviteCodeError for a
 	 *  wrong code); resolves once that is durably stored, and the page must then reload. */
 	join(code: string): Promise<CentreCredentials> {
-		return joinWithInviteCode(this.#device, code);
+		return joinWithInviteCode(this.#device, inviteCodeFromInput(code));
 	}
 
 	/** Notes: access records, removal of withdrawn notes, and the lists. */
@@ -269,13 +381,53 @@ export class App {
 		connection?.signaling.destroy();
 	}
 
+	/** Closes what is open and starts again on the device's current centre. */
+	async #restart(): Promise<void> {
+		await this.#stopCentre();
+		this.#clearCentre();
+		await this.start();
+	}
+
+	#clearCentre(): void {
+		this.kb = this.search = this.notes = this.repo = this.session = undefined;
+		this.problems = [];
+		this.receivedArticles = 0;
+		this.syncFailure = '';
+		this.status = 'starting';
+	}
+
+	/** Keeps the centre's name for the switcher, and counts the article documents received. */
+	async #watchCentre(repo: Repo, centre: Y.Doc): Promise<void> {
+		const centreId = this.centreId;
+		let name = '';
+		const readName = () => {
+			const info = readCentreInfo(centre);
+			const now = info ? (info.name[this.i18n.locale] ?? info.name.fr) : '';
+			if (now && now !== name) {
+				name = now;
+				void rememberCentreName(this.#device, centreId, now).then(
+					async () => (this.centres = await listCentres(this.#device))
+				);
+			}
+		};
+		readName();
+		this.#centre.add(observeCentre(centre, readName));
+		const articles = new Set((await repo.list()).filter((id) => id.startsWith('article/')));
+		this.receivedArticles = articles.size;
+		this.#centre.add(
+			repo.onChange(({ docId }) => {
+				if (!docId.startsWith('article/') || articles.has(docId)) return;
+				articles.add(docId);
+				this.receivedArticles = articles.size;
+			})
+		);
+	}
+
 	/** Erases this device's copy of the demo centre and installs it again. The profile is kept. */
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
 		await this.#stopCentre();
-		this.kb = this.search = this.notes = this.repo = undefined;
-		this.problems = [];
-		this.status = 'starting';
+		this.#clearCentre();
 		await this.#env.deleteStorage(this.storeName);
 		await this.start();
 		if (profile && this.session) await this.session.save(profile);

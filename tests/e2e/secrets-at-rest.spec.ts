@@ -20,7 +20,7 @@ test('after onboarding and joining, no secret or private key is readable in loca
 		await page.goto('/settings');
 		await page.getByLabel('Code d’invitation').fill(code);
 		const restarted = page.waitForEvent('load');
-		await page.getByRole('button', { name: 'Rejoindre' }).click();
+		await page.getByRole('button', { name: 'Rejoindre', exact: true }).click();
 		await restarted;
 		await expect(waitingStatus(page)).toBeVisible({ timeout: 30_000 });
 		await expect(page).toHaveURL(/\/welcome$/); // a new centre: no profile there yet

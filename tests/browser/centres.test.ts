@@ -194,3 +194,44 @@ describe('wrong codes', () => {
 		expect((await started(environment(suffix).env)).status).toBe('choosing');
 	});
 });
+
+describe('invite rotation', () => {
+	it('an administrator revokes the code: a new secret, the same centre and documents; a member re-keys with the new code and keeps everything', async () => {
+		const suffix = `rotate-${Date.now()}-${++n}`;
+		const admin = await started(environment(suffix).env);
+		const centreId = await admin.createCentre({
+			name: 'Boutique Nord',
+			floors: ['Commandes'],
+			languages: ['fr'],
+			template: 'shop'
+		});
+		await admin.session!.save({ name: 'Alma Admin', floor: 'commandes', languages: ['fr'] });
+		const old = admin.credentials.secret;
+		const fresh = await admin.rotateInvite();
+		expect(fresh).not.toBe(old);
+		expect(admin.credentials).toMatchObject({ centreId, secret: fresh, seed: false });
+		expect(admin.status).toBe('ready');
+		expect(admin.isAdmin).toBe(true);
+		expect(admin.session!.profile?.name).toBe('Alma Admin');
+		expect(admin.kb!.nodes.has('livraison.retard')).toBe(true);
+		expect(admin.centres.map((c) => [c.centreId, c.name])).toEqual([[centreId, 'Boutique Nord']]);
+
+		// A member holding the old code (its own device) enters the new one: same store, re-keyed.
+		const memberSuffix = `${suffix}-member`;
+		const member = await started(environment(memberSuffix).env, formatInviteCode(centreId, old));
+		// Something only this device holds (received before the rotation, say).
+		(await member.repo!.open(`article/kept-${suffix}`)).getMap('probe').set('held', true);
+		await member.repo!.flush();
+		const storeBefore = member.storeName;
+		await member.join(formatInviteCode(centreId, fresh));
+		await member.destroy();
+		apps.splice(apps.indexOf(member), 1);
+		const rekeyed = await started(environment(memberSuffix).env);
+		expect(rekeyed.credentials).toMatchObject({ centreId, secret: fresh });
+		expect(rekeyed.storeName).toBe(storeBefore);
+		expect(await idsIn(storeBefore, memberSuffix)).toContain(`article/kept-${suffix}`);
+		// Nobody but an administrator may change the code.
+		await expect(rekeyed.rotateInvite()).rejects.toThrow(/administrator/);
+		expect(rekeyed.credentials.secret).toBe(fresh);
+	});
+});

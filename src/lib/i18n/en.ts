@@ -411,5 +411,15 @@ export const en: Record<MessageKey, string> = {
 	'settings.currentCentre': '(open)',
 	'settings.switchTo': 'Open {centre}',
 	'settings.otherCentre': 'Create or join another centre',
-	'settings.admin': 'You are an administrator of this centre.'
+	'settings.admin': 'You are an administrator of this centre.',
+	'settings.inviteAdminOnly': 'The centre’s administrators hand out its invite code: ask one of them.',
+	'settings.rotate': 'Revoke this code and make a new one',
+	'settings.rotateHint':
+		'A code that went too far can be revoked: a new one replaces it, and only those who receive it join the centre.',
+	'settings.rotateConfirm':
+		'Revoke the current code? Devices that only have the old one will not reach the centre until they receive the new one (their documents stay).',
+	'settings.rotated':
+		'New code made. Give it to your colleagues: with the old one, their devices no longer connect.',
+	'sync.otherSecret':
+		'Devices of this centre use another invite code. If an administrator changed it, enter the new one in Settings › Join a centre.'
 };

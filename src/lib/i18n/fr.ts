@@ -415,7 +415,18 @@ export const fr = {
 	'settings.currentCentre': '(ouvert)',
 	'settings.switchTo': 'Ouvrir {centre}',
 	'settings.otherCentre': 'Créer ou rejoindre un autre centre',
-	'settings.admin': 'Vous êtes administrateur de ce centre.'
+	'settings.admin': 'Vous êtes administrateur de ce centre.',
+	'settings.inviteAdminOnly':
+		'Les administrateurs du centre distribuent son code d’invitation : demandez-le à l’un d’eux.',
+	'settings.rotate': 'Révoquer ce code et en créer un nouveau',
+	'settings.rotateHint':
+		'Un code qui a trop circulé se révoque : un nouveau le remplace, et seuls ceux qui le reçoivent rejoignent le centre.',
+	'settings.rotateConfirm':
+		'Révoquer le code actuel ? Les appareils qui n’ont que l’ancien ne joindront plus le centre tant qu’ils n’auront pas reçu le nouveau (leurs documents restent).',
+	'settings.rotated':
+		'Nouveau code créé. Donnez-le à vos collègues : avec l’ancien, leurs appareils ne se connectent plus.',
+	'sync.otherSecret':
+		'Des appareils de ce centre utilisent un autre code d’invitation. Si un administrateur l’a changé, saisissez le nouveau dans Paramètres › Rejoindre un centre.'
 } as const;
 
 export type MessageKey = keyof typeof fr;

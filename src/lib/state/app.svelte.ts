@@ -6,6 +6,7 @@ import {
 	initCentre,
 	isCentreAdmin,
 	observeCentre,
+	readAdmins,
 	readAgents,
 	readCentreInfo,
 	setCentreLanguages
@@ -90,6 +91,8 @@ export class App {
 	online = $state(globalThis.navigator?.onLine ?? true);
 	/** When the demo was last reset on this page, so Settings can confirm it after the restart. */
 	lastResetAt = $state<number | null>(null);
+	/** When an administrator last changed the invite code on this page (Settings confirms it). */
+	lastRotatedAt = $state<number | null>(null);
 	/** Why this device cannot reach its peers, when it cannot even try (e.g. no WebCrypto). */
 	syncFailure = $state('');
 
@@ -299,6 +302,30 @@ export class App {
 		this.centres = await listCentres(this.#device);
 		this.status = 'choosing';
 	}
+
+	/** Revokes the centre's invite code and makes a new one (administrators only): a new secret,
+	 *  so the signaling and every link are keyed anew; devices holding the old code reach nobody
+	 *  of the centre until they enter the new one (their documents stay). The app restarts on the
+	 *  new secret; returns it. */
+	async rotateInvite(): Promise<string> {
+		if (!this.isAdmin) throw new Error('Only an administrator of this centre may change its invite code.');
+		if (this.credentials.seed) throw new Error('The demo centre’s code is public and fixed.');
+		const secret = newCentreSecret();
+		const name = this.centres.find((c) => c.current)?.name;
+		await saveCredentials(this.#device, { centreId: this.centreId, secret, seed: false }, name);
+		await this.#restart();
+		return secret;
+	}
+
+	/** Whether the open centre lists administrators (a created centre; not the demo). */
+	get hasAdmins(): boolean {
+		const doc = this.repo?.opened(docId('centre', this.centreId));
+		return !!doc && readAdmins(doc).size > 0;
+	}
+
+	/** Devices of this centre are heard with another secret while this one holds the centre: one
+	 *  side has an old code (an administrator may have changed it). */
+	readonly otherSecretHeard = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) > 0);
 
 	/** Whether this device's agent is an administrator of the open centre. */
 	get isAdmin(): boolean {

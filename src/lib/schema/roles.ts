@@ -238,3 +238,13 @@ export async function grantGenesisAdministrator(
 		cache
 	);
 }
+
+/** The demo centre's roles, as the seed writes them: its founder (a key made once and thrown away,
+ *  so nobody can change the demo's fields), the demo flag, and the founder's signed records. */
+export function putDemoRoles(doc: Y.Doc, founder: string, records: readonly string[]): void {
+	doc.transact(() => {
+		infoMap(doc).set('founder', founder);
+		markDemoRoles(doc);
+		for (const text of records) rolesMap(doc).set(parseRoleRecord(text).id, text);
+	});
+}

@@ -363,9 +363,11 @@ describe('writes of role records (what every peer checks on receipt)', () => {
 		expect(await judge(doc, admin, (d) => putRoleRecord(d, { ...real, grantee: 'agent-x' }))).toMatch(
 			/signature does not verify/
 		);
-		expect(await judge(doc, admin, (d) => d.getMap('roles').set(real.id, '{"v":1,"junk":true}'))).toMatch(
-			/malformed role record/
-		);
+		expect(
+			await judge(doc, admin, (d) => {
+				d.getMap('roles').set(real.id, '{"v":1,"junk":true}');
+			})
+		).toMatch(/malformed role record/);
 		// An unknown signer: its chain does not prove the grantor it names.
 		const stranger = await generateIdentity();
 		const unknown = await signRoleRecord(stranger, { ...grant, centre: 'acme', time: Date.now(), seq: 1 });

@@ -29,6 +29,7 @@ import { identityRecords, keylessAgentId, loadIdentity } from './identity-store'
 import { migrateLocalStorage } from './device-migration';
 import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
+import { RolesState } from './roles.svelte';
 
 export { DEMO_CENTRE };
 
@@ -72,6 +73,8 @@ export class App {
 	sync: SyncSession | undefined = $state.raw();
 	search: SearchState | undefined = $state.raw();
 	notes: Notes | undefined = $state.raw();
+	/** The centre's roles, from its signed role records (Settings › People; who may publish). */
+	roles: RolesState | undefined = $state.raw();
 	/** Who may read and write each shared note (its authors' access records). */
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
@@ -165,6 +168,9 @@ export class App {
 			});
 			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
+			const roles = new RolesState(centre, session.agentId, this.identity);
+			this.roles = roles;
+			this.#centre.add(() => roles.destroy());
 			await this.#startNotes(repo, session);
 			this.search = new SearchState({
 				repo,
@@ -273,7 +279,7 @@ export class App {
 	async resetDemo(): Promise<void> {
 		const profile = this.session?.profile;
 		await this.#stopCentre();
-		this.kb = this.search = this.notes = this.repo = undefined;
+		this.kb = this.search = this.notes = this.roles = this.repo = undefined;
 		this.problems = [];
 		this.status = 'starting';
 		await this.#env.deleteStorage(this.storeName);

@@ -177,6 +177,11 @@ describe('effective roles', () => {
 		roles = await readEffectiveRoles(doc);
 		expect(roles.mayPublish(bob.agentId, 'compte')).toBe(true);
 		expect(roles.mayPublish(founder.agentId, 'compte')).toBe(false);
+		// Roles follow the taxonomy: a topic moved under Bourse is Bourse's expert's to publish.
+		expect(effectiveRolesNow(doc).mayPublish(bob.agentId, 'compte')).toBe(true);
+		expect(effectiveRolesNow(doc).mayPublish(carol.agentId, 'bourse.ordres.rejete')).toBe(false);
+		doc.getMap('floors').set('gestion', { ...FLOORS[1], topics: ['compte', 'bourse.ordres'] });
+		expect(effectiveRolesNow(doc).mayPublish(carol.agentId, 'bourse.ordres.rejete')).toBe(true);
 	});
 
 	it('revocation wins over an earlier grant and over one of the same time; a later grant gives the role back', async () => {

@@ -57,6 +57,8 @@ export function putRoleRecord(doc: Y.Doc, record: SignedRoleRecord): void {
 export class RoleVerifications {
 	readonly #results = new Map<string, string | null>();
 	readonly #max: number;
+	/** Grows with every result added: effective roles computed before are out of date. */
+	generation = 0;
 
 	constructor(max = 20_000) {
 		this.#max = max;
@@ -77,6 +79,7 @@ export class RoleVerifications {
 				problem = err instanceof Error ? err.message : String(err);
 			}
 			this.#results.set(text, problem);
+			this.generation += 1;
 			if (this.#results.size > this.#max) this.#results.delete(this.#results.keys().next().value!);
 		}
 	}
@@ -85,9 +88,38 @@ export class RoleVerifications {
 /** The default cache: a result depends on the text alone, so every reader may share it. */
 export const roleVerifications = new RoleVerifications();
 
+/** Per document, its transaction count (a change of any field may change roles: taxonomy, floors,
+ *  founder), and the roles last computed for it. */
+const versions = new WeakMap<Y.Doc, number>();
+const computed = new WeakMap<
+	Y.Doc,
+	{ version: number; cache: RoleVerifications; generation: number; roles: EffectiveRoles }
+>();
+
+function versionOf(doc: Y.Doc): number {
+	const v = versions.get(doc);
+	if (v !== undefined) return v;
+	versions.set(doc, 0);
+	// Not an 'update' listener (the app counts those it must release): this one lives as long as
+	// the document and goes with it.
+	doc.on('afterTransaction', () => versions.set(doc, (versions.get(doc) ?? 0) + 1));
+	return 0;
+}
+
 /** The effective roles from the records verified so far (a record not verified yet is ignored
- *  until it is: call verify first, or use readEffectiveRoles). */
+ *  until it is: call verify first, or use readEffectiveRoles). Computed once per change of the
+ *  document or of the verifications: every peer's vetting of a centre entry asks. */
 export function effectiveRolesNow(doc: Y.Doc, cache: RoleVerifications = roleVerifications): EffectiveRoles {
+	const version = versionOf(doc);
+	const last = computed.get(doc);
+	if (last && last.version === version && last.cache === cache && last.generation === cache.generation)
+		return last.roles;
+	const roles = computeRoles(doc, cache);
+	computed.set(doc, { version, cache, generation: cache.generation, roles });
+	return roles;
+}
+
+function computeRoles(doc: Y.Doc, cache: RoleVerifications): EffectiveRoles {
 	const records: VerifiedRoleRecord[] = [];
 	const rejected: RoleFinding[] = [];
 	for (const [key, text] of roleRecordTexts(doc)) {

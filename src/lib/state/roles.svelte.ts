@@ -29,6 +29,8 @@ export class RolesState {
 	#reading: Promise<void> | undefined;
 	#again = false;
 	#destroyed = false;
+	/** Ignored records already logged (each once). */
+	readonly #logged = new Set<string>();
 
 	constructor(centre: Y.Doc, agentId: string, identity: AgentIdentity | undefined) {
 		this.#centre = centre;
@@ -63,9 +65,11 @@ export class RolesState {
 				this.roles = roles;
 				this.demo = isDemoRolesCentre(this.#centre);
 				this.founder = readCentreFounder(this.#centre);
-				for (const f of roles.ignored)
-					if (f.reason !== 'not verified yet')
-						console.warn(`Plateau roles: ignored role record ${f.recordId}: ${f.reason}`);
+				for (const f of roles.ignored) {
+					if (f.reason === 'not verified yet' || this.#logged.has(f.recordId)) continue;
+					this.#logged.add(f.recordId);
+					console.warn(`Plateau roles: ignored role record ${f.recordId}: ${f.reason}`);
+				}
 			} while (this.#again && !this.#destroyed);
 		})().finally(() => (this.#reading = undefined));
 		return this.#reading;

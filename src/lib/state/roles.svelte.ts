@@ -8,6 +8,8 @@ import type { EffectiveRoles, GrantedRole, RoleAssignment, RoleScope } from '../
 import type { AgentIdentity } from '../repo/identity';
 import {
 	effectiveRolesNow,
+	grantGenesisAdministrator,
+	readAdmins,
 	isDemoRolesCentre,
 	observeCentre,
 	readCentreFounder,
@@ -31,6 +33,7 @@ export class RolesState {
 	#destroyed = false;
 	/** Ignored records already logged (each once). */
 	readonly #logged = new Set<string>();
+	#genesisTried = false;
 
 	constructor(centre: Y.Doc, agentId: string, identity: AgentIdentity | undefined) {
 		this.#centre = centre;
@@ -65,6 +68,10 @@ export class RolesState {
 				this.roles = roles;
 				this.demo = isDemoRolesCentre(this.#centre);
 				this.founder = readCentreFounder(this.#centre);
+				if (this.#owesGenesis(roles)) {
+					await grantGenesisAdministrator(this.#centre, this.#identity!);
+					this.#again = true;
+				}
 				for (const f of roles.ignored) {
 					if (f.reason === 'not verified yet' || this.#logged.has(f.recordId)) continue;
 					this.#logged.add(f.recordId);
@@ -89,6 +96,16 @@ export class RolesState {
 	async tryDemoRole(role: GrantedRole, scope: RoleScope): Promise<void> {
 		if (!this.demo) throw new Error('Demo roles exist only in the demo centre.');
 		await this.#write(this.agentId, role, scope, 'grant');
+	}
+
+	/** This device is the founder's, listed as administrator at creation, and the genesis record is
+	 *  missing (a creation flow that did not sign it): it signs it now. */
+	#owesGenesis(roles: EffectiveRoles): boolean {
+		const id = this.#identity;
+		if (!id || this.#genesisTried || this.founder !== id.agentId || roles.isAdministrator(id.agentId))
+			return false;
+		this.#genesisTried = true;
+		return readAdmins(this.#centre).has(id.agentId);
 	}
 
 	destroy(): void {

@@ -17,9 +17,12 @@ import {
 	readArticleBody,
 	readArticleMeta,
 	readCatalog,
+	readAgents,
+	readEffectiveRoles,
 	readFloors,
 	readTaxonomy
 } from '../../src/lib/schema/index';
+import { demoRolesMatch } from '../../src/lib/seed/encode/demo-roles';
 import { applySeed, loadDemoSeed, SEED_CLIENT_ID, type SeedFile } from '../../src/lib/seed/seed';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 
@@ -238,5 +241,36 @@ describe('demo content', () => {
 				a.meta.translationOf
 			]);
 		}
+	});
+
+	it('ships realistic roles, signed by the demo founder: each floor a knowledge manager and experts of its topics', async () => {
+		const source = readDemoSource(
+			demoDir,
+			(p) => readdirSync(p),
+			(p) => readFileSync(p, 'utf8')
+		);
+		expect(demoRolesMatch(source.signedRoles, 'demo', source.roles), 'run `npm run seed`').toBe(true);
+		const roles = await readEffectiveRoles(centre);
+		expect(roles.ignored).toEqual([]);
+		const agents = readAgents(centre);
+		for (const floor of readFloors(centre)) {
+			expect(floor.topics?.length, floor.id).toBeGreaterThan(0);
+			const members = agents.filter((a) => a.floor === floor.id);
+			const managers = members.filter((a) =>
+				roles.rolesOf(a.id).some((r) => r.role === 'knowledge-manager' && r.scope.kind === 'floor')
+			);
+			expect(managers.length, floor.id).toBeGreaterThan(0);
+			for (const topic of floor.topics!)
+				expect(
+					members.some((a) => roles.rolesOf(a.id).some((r) => r.role === 'expert')) &&
+						managers.every((m) => roles.mayPublish(m.id, topic)),
+					`${floor.id}: ${topic}`
+				).toBe(true);
+		}
+		expect(roles.mayPublish('agent-claire-martin', 'bourse.ordres.rejete')).toBe(true);
+		expect(roles.mayPublish('agent-claire-martin', 'compte.cloture')).toBe(false);
+		// Nobody holds the founder's key: nobody administers the demo centre's fields.
+		for (const a of agents) expect(roles.administersCentre(a.id), a.id).toBe(false);
+		expect(roles.isAdministrator(source.signedRoles!.founder)).toBe(true);
 	});
 });

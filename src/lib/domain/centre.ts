@@ -5,6 +5,9 @@ import { requireId, requireOneOf, requireString, requireStringList, ValidationEr
 export interface Floor {
 	id: string;
 	name: Localized;
+	/** Taxonomy topics the floor owns (their sub-topics included): what its knowledge managers
+	 *  publish (domain/roles.ts). */
+	topics?: string[];
 }
 
 export const AVAILABILITIES = ['available', 'busy', 'away'] as const;
@@ -38,7 +41,12 @@ export function validateLocalized(value: unknown, field: string): Localized {
 export function validateFloor(input: unknown): Floor {
 	if (typeof input !== 'object' || input === null) throw new ValidationError('floor', 'must be an object');
 	const f = input as Record<string, unknown>;
-	return { id: requireId(f.id, 'floor.id'), name: validateLocalized(f.name, 'floor.name') };
+	const floor: Floor = { id: requireId(f.id, 'floor.id'), name: validateLocalized(f.name, 'floor.name') };
+	if (f.topics !== undefined)
+		floor.topics = requireStringList(f.topics, 'floor.topics', { max: 200 }).map((t, i) =>
+			requireId(t, `floor.topics[${i}]`)
+		);
+	return floor;
 }
 
 export function validateAgentProfile(input: unknown, floors?: readonly Floor[]): AgentProfile {

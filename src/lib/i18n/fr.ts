@@ -426,7 +426,62 @@ export const fr = {
 	'settings.rotated':
 		'Nouveau code créé. Donnez-le à vos collègues : avec l’ancien, leurs appareils ne se connectent plus.',
 	'sync.otherSecret':
-		'Des appareils de ce centre utilisent un autre code d’invitation. Si un administrateur l’a changé, saisissez le nouveau dans Paramètres › Rejoindre un centre.'
+		'Des appareils de ce centre utilisent un autre code d’invitation. Si un administrateur l’a changé, saisissez le nouveau dans Paramètres › Rejoindre un centre.',
+
+	// Settings › People: agents, floors and roles (issue 14)
+	'people.link': 'Personnes et rôles',
+	'people.linkHint':
+		'Les agents par plateau et leurs rôles ; les administrateurs y attribuent et retirent les rôles.',
+	'people.title': 'Personnes et rôles',
+	'people.intro':
+		'Les agents du centre par plateau, et leurs rôles. Chaque rôle est un enregistrement signé par un administrateur, que chaque appareil vérifie.',
+	'people.back': 'Retour aux paramètres',
+	'people.floorTopics': 'Thèmes du plateau : {topics}',
+	'people.noFloor': 'Sans plateau connu',
+	'people.noAgents': 'Aucun agent sur ce plateau.',
+	'people.you': 'vous',
+	'people.agentOnly': 'Agent',
+	'people.rolesOf': 'Rôles de {name}',
+	'role.agent': 'Agent',
+	'role.expert': 'Expert',
+	'role.knowledge-manager': 'Gestionnaire de connaissances',
+	'role.administrator': 'Administrateur',
+	'people.expertOf': 'Expert : {topic}',
+	'people.managerOfFloor': 'Gestionnaire de connaissances : {floor}',
+	'people.managerOfCentre': 'Gestionnaire de connaissances : tout le centre',
+	'people.administrator': 'Administrateur',
+	'people.demoBadge': 'démo',
+	'people.revoke': 'Retirer',
+	'people.revokeLabel': 'Retirer à {name} : {role}',
+	'people.grantTitle': 'Attribuer un rôle',
+	'people.grantAgent': 'Agent',
+	'people.grantRole': 'Rôle',
+	'people.grantScope': 'Périmètre',
+	'people.scopeCentre': 'Tout le centre',
+	'people.chooseAgent': 'Choisir un agent',
+	'people.grantSubmit': 'Attribuer',
+	'people.granted': 'Rôle attribué : chaque appareil du centre le vérifiera.',
+	'people.revoked': 'Rôle retiré.',
+	'people.notAdmin': 'Seuls les administrateurs attribuent et retirent des rôles.',
+	'people.admins': 'Administrateurs',
+	'people.founder': 'fondateur du centre',
+	'people.founderName': 'Fondateur du centre',
+	'people.outside': 'Hors annuaire',
+	'people.unknownAgent': 'Agent {id}',
+	'people.ignored': 'Enregistrements de rôle refusés ({count})',
+	'people.ignoredHint':
+		'Ces enregistrements ne comptent pas : signature invalide, signataire inconnu ou sans le rôle.',
+	'people.demoTitle': 'Essayer un rôle de démonstration',
+	'people.demoHint':
+		'Dans le centre de démonstration, prenez n’importe quel rôle pour découvrir les vues qui vont avec. Ces rôles ne valent que pour la démo et ne permettent pas de modifier le centre.',
+	'people.demoTake': 'Prendre ce rôle',
+	'people.demoTaken': 'Rôle de démonstration pris.',
+	'people.demoMine': 'Vos rôles de démonstration',
+	'people.demoNone': 'Aucun pour l’instant.',
+	'people.demoGiveUp': 'Quitter',
+	'people.demoGiveUpLabel': 'Quitter le rôle de démonstration : {role}',
+	'people.error': 'Impossible d’enregistrer le rôle : {message}',
+	'people.noKey': 'Cet appareil n’a pas de clé (page servie hors https) : il ne peut pas signer de rôle.'
 } as const;
 
 export type MessageKey = keyof typeof fr;

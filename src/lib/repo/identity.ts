@@ -12,18 +12,23 @@
 // and the previous key's signature over it (64). A first device's chain is its key alone — the
 // same bytes as before devices were endorsed.
 import { fromBase64, toBase64 } from '../domain/base64';
-import { crockford } from '../domain/codes';
+import {
+	agentIdOf,
+	endorsementData,
+	KEY_BYTES,
+	LINK_BYTES,
+	MAX_ENDORSEMENTS,
+	provingKeyOfBytes,
+	signWith,
+	verifySignature
+} from '../domain/key-chain';
 import { subtle } from '../domain/subtle';
 
+// Chains are checked in domain/key-chain.ts (signed role records verify them in the schema layer).
+export { agentIdOf, MAX_ENDORSEMENTS, verifySignature };
+
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const encoder = new TextEncoder();
-const KEY_BYTES = 65;
-const SIGNATURE_BYTES = 64;
-const LINK_BYTES = KEY_BYTES + SIGNATURE_BYTES;
-/** Endorsements a chain may hold: a device six pairings away from the first still proves itself.
- *  The chain's base64 text is then at most 1,120 characters (Hello.key's limit). */
-export const MAX_ENDORSEMENTS = 6;
 export const MAX_KEY_CHAIN_TEXT = 4 * Math.ceil((KEY_BYTES + MAX_ENDORSEMENTS * LINK_BYTES) / 3);
 
 export interface AgentIdentity {
@@ -58,12 +63,6 @@ export class IdentityError extends Error {
 	}
 }
 
-/** The agent id of a public key. */
-export async function agentIdOf(publicKey: Uint8Array): Promise<string> {
-	const hash = new Uint8Array(await subtle().digest('SHA-256', publicKey as Uint8Array<ArrayBuffer>));
-	return `agent-${crockford(hash, 24)}`;
-}
-
 /** A new device key pair; the private key is not extractable. */
 export async function newDeviceKey(): Promise<{ publicKey: Uint8Array; privateKey: CryptoKey }> {
 	const pair = (await subtle().generateKey(ALGORITHM, false, ['sign', 'verify'])) as CryptoKeyPair;
@@ -77,11 +76,6 @@ export async function newDeviceKey(): Promise<{ publicKey: Uint8Array; privateKe
 export async function generateIdentity(): Promise<AgentIdentity> {
 	const device = await newDeviceKey();
 	return { agentId: await agentIdOf(device.publicKey), ...device };
-}
-
-/** What the device that endorses another signs: the agent and the new device's key. */
-function endorsementData(agentId: string, deviceKey: Uint8Array): Uint8Array {
-	return encoder.encode(`plateau/endorse-device/v1\n${agentId}\n${toBase64(deviceKey)}`);
 }
 
 /** The key chain of another device of this agent: this device's chain, the device's key, and this
@@ -108,17 +102,7 @@ export async function provingKeyOf(
 	chain: string | Uint8Array
 ): Promise<Uint8Array | undefined> {
 	const bytes = typeof chain === 'string' ? fromBase64(chain) : chain;
-	if (!bytes || bytes.length < KEY_BYTES || (bytes.length - KEY_BYTES) % LINK_BYTES !== 0) return undefined;
-	if ((bytes.length - KEY_BYTES) / LINK_BYTES > MAX_ENDORSEMENTS) return undefined;
-	let key = bytes.subarray(0, KEY_BYTES);
-	if ((await agentIdOf(key)) !== agentId) return undefined;
-	for (let at = KEY_BYTES; at < bytes.length; at += LINK_BYTES) {
-		const next = bytes.subarray(at, at + KEY_BYTES);
-		const signature = bytes.subarray(at + KEY_BYTES, at + LINK_BYTES);
-		if (!(await verifySignature(key, endorsementData(agentId, next), signature))) return undefined;
-		key = next;
-	}
-	return key.slice();
+	return bytes ? provingKeyOfBytes(agentId, bytes) : undefined;
 }
 
 /** The agent id a chain proves (its first key's), or undefined for a chain that does not verify. */
@@ -207,28 +191,8 @@ export async function importIdentity(value: unknown): Promise<AgentIdentity> {
 	return identity;
 }
 
-export async function sign(identity: AgentIdentity, data: Uint8Array): Promise<Uint8Array> {
-	return new Uint8Array(await subtle().sign(SIGNATURE, identity.privateKey, data as Uint8Array<ArrayBuffer>));
-}
-
-export async function verifySignature(
-	publicKey: Uint8Array,
-	data: Uint8Array,
-	signature: Uint8Array
-): Promise<boolean> {
-	try {
-		const key = await subtle().importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, [
-			'verify'
-		]);
-		return await subtle().verify(
-			SIGNATURE,
-			key,
-			signature as Uint8Array<ArrayBuffer>,
-			data as Uint8Array<ArrayBuffer>
-		);
-	} catch {
-		return false;
-	}
+export function sign(identity: AgentIdentity, data: Uint8Array): Promise<Uint8Array> {
+	return signWith(identity.privateKey, data);
 }
 
 /** A fresh random nonce for one connection's hello. */

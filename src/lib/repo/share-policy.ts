@@ -5,8 +5,10 @@
 //  - Writing (mayWrite): a peer's update is applied only if it may write the document: anyone of
 //    the space for the knowledge base; only the author's proven devices for an access document and
 //    for a read-only note; colleagues too for a note whose author lets them edit (vetUpdate then
-//    checks they left the author-only fields alone); the centre document by its administrators,
-//    and each agent's own directory entry by that agent (vetUpdate checks it on a trial copy).
+//    checks they left the author-only fields alone); the centre document by its administrators
+//    (by signed role record, schema/roles.ts, or listed at creation), and each agent's own directory
+//    entry by that agent (vetUpdate checks it on a trial copy). Every role record an update adds
+//    must verify and take effect (prepareVet verifies them first: WebCrypto is asynchronous).
 //  - A peer that did not prove its key on this connection (unproven) reads the knowledge base only
 //    and writes nothing.
 // Guarded documents (notes, access documents, the centre document: those whose writers are
@@ -23,12 +25,19 @@ import * as Y from 'yjs';
 import { parseDocId, KB_SPACE } from '../domain/ids';
 import { mayReadNote, mayWriteNote, noteAuthor, type NoteAccess, type NoteReader } from '../domain/note';
 import {
+	adminsChangeProblem,
 	centreOutsideEntry,
 	centreWriteProblem,
+	effectiveRolesNow,
 	isCentreAdmin,
 	isCentreUnset,
 	noteAccessAuthor,
-	noteAuthorPart
+	noteAuthorPart,
+	readAdmins,
+	roleRecordTexts,
+	roleTextsInUpdate,
+	rolesWriteProblem,
+	roleVerifications
 } from '../schema/index';
 import type { NoteAccessLookup } from './note-access';
 import { trialCopy } from './trial';
@@ -46,6 +55,9 @@ export interface SharePolicy {
 	/** A reason to refuse this particular update from a peer allowed to write the document, or
 	 *  undefined to accept it. */
 	vetUpdate?(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined;
+	/** Asynchronous checks vetUpdate relies on, run just before it (signatures of the role records
+	 *  a centre update carries). */
+	prepareVet?(docId: string, doc: Y.Doc, update: Uint8Array): Promise<void>;
 	/** Listens to changes of who may read or write which documents; returns the unsubscribe. */
 	onChange?(listener: (docIds: string[]) => void): () => void;
 	/** Whether the document's writers are restricted: it travels as signed entries. */
@@ -177,8 +189,7 @@ export class CentreSharePolicy implements SharePolicy {
 	writesWhole(signer: Hello, docId: string, doc: Y.Doc): boolean {
 		const author = noteAccessAuthor(docId) ?? (docId.startsWith('note/') ? noteAuthor(docId) : undefined);
 		if (author) return isAgent(signer, author);
-		if (docId.startsWith('centre/'))
-			return signer.verified === true && isCentreAdmin(doc, signer.agentId, signer.key);
+		if (docId.startsWith('centre/')) return administersCentre(signer, doc);
 		return false;
 	}
 
@@ -211,15 +222,27 @@ export class CentreSharePolicy implements SharePolicy {
 		return changed ? `changes author-only fields of ${docId}` : undefined;
 	}
 
-	/** The centre document: administrators change anything, other agents their own entry only. */
+	async prepareVet(docId: string, doc: Y.Doc, update: Uint8Array): Promise<void> {
+		if (!docId.startsWith('centre/')) return;
+		await roleVerifications.verify([...roleRecordTexts(doc).values(), ...roleTextsInUpdate(update)]);
+	}
+
+	/** The centre document: administrators change anything, other agents their own entry only;
+	 *  the creation-time administrators list stays as it is, and every role record added must
+	 *  verify and take effect. */
 	#vetCentre(peer: Hello, doc: Y.Doc, update: Uint8Array): string | undefined {
 		if (!peer.verified) return 'is not proven';
-		if (isCentreAdmin(doc, peer.agentId, peer.key)) return undefined;
 		if (isCentreUnset(doc)) return undefined; // the centre's first state: trust on first use
+		const admin = administersCentre(peer, doc);
 		const trial = trialCopy(doc);
-		const before = centreOutsideEntry(trial, peer.agentId);
+		const before = admin ? '' : centreOutsideEntry(trial, peer.agentId);
+		const admins = readAdmins(trial);
+		const roles = roleRecordTexts(trial);
 		Y.applyUpdate(trial, update);
-		const problem = centreWriteProblem(before, trial, peer.agentId);
+		const problem =
+			adminsChangeProblem(admins, trial) ??
+			rolesWriteProblem(roles, trial, { agentId: peer.agentId, administersCentre: admin }) ??
+			(admin ? undefined : centreWriteProblem(before, trial, peer.agentId));
 		trial.destroy();
 		return problem;
 	}
@@ -236,6 +259,13 @@ export class CentreSharePolicy implements SharePolicy {
 	#reader(): NoteReader {
 		return { id: this.agentId, floor: this.#floor() };
 	}
+}
+
+/** Whether a proven peer may change the centre's fields: an administrator by signed role record,
+ *  or one listed when the centre was created (before role records). */
+function administersCentre(peer: Hello, doc: Y.Doc): boolean {
+	if (peer.verified !== true) return false;
+	return isCentreAdmin(doc, peer.agentId, peer.key) || effectiveRolesNow(doc).administersCentre(peer.agentId);
 }
 
 /** The peer proved to be this agent (hello signed with the key the agent id derives from). */

@@ -253,6 +253,9 @@ export class SignedUpdates {
 		const doc = await repo.open(docId);
 		if (!policy.mayWrite(hello, docId))
 			return this.#ctx.reject(from, `signed entry for ${docId} refused: ${signer.agentId} may not write it`);
+		// Checks vetting relies on that need WebCrypto (the role records a centre update carries).
+		await policy.prepareVet?.(docId, doc, entry.update);
+		if (this.#ctx.destroyed) return;
 		const le: LogEntry = { hash, entry, agentId: signer.agentId, size: entry.update.length };
 		if (this.#covered(log, le, doc)) return this.#remember(hash, docId);
 		const full = this.#full(log, le, hello, doc);

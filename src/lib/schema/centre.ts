@@ -1,7 +1,9 @@
 // The centre document: the centre's name, floors, taxonomy, administrators and agent directory.
-// Who may change what (enforced by every peer on what it receives, see centreWriteProblem): the
-// administrators listed in the document change anything; any other proven agent only its own
-// directory entry. Nobody is listed in the demo centre, whose fields are therefore fixed.
+// Who may change what (enforced by every peer on what it receives, see centreWriteProblem): its
+// administrators change anything; any other proven agent only its own directory entry. An
+// administrator is one by a signed role record (schema/roles.ts; the founder's genesis record is
+// the root), or, for centres made before role records, one listed in `admins` at creation (that list
+// is fixed afterwards). Nobody administers the demo centre, whose fields are therefore fixed.
 import * as Y from 'yjs';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
 import { validateAgentProfile, validateFloor, validateLocalized } from '../domain/centre';
@@ -12,7 +14,8 @@ import { writeHeader } from './version';
 const floorsMap = (doc: Y.Doc) => doc.getMap<unknown>('floors');
 const taxonomyMap = (doc: Y.Doc) => doc.getMap<unknown>('taxonomy');
 const agentsMap = (doc: Y.Doc) => doc.getMap<unknown>('agents');
-/** Administrators: agent id → public key (base64, raw P-256; the id is the key's hash). */
+/** Administrators listed at creation: agent id → public key (base64, raw P-256; the id is the key's
+ *  hash). Fixed after creation: later administrators are granted by signed role records. */
 const adminsMap = (doc: Y.Doc) => doc.getMap<unknown>('admins');
 
 export function initCentre(
@@ -28,6 +31,8 @@ export function initCentre(
 		const m = doc.getMap('info');
 		m.set('id', info.id);
 		m.set('name', info.name);
+		// The founder: the first administrator, whose genesis role record is the root of trust.
+		if (admins[0]) m.set('founder', admins[0].agentId);
 		for (const f of floors) floorsMap(doc).set(f.id, { ...f });
 		for (const n of taxonomy) taxonomyMap(doc).set(n.id, { ...n });
 		for (const a of agents) agentsMap(doc).set(a.id, { ...a });
@@ -135,6 +140,7 @@ export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
 		const entries: [string, unknown][] = [];
 		for (const [key, item] of [...type._map].sort(([a], [b]) => (a < b ? -1 : 1))) {
 			if (item.deleted || (name === 'agents' && key === agentId)) continue;
+			if (name === 'roles') continue; // signed role records: judged by rolesWriteProblem
 			entries.push([key, plain(item.content.getContent().at(-1))]);
 		}
 		const list: unknown[] = [];
@@ -144,6 +150,16 @@ export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
 		if (entries.length || list.length) roots.push([name, entries, list]);
 	}
 	return JSON.stringify(roots);
+}
+
+/** Why a change of the creation-time administrators list is refused (it is fixed once the centre is
+ *  set: later administrators come by signed role records, which peers verify), or undefined. */
+export function adminsChangeProblem(before: ReadonlyMap<string, string>, after: Y.Doc): string | undefined {
+	const now = readAdmins(after);
+	const same = now.size === before.size && [...now].every(([id, key]) => before.get(id) === key);
+	return same
+		? undefined
+		: 'changes the administrators list, which only an administrator may, through a signed role record';
 }
 
 /** Why the change from `before` to `after` (the same document, an update applied) is not one the

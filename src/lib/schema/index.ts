@@ -19,3 +19,4 @@ export * from './space';
 export * from './centre';
 export * from './note';
 export * from './centre-languages';
+export * from './roles';

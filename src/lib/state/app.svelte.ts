@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { Disposer } from '../domain/emitter';
 import { docId, KB_SPACE } from '../domain/ids';
 import {
+	grantGenesisAdministrator,
 	initCentre,
 	isCentreAdmin,
 	observeCentre,
@@ -56,6 +57,7 @@ import { identityRecords, keylessAgentId, loadIdentity } from './identity-store'
 import { migrateLocalStorage } from './device-migration';
 import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
+import { RolesState } from './roles.svelte';
 
 export { DEMO_CENTRE };
 
@@ -107,6 +109,8 @@ export class App {
 	sync: SyncSession | undefined = $state.raw();
 	search: SearchState | undefined = $state.raw();
 	notes: Notes | undefined = $state.raw();
+	/** The centre's roles, from its signed role records (Settings › People; who may publish). */
+	roles: RolesState | undefined = $state.raw();
 	/** Who may read and write each shared note (its authors' access records). */
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
@@ -207,6 +211,9 @@ export class App {
 			this.session = session;
 			this.kb = new KnowledgeBase(space, centre);
 			await this.#watchCentre(repo, centre);
+			const roles = new RolesState(centre, session.agentId, this.identity);
+			this.roles = roles;
+			this.#centre.add(() => roles.destroy());
 			await this.#startNotes(repo, session);
 			this.search = new SearchState({
 				repo,
@@ -260,6 +267,8 @@ export class App {
 				);
 				setCentreLanguages(doc, checked.languages);
 			});
+			// The founder's signed administrator record: the root every peer verifies roles from.
+			await grantGenesisAdministrator(doc, identity);
 			await repo.flush();
 		} finally {
 			await repo.destroy();
@@ -327,11 +336,16 @@ export class App {
 	 *  side has an old code (an administrator may have changed it). */
 	readonly otherSecretHeard = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) > 0);
 
-	/** Whether this device's agent is an administrator of the open centre. */
+	/** Whether this device's agent is an administrator of the open centre: its founder, or made one
+	 *  by a signed role record (demo roles never administer a centre). */
 	get isAdmin(): boolean {
 		const doc = this.repo?.opened(docId('centre', this.centreId));
 		const id = this.identity;
-		return !!doc && !!id && isCentreAdmin(doc, id.agentId, toBase64(id.publicKey));
+		if (!doc || !id) return false;
+		return (
+			isCentreAdmin(doc, id.agentId, toBase64(id.publicKey)) ||
+			!!this.roles?.roles?.administersCentre(id.agentId)
+		);
 	}
 
 	/** Switches this device to the centre of an invite code (rejects with InviteCodeError for a
@@ -416,7 +430,7 @@ export class App {
 	}
 
 	#clearCentre(): void {
-		this.kb = this.search = this.notes = this.repo = this.session = undefined;
+		this.kb = this.search = this.notes = this.roles = this.repo = this.session = undefined;
 		this.problems = [];
 		this.receivedArticles = 0;
 		this.syncFailure = '';

@@ -6,11 +6,19 @@ import { validateAgentProfile, validateFloor, validateLocalized } from '../../do
 import type { AgentProfile, Floor } from '../../domain/centre';
 import { docId, KB_SPACE } from '../../domain/ids';
 import type { TaxonomyNode } from '../../domain/taxonomy';
-import { articleSummary, initArticle, initCentre, initSpace, putCatalogEntries } from '../../schema/index';
+import {
+	articleSummary,
+	initArticle,
+	initCentre,
+	initSpace,
+	putCatalogEntries,
+	putDemoRoles
+} from '../../schema/index';
 import type { SeedFile } from '../seed';
 import { SEED_CLIENT_ID, SEED_FORMAT } from '../seed';
 import { markdownToBody } from './markdown-to-body';
 import { structureProcedure } from './procedure-structure';
+import { readDemoRoleGrants, type DemoRoleGrant, type SignedDemoRoles } from './demo-roles';
 
 export interface DemoSource {
 	centre: { id: string; name: { fr: string; en: string } };
@@ -18,7 +26,12 @@ export interface DemoSource {
 	agents: AgentProfile[];
 	taxonomy: TaxonomyNode[];
 	articles: { id: string; meta: ArticleMeta; body: BodyNode[] }[];
+	/** Roles as centre.yaml lists them, and as signed in roles.signed.json (absent until signed). */
+	roles: DemoRoleGrant[];
+	signedRoles?: SignedDemoRoles;
 }
+
+export const SIGNED_ROLES_FILE = 'roles.signed.json';
 
 export function readDemoSource(
 	dir: string,
@@ -40,6 +53,18 @@ export function readDemoSource(
 	for (const n of taxonomy)
 		if (n.parent && !nodeIds.has(n.parent)) throw new Error(`${n.id}: parent ${n.parent} missing`);
 	const agents = (centre.agents as unknown[]).map((a) => validateAgentProfile(a, floors));
+	const roles = readDemoRoleGrants(
+		centre.roles,
+		new Set(agents.map((a) => a.id)),
+		new Set(floors.map((f) => f.id)),
+		nodeIds
+	);
+	let signedRoles: SignedDemoRoles | undefined;
+	try {
+		signedRoles = JSON.parse(read(`${dir}/${SIGNED_ROLES_FILE}`)) as SignedDemoRoles;
+	} catch {
+		signedRoles = undefined; // not signed yet: `npm run seed` signs them
+	}
 
 	const articles = readdir(`${dir}/articles`)
 		.filter((f) => f.endsWith('.md'))
@@ -71,7 +96,9 @@ export function readDemoSource(
 		floors,
 		agents,
 		taxonomy,
-		articles
+		articles,
+		roles,
+		signedRoles
 	};
 }
 
@@ -84,9 +111,10 @@ export function encodeDemoCentre(src: DemoSource): SeedFile {
 		write(doc);
 		docs[id] = Buffer.from(Y.encodeStateAsUpdate(doc)).toString('base64');
 	};
-	encode(docId('centre', src.centre.id), (doc) =>
-		initCentre(doc, src.centre, src.floors, src.taxonomy, src.agents)
-	);
+	encode(docId('centre', src.centre.id), (doc) => {
+		initCentre(doc, src.centre, src.floors, src.taxonomy, src.agents);
+		if (src.signedRoles) putDemoRoles(doc, src.signedRoles.founder, src.signedRoles.records);
+	});
 	for (const a of src.articles) encode(docId('article', a.id), (doc) => initArticle(doc, a.meta, a.body));
 	encode(docId('space', KB_SPACE), (doc) => {
 		initSpace(doc, {

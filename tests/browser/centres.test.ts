@@ -97,6 +97,12 @@ describe('the first run', () => {
 		expect(app.kb!.nodes.get('cartes.opposition')?.label.fr).toBe('Perte, vol et opposition');
 		expect(app.kb!.entries).toEqual([]);
 		expect(app.isAdmin).toBe(true);
+		// The founder's administrator role comes from a signed record written at creation, which
+		// every peer verifies (not only from the unsigned administrators list).
+		await app.roles!.refresh();
+		const founder = app.identity!.agentId;
+		expect(app.roles!.roles!.isAdministrator(founder)).toBe(true);
+		expect(app.roles!.roles!.rolesOf(founder).some((r) => r.role === 'administrator' && !r.demo)).toBe(true);
 		expect(app.session!.isFirstRun).toBe(true);
 		await app.session!.save({ name: 'Inès Fondatrice', floor: 'cartes', languages: ['fr'] });
 		expect(app.kb!.agents.map((a) => a.name)).toEqual(['Inès Fondatrice']);

@@ -73,6 +73,7 @@ export class AntiEntropy {
 			const doc = held.has(id) ? await repo.find(id) : undefined;
 			const sv = doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR;
 			if (digest(sv) === theirs.get(id)) continue;
+			if (!doc) state.absent.add(id);
 			// Ask for what we lack; if they lack something, their own inventory round asks us.
 			this.ask(from, state, id, sv);
 		}

@@ -273,6 +273,7 @@ export class Synchronizer {
 			early: [],
 			earlyBytes: 0,
 			asked: new Set(),
+			absent: new Set(),
 			inbox: new RateLimitedInbox(this.#rate),
 			awarenessClients: new Set(),
 			docAwarenessClients: new Map(),

@@ -44,6 +44,8 @@ export class Repo {
 	/** Stored documents found over the shape limits: held empty in memory, never found. */
 	readonly #quarantined = new Set<string>();
 	readonly #pending = new Set<Promise<unknown>>();
+	/** Ids this repo held in memory and closed since: they may be in storage (see adopt()). */
+	readonly #closed = new Set<string>();
 	readonly #errors: RepoError[] = [];
 	#destroyed = false;
 
@@ -100,6 +102,31 @@ export class Repo {
 		Y.applyUpdate(doc, update, origin);
 	}
 
+	/** Whether adopt() would take a document: neither open, nor being opened, nor held and closed
+	 *  by this repo. (Whether it is in storage is the caller's knowledge: adopt() skips the read.) */
+	adoptable(docId: string): boolean {
+		return !this.#docs.has(docId) && !this.#opening.has(docId) && !this.#closed.has(docId);
+	}
+
+	/**
+	 * Takes `doc`, built from `update` alone and already vetted by the caller, as the document
+	 * `docId`, which the caller knows is not in storage (a peer's anti-entropy answer for a document
+	 * missing from list()): stores `update` and tells listeners, as if it had been applied to an
+	 * empty document — without a storage read, and without applying it a second time. Returns false
+	 * (and takes nothing) if the document is not adoptable().
+	 */
+	adopt(docId: string, doc: Y.Doc, update: Uint8Array, origin: unknown): boolean {
+		this.#assertAlive();
+		if (!this.adoptable(docId) || doc.guid !== docId) return false;
+		// A view into a received message would be stored with the whole message around it.
+		const own =
+			update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? update : update.slice();
+		this.#attach(docId, doc);
+		void this.#track(this.storage.append(docId, own));
+		this.#changes.emit('change', { docId, update: own, origin });
+		return true;
+	}
+
 	/** Listens to every document change; returns the unsubscribe function. */
 	onChange(listener: (e: ChangeEvent) => void): Dispose {
 		return this.#changes.on('change', listener);
@@ -125,7 +152,9 @@ export class Repo {
 	close(docId: string): void {
 		this.#detach.get(docId)?.();
 		this.#detach.delete(docId);
-		this.#docs.get(docId)?.destroy();
+		const doc = this.#docs.get(docId);
+		if (doc) this.#closed.add(docId);
+		doc?.destroy();
 		this.#docs.delete(docId);
 	}
 

@@ -16,9 +16,18 @@ import { fingerprint as digest } from '../domain/hash';
 /** The state vector of an empty document (a document this device does not hold yet). */
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc({ guid: 'empty' }));
 
+/** Bytes of whole-document encodings kept for peers that ask for everything (fresh devices). */
+const WHOLE_CACHE_BYTES = 32 * 1024 * 1024;
+
 export class AntiEntropy {
 	readonly #ctx: SyncContext;
 	readonly #signed: SignedUpdates;
+	/** Each document's whole state, encoded for the last peer that asked for all of it: the hub
+	 *  fills every new device with the same bytes, so it encodes each document once per change
+	 *  rather than once per device. Dropped when the document changes; oldest first past the
+	 *  budget. */
+	readonly #whole = new Map<string, Uint8Array>();
+	#wholeBytes = 0;
 
 	constructor(ctx: SyncContext, signed: SignedUpdates) {
 		this.#ctx = ctx;
@@ -73,6 +82,7 @@ export class AntiEntropy {
 			const doc = held.has(id) ? await repo.find(id) : undefined;
 			const sv = doc ? Y.encodeStateVector(doc) : EMPTY_STATE_VECTOR;
 			if (digest(sv) === theirs.get(id)) continue;
+			if (!doc) state.absent.add(id);
 			// Ask for what we lack; if they lack something, their own inventory round asks us.
 			this.ask(from, state, id, sv);
 		}
@@ -95,11 +105,36 @@ export class AntiEntropy {
 		if (!doc) return;
 		let update: Uint8Array;
 		try {
-			update = Y.encodeStateAsUpdate(doc, stateVector);
+			update = isEmptyStateVector(stateVector)
+				? this.#wholeOf(docId, doc)
+				: Y.encodeStateAsUpdate(doc, stateVector);
 		} catch {
 			return this.#ctx.reject(from, `malformed state vector for ${docId}`);
 		}
 		this.#ctx.send(from, { type: 'syncStep2', docId, update });
+	}
+
+	/** The document changed (or left): its cached encoding is stale. */
+	forget(docId: string): void {
+		const cached = this.#whole.get(docId);
+		if (!cached) return;
+		this.#whole.delete(docId);
+		this.#wholeBytes -= cached.byteLength;
+	}
+
+	#wholeOf(docId: string, doc: Y.Doc): Uint8Array {
+		const cached = this.#whole.get(docId);
+		if (cached) return cached;
+		const update = Y.encodeStateAsUpdate(doc);
+		if (update.byteLength > WHOLE_CACHE_BYTES / 8) return update;
+		this.#whole.set(docId, update);
+		this.#wholeBytes += update.byteLength;
+		for (const [id, bytes] of this.#whole) {
+			if (this.#wholeBytes <= WHOLE_CACHE_BYTES) break;
+			this.#whole.delete(id);
+			this.#wholeBytes -= bytes.byteLength;
+		}
+		return update;
 	}
 
 	/** Who may read or write some documents changed (a note shared or withdrawn): ask each peer
@@ -121,4 +156,9 @@ export class AntiEntropy {
 			}
 		}
 	}
+}
+
+/** A state vector naming no client: the peer holds nothing of the document. */
+function isEmptyStateVector(sv: Uint8Array): boolean {
+	return sv.byteLength === 1 && sv[0] === 0;
 }

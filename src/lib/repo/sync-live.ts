@@ -37,6 +37,10 @@ export class LiveUpdates {
 			);
 		if (!policy.mayWrite(peer, docId))
 			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
+		// A document this device does not hold (anti-entropy found it missing): built from the update
+		// alone, vetted as it stands, and taken as the document — no storage read, no trial copy, no
+		// second apply.
+		if (state.absent.delete(docId) && repo.adoptable(docId)) return this.#adoptNew(from, peer, docId, update);
 		const decoded = inspectUpdate(update);
 		if (typeof decoded === 'string') return this.#ctx.reject(from, `update for ${docId} is ${decoded}`);
 		const doc = await repo.open(docId);
@@ -53,6 +57,35 @@ export class LiveUpdates {
 				`update for ${docId} could not be applied: ${err instanceof Error ? err.message : String(err)}`
 			);
 		}
+	}
+
+	/** A new document from the peer's update alone: the same vetting as on an empty document
+	 *  (policy as from `peer`, decoding, shape limits), then adopted by the Repo. Falls back to the
+	 *  plain path if the document was opened meanwhile. */
+	#adoptNew(from: PeerId, peer: Hello, docId: string, update: Uint8Array): Promise<void> | void {
+		if (update.byteLength === 0) return this.#ctx.reject(from, `update for ${docId} is empty`);
+		const refused = this.#ctx.policy.vetUpdate?.(peer, docId, emptyDoc(), update);
+		if (refused) return this.#ctx.reject(from, `update refused: it ${refused}`);
+		const doc = new Y.Doc({ gc: true, guid: docId });
+		try {
+			// A throwaway document until adopted: an update that throws half-way leaves nothing behind.
+			Y.applyUpdate(doc, update);
+		} catch (err) {
+			doc.destroy();
+			return this.#ctx.reject(
+				from,
+				`update for ${docId} is undecodable: ${err instanceof Error ? err.message : String(err)}`
+			);
+		}
+		const shape = docShapeProblem(doc);
+		if (shape) {
+			doc.destroy();
+			return this.#ctx.reject(from, `update for ${docId} refused: the document would be ${shape}`);
+		}
+		if (this.#ctx.repo.adopt(docId, doc, update, { peer: from } satisfies PeerOrigin)) return;
+		doc.destroy();
+		const state = this.#ctx.peers.get(from);
+		if (state) return this.apply(from, state, docId, update);
 	}
 
 	/** Why the update may not be applied to the document (policy vetting as from `peer`, shape
@@ -97,6 +130,12 @@ export class LiveUpdates {
 		if (!problem) this.#unchecked.delete(docId);
 		return problem;
 	}
+}
+
+let empty: Y.Doc | undefined;
+/** The document before a new one's first update, for the policy's vetting (read only). */
+function emptyDoc(): Y.Doc {
+	return (empty ??= new Y.Doc({ gc: false, guid: 'empty' }));
 }
 
 /** Decodes an update fully (a truncated one must not half-apply); says whether it creates shared

@@ -37,6 +37,9 @@ export interface PeerState {
 	/** Documents asked for with step 1 and not answered yet: their step 2 is expected, not
 	 *  rate-limited (an empty device asks for thousands at once). */
 	asked: Set<string>;
+	/** Documents asked for in full because this device did not hold them (not in storage when the
+	 *  inventory came): the answer may become the document without a storage read (sync-live.ts). */
+	absent: Set<string>;
 	/** Live messages, within the peer's rate budget. */
 	inbox: RateLimitedInbox;
 	/** Awareness client ids this peer has told us about, removed when it disconnects (not after

@@ -141,11 +141,12 @@ export class Synchronizer {
 			this.#net.on('peer-connected', (peer) => this.#connected(peer)),
 			this.#net.on('peer-disconnected', (peer) => this.#disconnected(peer)),
 			this.#net.on('message', (from, message) => this.#track(this.#receive(from, message))),
-			this.#repo.onChange((e) =>
-				this.#policy.guarded?.(e.docId)
-					? this.#signed.onChange(e)
-					: this.#live.broadcast(e.docId, e.update, e.origin)
-			),
+			this.#repo.onChange((e) => {
+				this.#inventory.forget(e.docId);
+				if (this.#policy.guarded?.(e.docId)) this.#signed.onChange(e);
+				else this.#live.broadcast(e.docId, e.update, e.origin);
+			}),
+			this.#repo.onRemove((docId) => this.#inventory.forget(docId)),
 			this.#policy.onChange?.((ids) => this.#track(this.#inventory.refresh(ids))) ?? (() => {})
 		);
 		for (const peer of this.#net.peers()) this.#connected(peer);
@@ -273,6 +274,7 @@ export class Synchronizer {
 			early: [],
 			earlyBytes: 0,
 			asked: new Set(),
+			absent: new Set(),
 			inbox: new RateLimitedInbox(this.#rate),
 			awarenessClients: new Set(),
 			docAwarenessClients: new Map(),

@@ -85,6 +85,12 @@ export class FsStorage implements StorageAdapter {
 	/** docId → the tail of that document's operation queue (never rejects). */
 	readonly #queue = new PerDocQueue();
 	#counter = 0;
+	/** The documents found on disk by the first list() (one readdir per document), kept up to date
+	 *  by this instance's own writes and removals — it owns the directory — so a hub answering
+	 *  every joining peer's inventory does not read 5,000 directories each time. */
+	#scanned: Promise<Set<string>> | undefined;
+	readonly #written = new Set<string>();
+	readonly #removed = new Set<string>();
 	readonly #prefix = Math.random().toString(36).slice(2, 8).padEnd(6, '0');
 
 	constructor(dir: string) {
@@ -135,6 +141,17 @@ export class FsStorage implements StorageAdapter {
 
 	async list(): Promise<string[]> {
 		this.#alive();
+		const scanned = await (this.#scanned ??= this.#scan().catch((err: unknown) => {
+			this.#scanned = undefined;
+			throw err;
+		}));
+		const ids = new Set([...scanned, ...this.#written]);
+		for (const id of this.#removed) ids.delete(id);
+		return [...ids];
+	}
+
+	/** Documents with at least one chunk file on disk. */
+	async #scan(): Promise<Set<string>> {
 		const ids = await Promise.all(
 			(await readDirIfAny(this.dir)).map(async (name) => {
 				const id = decodeDocId(name);
@@ -146,18 +163,23 @@ export class FsStorage implements StorageAdapter {
 				}
 			})
 		);
-		return ids.filter((id): id is string => id !== undefined);
+		return new Set(ids.filter((id): id is string => id !== undefined));
 	}
 
 	remove(docId: string): Promise<void> {
 		return this.#run(docId, async () => {
 			const trash = join(this.dir, `${TRASH_PREFIX}${encodeDocId(docId)}-${this.#key('r')}`);
+			const gone = () => {
+				this.#written.delete(docId);
+				this.#removed.add(docId);
+			};
 			try {
 				await rename(this.#docDir(docId), trash);
 			} catch (err) {
-				if (code(err) === 'ENOENT') return;
+				if (code(err) === 'ENOENT') return gone();
 				throw err;
 			}
+			gone();
 			await rm(trash, { recursive: true, force: true });
 		});
 	}
@@ -197,6 +219,8 @@ export class FsStorage implements StorageAdapter {
 			throw err;
 		}
 		await syncDir(dir);
+		this.#removed.delete(docId);
+		this.#written.add(docId);
 	}
 
 	#docDir(docId: string): string {

@@ -1,7 +1,7 @@
 // One IndexedDB database per centre holding every document's chunks, rather than y-indexeddb's one
 // database per document: listing and opening a 10,000-article knowledge base would otherwise mean
 // 10,000 databases to enumerate and open (see docs/decisions.md for the figures).
-import { openDB, type IDBPDatabase } from 'idb';
+import { openDB, unwrap, type IDBPDatabase } from 'idb';
 import type { StorageAdapter, StoredChunk } from '../repo/storage';
 
 const CHUNKS = 'chunks';
@@ -134,19 +134,27 @@ export class IndexedDbStorage implements StorageAdapter {
 	}
 
 	async #commit(batch: Batch): Promise<void> {
-		const db = await this.#db;
-		const tx = db.transaction([CHUNKS, DOCS], 'readwrite');
+		// The plain IndexedDB objects: idb's wrappers make a promise and two listeners per request,
+		// which a batch of thousands (a device being filled) does not need.
+		const tx = unwrap(await this.#db).transaction([CHUNKS, DOCS], 'readwrite');
+		const done = new Promise<void>((resolve, reject) => {
+			tx.oncomplete = () => resolve();
+			tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+			tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+		});
 		const chunks = tx.objectStore(CHUNKS);
 		const docs = tx.objectStore(DOCS);
 		const now = Date.now();
+		const touched = new Set<string>();
 		for (const r of batch.records) {
-			void chunks.put(r);
-			void docs.put(now, r.doc);
+			chunks.put(r);
+			if (!touched.has(r.doc)) docs.put(now, r.doc);
+			touched.add(r.doc);
 		}
 		// Commit now, in this task, rather than once every put's success has come back to the page:
 		// one round trip to the storage process less before the edit is on disk.
 		tx.commit();
-		await tx.done;
+		await done;
 	}
 
 	async compact(docId: string, snapshot: Uint8Array, replaced: readonly string[]): Promise<void> {

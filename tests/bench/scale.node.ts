@@ -15,6 +15,7 @@ import { report, type Figure } from './report';
 import { modeSpec } from './scale-modes';
 import { FLOOR, runConfig, runFill, type ConfigResult, type FillResult } from './scale-run';
 import { powerFit, scalePlan, type ScaleMode } from './scale-stats';
+import { tallyTotal, type Tally, type TypeTally } from './scale-tap';
 
 const say = (line: string) => console.log(`scale: ${line}`);
 const kb = (b: number | undefined) => (b === undefined || Number.isNaN(b) ? '—' : (b / 1024).toFixed(1));
@@ -66,6 +67,18 @@ function table(results: ConfigResult[]): void {
 	];
 	const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 	for (const r of rows) say(r.map((cell, c) => cell.padEnd(widths[c]!)).join(' │ '));
+}
+
+/** The join's relayed bytes by message type: what was sent, how many copies were written. */
+function breakdown(name: string, join: Tally, background: Tally): void {
+	const row = (type: string, t: TypeTally) =>
+		`${type} ×${t.sent} → ${t.delivered} copies, read ${kb(t.bytesRead)} KB, written ${kb(t.bytesWritten)} KB${t.candidates ? `, ${t.candidates} candidates` : ''}`;
+	const types = Object.entries(join).sort((a, b) => b[1].bytesWritten - a[1].bytesWritten);
+	say(
+		`${name} join by type: ${types.map(([k, t]) => row(k, t)).join('; ')}; total ${row('all', tallyTotal(join))}`
+	);
+	const bg = Object.entries(background);
+	if (bg.length) say(`${name} background (2 s before): ${bg.map(([k, t]) => row(k, t)).join('; ')}`);
 }
 
 function figures(r: ConfigResult, meshJoin: Map<number, number>, fig: (f: Figure) => void): void {
@@ -179,6 +192,7 @@ test('scale: N Node peers over real WebRTC, per network mode', { timeout: 60 * 6
 				notes.push(`${mode} n=${n}: the relay closed ${r.relay.rateLimitCloses} connections for their rate`);
 			if (r.join?.joinerMeshStats)
 				say(`${mode} n=${n}: the joiner's mesh.stats(): ${JSON.stringify(r.join.joinerMeshStats)}`);
+			if (r.join) breakdown(`${mode} n=${n}`, r.join.byType, r.join.backgroundByType);
 			if (r.join && !r.join.settled) say(`${mode} n=${n}: signaling had not settled 10 s after the join`);
 			if (r.sampleLogs.length)
 				say(`${mode} n=${n}: ${r.peerLogs} peer log lines, e.g. ${r.sampleLogs.join(' | ')}`);

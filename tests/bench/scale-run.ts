@@ -202,7 +202,7 @@ export async function runConfig(
 		if (spec.oneByOne) {
 			// One at a time: each peer starts once the previous ones are all linked (a full mesh
 			// formed by joins, the way a centre's browsers arrive), each join bounded on its own.
-			const perJoinMs = Math.min(plan.linkTimeoutMs, 60_000);
+			const perJoinMs = plan.linkTimeoutMs;
 			for (let i = 0; i < labels.length && !stopped; i++) {
 				const label = labels[i]!;
 				const worker = workers[groups.findIndex((g) => g.includes(label))]!;
@@ -279,9 +279,10 @@ export async function runConfig(
 		const peerTimes: number[] = [];
 		for (let i = 0; i < editsTried; i++) {
 			const seq = i + 1;
-			const editorIndex = (i * 7) % n;
-			const editor = `p${editorIndex}`;
-			const worker = workers[editorIndex % workers.length]!;
+			// Editors among the peers that started (all of them, unless one by one stopped early).
+			const editors = labels.filter((l) => receivers.includes(l));
+			const editor = editors[(i * 7) % editors.length]!;
+			const worker = workers[groups.findIndex((g) => g.includes(editor))]!;
 			const t = await worker.call<number>('edit', { label: editor, seq });
 			const others = receivers.filter((l) => l !== editor);
 			const deadline = t + plan.editTimeoutMs;

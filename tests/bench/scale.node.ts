@@ -5,8 +5,12 @@
 // with 5,000 articles. A configuration that does not link within the bound is stopped, reported as
 // far as it got, and the mode's larger sizes are skipped; figures are extrapolated to 500 peers.
 //
+// The join's bytes are also split by message type at the relay (scale-tap.ts). The full mesh forms
+// one peer at a time (each linked to all before the next; PLATEAU_SCALE_ONE_BY_ONE lists the modes
+// doing so, default "mesh"), its link timeout then bounding each join.
+//
 // Environment: PLATEAU_SCALE_N=10,20,50,100,200  PLATEAU_SCALE_MODES=mesh,bounded,bounded+hub
-// PLATEAU_SCALE_LINKS=4,8  PLATEAU_SCALE_PER_PROCESS=25  PLATEAU_SCALE_LINK_TIMEOUT_MS=90000
+// PLATEAU_SCALE_LINKS=4,12 (DEFAULT_LINKS)  PLATEAU_SCALE_PER_PROCESS=25  PLATEAU_SCALE_LINK_TIMEOUT_MS=90000
 // PLATEAU_SCALE_EDITS=20  PLATEAU_SCALE_EDIT_TIMEOUT_MS=5000  PLATEAU_SCALE_FILL=5000 (0: skip)
 // PLATEAU_SCALE_RELAY=production|lifted  PLATEAU_SCALE_BUDGET_MIN=22 (later configurations skipped).
 import { loadavg } from 'node:os';

@@ -6,27 +6,31 @@
 // passed through untouched to createNodePeer / createHub (see scale-worker.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WebRtcMesh } from '../../src/lib/net/webrtc';
+import { DEFAULT_LINKS, WebRtcMesh } from '../../src/lib/net/webrtc';
 import type { ScaleMode } from './scale-stats';
 
 export interface ModeSpec {
 	mode: ScaleMode;
 	/** The links every peer should hold once an overlay of `n` members (hub included) is formed. */
 	target(n: number): number;
-	/** Extra NodePeerOptions of each peer. */
-	peerOptions: Record<string, unknown>;
+	/** Extra NodePeerOptions of each peer of an overlay of `n` members (hub included). */
+	peerOptions(n: number): Record<string, unknown>;
+	/** Peers start one at a time, each fully linked before the next (else all at once). */
+	oneByOne: boolean;
 	/** Options of createHub, when the mode has a hub. */
 	hubOptions?: Record<string, unknown>;
 	/** Why the mode cannot run in this build, or undefined. */
 	unavailable(): string | undefined;
 }
 
-/** More links than peers in any run: a full mesh. */
+/** More links than peers in any run: a full mesh accepts every link. */
 const FULL_MESH = 1000;
 
-/** Bounded links: PLATEAU_SCALE_LINKS="target,max" (default 4,8). */
+/** Bounded links: PLATEAU_SCALE_LINKS="target,max" (default: the product's DEFAULT_LINKS). */
 function boundedLinks(env: Record<string, string | undefined>): { target: number; max: number } {
-	const [target, max] = (env.PLATEAU_SCALE_LINKS ?? '4,8').split(',').map(Number);
+	const [target, max] = (env.PLATEAU_SCALE_LINKS ?? `${DEFAULT_LINKS.target},${DEFAULT_LINKS.max}`)
+		.split(',')
+		.map(Number);
 	if (!Number.isInteger(target) || !Number.isInteger(max) || target! < 1 || max! < target!)
 		throw new Error(
 			`PLATEAU_SCALE_LINKS is "target,max" with 1 ≤ target ≤ max, got "${env.PLATEAU_SCALE_LINKS}"`
@@ -43,25 +47,41 @@ const hubMissing = () =>
 		? undefined
 		: 'no hub yet (src/lib/server/hub.ts)';
 
+/** Modes whose peers start one at a time: PLATEAU_SCALE_ONE_BY_ONE="mesh" (default), "" for none. */
+function oneByOne(mode: ScaleMode, env: Record<string, string | undefined>): boolean {
+	return (env.PLATEAU_SCALE_ONE_BY_ONE ?? 'mesh').split(',').includes(mode);
+}
+
 export function modeSpec(mode: ScaleMode, env: Record<string, string | undefined>, floor: string): ModeSpec {
-	// The full mesh: every peer wants a link to every other (more links than any run has peers),
-	// so it answers every announce and links to everyone who answers. Its signaling is the
-	// overlay's (targeted inboxes), so the comparison measures what bounding the links saves.
+	// The full mesh: every peer links to every other. Its target is the centre's size (every other
+	// member), so once linked to all it stops announcing, as a full mesh does; it accepts any number
+	// of links, so it answers every announce and links to everyone who answers. Its signaling is the
+	// overlay's (targeted inboxes), so the comparison measures what bounding the links saves. (With
+	// a target above the size, every peer re-announced forever: 5 announces × N copies in 2 s at
+	// N = 20, noise larger than the join measured.)
 	if (mode === 'mesh')
 		return {
 			mode,
 			target: (n) => n - 1,
-			peerOptions: { links: { target: FULL_MESH, max: FULL_MESH }, profile: { floor } },
+			peerOptions: (n) => ({ links: { target: Math.max(1, n - 1), max: FULL_MESH }, profile: { floor } }),
+			oneByOne: oneByOne(mode, env),
 			unavailable: () => undefined
 		};
 	const links = boundedLinks(env);
-	const peerOptions = { links, profile: { floor } };
+	const peerOptions = () => ({ links, profile: { floor } });
 	if (mode === 'bounded')
-		return { mode, target: () => links.target, peerOptions, unavailable: boundedMissing };
+		return {
+			mode,
+			target: () => links.target,
+			peerOptions,
+			oneByOne: oneByOne(mode, env),
+			unavailable: boundedMissing
+		};
 	return {
 		mode,
 		target: () => links.target,
 		peerOptions,
+		oneByOne: oneByOne(mode, env),
 		// The hub sets its own links and profile (many links, `hub: true`); nothing to add yet.
 		hubOptions: {},
 		unavailable: () => boundedMissing() ?? hubMissing()

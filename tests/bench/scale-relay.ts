@@ -4,12 +4,22 @@
 // read from and wrote to each peer — WebSocket framing and the HTTP upgrade included, what the wire
 // carries — are known per peer, summed over reconnections. SCALE_RELAY=lifted lifts the
 // per-connection rate limit (the production one closes a connection past 300 messages in 10 s).
-// Answers {id, cmd:'bytes'|'stop'} over IPC.
+// While tapping, every publish is also counted by message type (scale-tap.ts).
+// Answers {id, cmd:'bytes'|'tap'|'stop'} over IPC.
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { createAppServer } from '../../src/lib/server/http-server';
+import { TopicFanout } from '../../src/lib/server/signaling-topics';
+import { RelayTap } from './scale-tap';
 
 const lifted = process.env.SCALE_RELAY === 'lifted';
+const tap = new RelayTap(process.env.SCALE_SECRET ?? '');
+const publish = TopicFanout.prototype.publish;
+TopicFanout.prototype.publish = function (this: TopicFanout, topic: string, message: object): number {
+	const delivered = publish.call(this, topic, message);
+	tap.saw(topic, message as { data?: unknown }, delivered);
+	return delivered;
+};
 const events = { rateLimit: 0, slowConsumer: 0, refused: 0 };
 const { server, signaling } = createAppServer((_req, res) => res.end('scale'), {
 	signaling: lifted ? { maxMessagesPerWindow: Number.MAX_SAFE_INTEGER } : {},
@@ -50,7 +60,13 @@ function bytes() {
 
 process.on('message', (m: { id: number; cmd: string }) => {
 	if (m.cmd === 'bytes') process.send!({ id: m.id, ok: true, result: bytes() });
-	else if (m.cmd === 'stop') {
+	else if (m.cmd === 'tap') {
+		const on = (m as { args?: { on?: boolean } }).args?.on;
+		if (on) {
+			tap.start();
+			process.send!({ id: m.id, ok: true, result: {} });
+		} else void tap.stop().then((result) => process.send!({ id: m.id, ok: true, result }));
+	} else if (m.cmd === 'stop') {
 		void signaling.close().then(() => {
 			server.closeAllConnections();
 			server.close(() => process.exit(0));

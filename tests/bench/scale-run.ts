@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './report';
 import type { ModeSpec } from './scale-modes';
+import type { Tally } from './scale-tap';
 import {
 	isLinked,
 	spreadPeers,
@@ -139,6 +140,10 @@ export interface ConfigResult {
 		/** The joiner's own signaling counters (WebRtcMesh.stats(), once bounded links land). */
 		joinerMeshStats: unknown;
 		settled: boolean;
+		/** The relay's publishes during the join, by message type (scale-tap.ts). */
+		byType: Tally;
+		/** The same over the 2 s before the join (the formed overlay's own background). */
+		backgroundByType: Tally;
 	};
 	relay: { rateLimitCloses: number; slowConsumers: number; refused: number; rssMB: number };
 	loadBefore: number;
@@ -148,14 +153,14 @@ export interface ConfigResult {
 }
 
 async function startRelay(plan: ScalePlan): Promise<{ relay: Child; url: string }> {
-	const relay = new Child('./scale-relay.ts', { SCALE_RELAY: plan.relay });
+	const relay = new Child('./scale-relay.ts', { SCALE_RELAY: plan.relay, SCALE_SECRET: SECRET });
 	const { port } = (await relay.ready) as { port: number };
 	return { relay, url: `ws://127.0.0.1:${port}/signal` };
 }
 
 /** Every worker's status, flattened. */
 async function statusOf(workers: Child[]): Promise<WorkerStatus[]> {
-	return Promise.all(workers.map((w) => w.call<WorkerStatus>('status', {}, 30_000)));
+	return Promise.all(workers.map((w) => w.call<WorkerStatus>('status', {}, 90_000)));
 }
 
 /** Runs one configuration; `progress` hears a line now and then. */
@@ -186,44 +191,78 @@ export async function runConfig(
 		await Promise.all([...all, joinerWorker].map((w) => w.ready));
 		const members = n + (hub ? 1 : 0);
 		const target = spec.target(members);
+		let lastLine = 0;
 		if (hub) await hub.call('start', { common, labels: [], hub: 'hub', hubOptions: spec.hubOptions });
 
-		// Linking: every peer starts at once (each worker starts its own one after the other).
 		const t0 = now();
-		const started = workers.map((w, i) =>
-			w.call(
-				'start',
-				{ common, labels: groups[i], peerOptions: spec.peerOptions },
-				plan.linkTimeoutMs + 60_000
-			)
-		);
-		await started[0];
-		await workers[0]!.call('article', { label: labels[0] });
 		let status: WorkerStatus[] = [];
 		let links: LinkSummary = summariseLinks([]);
 		let linkedMs: number | undefined;
-		let lastLine = 0;
-		while (now() - t0 < plan.linkTimeoutMs) {
-			status = await statusOf(all);
-			links = summariseLinks(status.flatMap((s) => s.peers));
-			if (links.peers === members && isLinked(links, target)) {
-				linkedMs = now() - t0;
-				break;
-			}
-			if (now() - lastLine > 10_000) {
-				lastLine = now();
-				progress(
-					`  ${spec.mode} n=${n}: ${links.peers}/${members} started, links mean ${links.mean.toFixed(1)} min ${links.min}, ${links.components} component(s), ${((now() - t0) / 1000).toFixed(0)} s; event loop p99 ${Math.max(...status.map((s) => s.lagP99Ms)).toFixed(0)} ms`
-				);
-			}
-			await pause(500);
-		}
-		await Promise.allSettled(started);
 		let stopped: string | undefined;
-		if (linkedMs === undefined) {
-			stopped = `not linked after ${plan.linkTimeoutMs / 1000} s (${links.peers}/${members} peers up, links min ${links.min} mean ${links.mean.toFixed(1)} of ${target}, ${links.components} component(s))`;
-			progress(`  ${spec.mode} n=${n}: STOPPED, ${stopped}`);
-		} else progress(`  ${spec.mode} n=${n}: linked in ${(linkedMs / 1000).toFixed(1)} s`);
+		if (spec.oneByOne) {
+			// One at a time: each peer starts once the previous ones are all linked (a full mesh
+			// formed by joins, the way a centre's browsers arrive), each join bounded on its own.
+			const perJoinMs = plan.linkTimeoutMs;
+			for (let i = 0; i < labels.length && !stopped; i++) {
+				const label = labels[i]!;
+				const worker = workers[groups.findIndex((g) => g.includes(label))]!;
+				await worker.call('start', { common, labels: [label], peerOptions: spec.peerOptions(members) });
+				if (i === 0) await worker.call('article', { label });
+				const started = i + 1 + (hub ? 1 : 0);
+				const joinStart = now();
+				for (;;) {
+					status = await statusOf(all);
+					links = summariseLinks(status.flatMap((s) => s.peers));
+					if (links.peers === started && isLinked(links, Math.min(target, started - 1))) break;
+					if (now() - joinStart > perJoinMs) {
+						stopped = `peer ${i + 1} of ${members} not linked to all ${started - 1} others within ${perJoinMs / 1000} s (links min ${links.min} mean ${links.mean.toFixed(1)}, ${links.components} component(s))`;
+						break;
+					}
+					await pause(250);
+				}
+				if (now() - lastLine > 10_000) {
+					lastLine = now();
+					progress(
+						`  ${spec.mode} n=${n}: ${started}/${members} joined one by one, ${((now() - t0) / 1000).toFixed(0)} s; event loop p99 ${Math.max(...status.map((s) => s.lagP99Ms)).toFixed(0)} ms`
+					);
+				}
+			}
+			if (!stopped) linkedMs = now() - t0;
+		} else {
+			// Linking: every peer starts at once (each worker starts its own one after the other).
+			const started = workers.map((w, i) =>
+				w.call(
+					'start',
+					{ common, labels: groups[i], peerOptions: spec.peerOptions(members) },
+					plan.linkTimeoutMs + 60_000
+				)
+			);
+			await started[0];
+			await workers[0]!.call('article', { label: labels[0] });
+			while (now() - t0 < plan.linkTimeoutMs) {
+				status = await statusOf(all);
+				links = summariseLinks(status.flatMap((s) => s.peers));
+				if (links.peers === members && isLinked(links, target)) {
+					linkedMs = now() - t0;
+					break;
+				}
+				if (now() - lastLine > 10_000) {
+					lastLine = now();
+					progress(
+						`  ${spec.mode} n=${n}: ${links.peers}/${members} started, links mean ${links.mean.toFixed(1)} min ${links.min}, ${links.components} component(s), ${((now() - t0) / 1000).toFixed(0)} s; event loop p99 ${Math.max(...status.map((s) => s.lagP99Ms)).toFixed(0)} ms`
+					);
+				}
+				await pause(500);
+			}
+			await Promise.allSettled(started);
+			if (linkedMs === undefined)
+				stopped = `not linked after ${plan.linkTimeoutMs / 1000} s (${links.peers}/${members} peers up, links min ${links.min} mean ${links.mean.toFixed(1)} of ${target}, ${links.components} component(s))`;
+		}
+		if (stopped) progress(`  ${spec.mode} n=${n}: STOPPED, ${stopped}`);
+		else
+			progress(
+				`  ${spec.mode} n=${n}: linked in ${(linkedMs! / 1000).toFixed(1)} s${spec.oneByOne ? ' (one by one)' : ''}`
+			);
 
 		// The article reaches everyone (bounded by the edit timeout once linked).
 		const articleDeadline = now() + (stopped ? plan.editTimeoutMs : 30_000);
@@ -240,9 +279,10 @@ export async function runConfig(
 		const peerTimes: number[] = [];
 		for (let i = 0; i < editsTried; i++) {
 			const seq = i + 1;
-			const editorIndex = (i * 7) % n;
-			const editor = `p${editorIndex}`;
-			const worker = workers[editorIndex % workers.length]!;
+			// Editors among the peers that started (all of them, unless one by one stopped early).
+			const editors = labels.filter((l) => receivers.includes(l));
+			const editor = editors[(i * 7) % editors.length]!;
+			const worker = workers[groups.findIndex((g) => g.includes(editor))]!;
 			const t = await worker.call<number>('edit', { label: editor, seq });
 			const others = receivers.filter((l) => l !== editor);
 			const deadline = t + plan.editTimeoutMs;
@@ -265,15 +305,22 @@ export async function runConfig(
 		// A join into the formed overlay: the relay's bytes over the join, less the background rate.
 		let join: ConfigResult['join'];
 		if (!stopped) {
+			await relay.call('tap', { on: true });
 			const b0 = await relay.call<RelayBytes>('bytes');
 			const q0 = now();
 			await pause(2_000);
 			const b1 = await relay.call<RelayBytes>('bytes');
 			const q1 = now();
+			const backgroundByType = await relay.call<Tally>('tap', { on: false });
+			await relay.call('tap', { on: true });
 			const background = (b1.written + b1.read - b0.written - b0.read) / (q1 - q0);
 			const backgroundWritten = (b1.written - b0.written) / (q1 - q0);
 			const j0 = now();
-			await joinerWorker.call('start', { common, labels: ['joiner'], peerOptions: spec.peerOptions });
+			await joinerWorker.call('start', {
+				common,
+				labels: ['joiner'],
+				peerOptions: spec.peerOptions(members + 1)
+			});
 			let joinerLinks = 0;
 			let joinerMeshStats: unknown;
 			let joinLinkedMs = Number.NaN;
@@ -306,6 +353,7 @@ export async function runConfig(
 					break;
 				}
 			}
+			const byType = await relay.call<Tally>('tap', { on: false });
 			const joiner = prev.byPeer['joiner'] ?? { read: 0, written: 0 };
 			join = {
 				relayedBytes: Math.max(0, prev.written - b1.written - backgroundWritten * (prevT - q1)),
@@ -313,7 +361,9 @@ export async function runConfig(
 				linkedMs: joinLinkedMs,
 				joinerLinks,
 				joinerMeshStats,
-				settled
+				settled,
+				byType,
+				backgroundByType
 			};
 		}
 
@@ -383,7 +433,7 @@ export async function runFill(
 			'start',
 			source === 'hub'
 				? { common, labels: [], hub: 'hub', hubOptions: spec.hubOptions }
-				: { common, labels: ['full'], peerOptions: spec.peerOptions }
+				: { common, labels: ['full'], peerOptions: spec.peerOptions(2) }
 		);
 		const filled = await full.call<{ bytes: number; ms: number }>(
 			'fill',
@@ -396,7 +446,7 @@ export async function runFill(
 		const started = await fresh.call<Record<string, { startedAt: number }>>('start', {
 			common,
 			labels: ['fresh'],
-			peerOptions: spec.peerOptions
+			peerOptions: spec.peerOptions(2)
 		});
 		const r = await fresh.call<{ reached: boolean; t: number; held: number }>(
 			'waitCount',

@@ -5,8 +5,12 @@
 // with 5,000 articles. A configuration that does not link within the bound is stopped, reported as
 // far as it got, and the mode's larger sizes are skipped; figures are extrapolated to 500 peers.
 //
+// The join's bytes are also split by message type at the relay (scale-tap.ts). The full mesh forms
+// one peer at a time (each linked to all before the next; PLATEAU_SCALE_ONE_BY_ONE lists the modes
+// doing so, default "mesh"), its link timeout then bounding each join.
+//
 // Environment: PLATEAU_SCALE_N=10,20,50,100,200  PLATEAU_SCALE_MODES=mesh,bounded,bounded+hub
-// PLATEAU_SCALE_LINKS=4,8  PLATEAU_SCALE_PER_PROCESS=25  PLATEAU_SCALE_LINK_TIMEOUT_MS=90000
+// PLATEAU_SCALE_LINKS=4,12 (DEFAULT_LINKS)  PLATEAU_SCALE_PER_PROCESS=25  PLATEAU_SCALE_LINK_TIMEOUT_MS=90000
 // PLATEAU_SCALE_EDITS=20  PLATEAU_SCALE_EDIT_TIMEOUT_MS=5000  PLATEAU_SCALE_FILL=5000 (0: skip)
 // PLATEAU_SCALE_RELAY=production|lifted  PLATEAU_SCALE_BUDGET_MIN=22 (later configurations skipped).
 import { loadavg } from 'node:os';
@@ -15,6 +19,7 @@ import { report, type Figure } from './report';
 import { modeSpec } from './scale-modes';
 import { FLOOR, runConfig, runFill, type ConfigResult, type FillResult } from './scale-run';
 import { powerFit, scalePlan, type ScaleMode } from './scale-stats';
+import { tallyTotal, type Tally, type TypeTally } from './scale-tap';
 
 const say = (line: string) => console.log(`scale: ${line}`);
 const kb = (b: number | undefined) => (b === undefined || Number.isNaN(b) ? '—' : (b / 1024).toFixed(1));
@@ -66,6 +71,18 @@ function table(results: ConfigResult[]): void {
 	];
 	const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 	for (const r of rows) say(r.map((cell, c) => cell.padEnd(widths[c]!)).join(' │ '));
+}
+
+/** The join's relayed bytes by message type: what was sent, how many copies were written. */
+function breakdown(name: string, join: Tally, background: Tally): void {
+	const row = (type: string, t: TypeTally) =>
+		`${type} ×${t.sent} → ${t.delivered} copies, read ${kb(t.bytesRead)} KB, written ${kb(t.bytesWritten)} KB${t.candidates ? `, ${t.candidates} candidates` : ''}`;
+	const types = Object.entries(join).sort((a, b) => b[1].bytesWritten - a[1].bytesWritten);
+	say(
+		`${name} join by type: ${types.map(([k, t]) => row(k, t)).join('; ')}; total ${row('all', tallyTotal(join))}`
+	);
+	const bg = Object.entries(background);
+	if (bg.length) say(`${name} background (2 s before): ${bg.map(([k, t]) => row(k, t)).join('; ')}`);
 }
 
 function figures(r: ConfigResult, meshJoin: Map<number, number>, fig: (f: Figure) => void): void {
@@ -179,6 +196,7 @@ test('scale: N Node peers over real WebRTC, per network mode', { timeout: 60 * 6
 				notes.push(`${mode} n=${n}: the relay closed ${r.relay.rateLimitCloses} connections for their rate`);
 			if (r.join?.joinerMeshStats)
 				say(`${mode} n=${n}: the joiner's mesh.stats(): ${JSON.stringify(r.join.joinerMeshStats)}`);
+			if (r.join) breakdown(`${mode} n=${n}`, r.join.byType, r.join.backgroundByType);
 			if (r.join && !r.join.settled) say(`${mode} n=${n}: signaling had not settled 10 s after the join`);
 			if (r.sampleLogs.length)
 				say(`${mode} n=${n}: ${r.peerLogs} peer log lines, e.g. ${r.sampleLogs.join(' | ')}`);

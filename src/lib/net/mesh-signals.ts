@@ -38,7 +38,10 @@ export type Signal =
 			from: PeerId;
 			to: PeerId;
 			description?: RTCSessionDescriptionInit;
+			/** One candidate found after the description was sent. */
 			candidate?: RTCIceCandidateInit;
+			/** Several such candidates, found within a moment of each other: one message for all. */
+			candidates?: RTCIceCandidateInit[];
 	  };
 
 export type SignalType = Signal['type'];
@@ -49,6 +52,8 @@ export function inboxTopic(topic: string, peerId: PeerId): string {
 }
 
 const MAX_FIELD = 256;
+/** Most candidates one message may carry (a peer gathers a few per network interface). */
+export const MAX_CANDIDATES_PER_SIGNAL = 32;
 const SIGNAL_TYPES = new Set<SignalType>(['announce', 'present', 'link', 'busy', 'bye', 'signal']);
 
 const shortString = (v: unknown, max = MAX_FIELD): v is string => typeof v === 'string' && v.length <= max;
@@ -79,6 +84,13 @@ export function asSignal(payload: unknown): Signal | undefined {
 		s.profile = profile;
 	}
 	if (s.type === 'present' && !s.profile) return undefined;
+	if (
+		s.candidates !== undefined &&
+		(!Array.isArray(s.candidates) ||
+			s.candidates.length > MAX_CANDIDATES_PER_SIGNAL ||
+			s.candidates.some((c) => typeof c !== 'object' || c === null))
+	)
+		return undefined;
 	return s as unknown as Signal;
 }
 
@@ -104,6 +116,10 @@ export interface MeshStats {
 	refusedByPeers: number;
 	/** Links that did not open in time (closed at both ends with "bye"). */
 	linksTimedOut: number;
+	/** ICE candidates sent after their description (late ones), and the messages that carried them
+	 *  (candidates found within a moment of each other travel together). */
+	lateCandidatesSent: number;
+	candidateMessagesSent: number;
 }
 
 export function emptyStats(): MeshStats {
@@ -118,6 +134,8 @@ export function emptyStats(): MeshStats {
 		linksOpened: 0,
 		linksRefused: 0,
 		refusedByPeers: 0,
-		linksTimedOut: 0
+		linksTimedOut: 0,
+		lateCandidatesSent: 0,
+		candidateMessagesSent: 0
 	};
 }

@@ -21,6 +21,13 @@ export interface Link {
 	pendingCandidates: RTCIceCandidateInit[];
 	/** This side's description was sent: candidates found from now on go on their own. */
 	described: boolean;
+	/** Late candidates of this side waiting to go out together, and the timer that sends them. */
+	outgoing: RTCIceCandidateInit[];
+	outgoingTimer?: ReturnType<typeof setTimeout>;
+	/** This side's ICE gathering completed (its last candidate was found). */
+	gatheringDone: boolean;
+	/** Keys (candidateKey) of the candidates this side sent, in its description or after it. */
+	sentKeys: Set<string>;
 }
 
 export function newLink(
@@ -39,7 +46,10 @@ export function newLink(
 		queue: [],
 		reassembler: new Reassembler(maxMessageBytes),
 		pendingCandidates: [],
-		described: false
+		described: false,
+		outgoing: [],
+		gatheringDone: false,
+		sentKeys: new Set()
 	};
 }
 
@@ -60,6 +70,36 @@ export function linkBinding(link: Link | undefined): string | undefined {
 	const remote = sdpFingerprints(link.pc.remoteDescription?.sdp);
 	if (local.length === 0 || remote.length === 0) return undefined;
 	return `webrtc-dtls:${[...new Set([...local, ...remote])].sort().join(',')}`;
+}
+
+/** What makes an ICE candidate distinct for its peer: its foundation (type, base address, protocol,
+ *  server), component, protocol and TCP type. One session has one candidate of each; undefined for
+ *  a line that is not a candidate (an end-of-candidates). */
+export function candidateKey(candidate: string): string | undefined {
+	const m = /^(?:a=)?candidate:(\S+) (\d+) (\S+) /i.exec(candidate.trim());
+	if (!m) return undefined;
+	const tcpType = / tcptype (\S+)/i.exec(candidate)?.[1] ?? '';
+	return `${m[1]} ${m[2]} ${m[3]!.toLowerCase()} ${tcpType.toLowerCase()}`;
+}
+
+/**
+ * `sdp` keeping only the first candidate of each key, the keys kept added to `sent`. Node's
+ * `@roamhq/wrtc` lists in every session the passive TCP candidates of every session gathering at the
+ * same time in the process (same foundation, other ports): a hub or a bench process with hundreds
+ * of connections wrote descriptions of dozens of KB, near the relay's 64 KiB cap. Browsers list one
+ * of each; for them nothing changes.
+ */
+export function trimCandidates(sdp: string, sent: Set<string>): string {
+	const lines = sdp.split(/\r\n|\n/);
+	const kept = lines.filter((line) => {
+		if (!line.startsWith('a=candidate:')) return true;
+		const key = candidateKey(line);
+		if (key === undefined) return true;
+		if (sent.has(key)) return false;
+		sent.add(key);
+		return true;
+	});
+	return kept.length === lines.length ? sdp : kept.join('\r\n');
 }
 
 /** Sends queued frames while the channel's buffer is under `highWaterMark`. */
@@ -98,6 +138,7 @@ export async function flushCandidates(link: Link): Promise<void> {
 /** Releases the link's connection and timer. */
 export function closeLink(link: Link): void {
 	clearTimeout(link.timer);
+	clearTimeout(link.outgoingTimer);
 	link.channel?.close();
 	link.pc.close();
 }

@@ -41,7 +41,17 @@ import {
 	type Signal
 } from './mesh-signals';
 import type { SignalingClient } from './signaling-client';
-import { closeLink, flushCandidates, gathered, linkBinding, newLink, pump, type Link } from './webrtc-link';
+import {
+	candidateKey,
+	closeLink,
+	flushCandidates,
+	gathered,
+	linkBinding,
+	newLink,
+	pump,
+	trimCandidates,
+	type Link
+} from './webrtc-link';
 
 export { sdpFingerprints } from './webrtc-link';
 export { inboxTopic, type MeshProfile, type MeshStats } from './mesh-signals';
@@ -80,6 +90,13 @@ export interface WebRtcOptions {
 	gatherMs?: number;
 	/** First wait before announcing again while below `target`; doubled each time, up to 60 s. */
 	lookAgainMs?: number;
+	/** Announces are at least this far apart: the answers to one may still be on their way (a
+	 *  loaded peer or relay takes seconds), and each announce is written to every peer of the
+	 *  centre. Default 3,000. */
+	replyWaitMs?: number;
+	/** Longest wait for ICE candidates before a description is sent without the rest of them (they
+	 *  follow, batched). Default 1,000. */
+	gatherWaitMs?: number;
 	/** Randomness for the reply probability and the ranking (tests). */
 	random?: () => number;
 	log?: (message: string) => void;
@@ -96,6 +113,15 @@ const MAX_CANDIDATES = 256;
 const MAX_REMEMBERED = 1024;
 /** Longest wait for ICE candidates before a description is sent without the rest of them. */
 const GATHER_WAIT_MS = 1000;
+/** Late candidates found within this of the first go out in one message (or as soon as gathering
+ *  completes): a peer finds several at once, one per network interface and protocol. */
+const CANDIDATE_BATCH_MS = 100;
+/** Candidates kept for a link whose remote description has not come yet. */
+const MAX_PENDING_CANDIDATES = 64;
+/** Shortest time between two announces (WebRtcOptions.replyWaitMs). Measured: at N = 100 under
+ *  load, the answers took over a second, the joiner announced again and the second announce's 100
+ *  copies were half of the join's bytes. */
+const REPLY_WAIT_MS = 3000;
 /** At most one "present" to the same peer within this. */
 const REPLY_INTERVAL_MS = 1000;
 
@@ -132,6 +158,8 @@ export class WebRtcMesh implements NetworkAdapter {
 	readonly #connectTimeout: number;
 	readonly #gatherMs: number;
 	readonly #lookAgainMs: number;
+	readonly #replyWaitMs: number;
+	readonly #gatherWaitMs: number;
 	readonly #random: () => number;
 	readonly #log: (m: string) => void;
 	readonly #links = new Map<PeerId, Link>();
@@ -177,6 +205,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#backoffMs = options.protocolBackoffMs ?? 5_000;
 		this.#gatherMs = options.gatherMs ?? 150;
 		this.#lookAgainMs = this.#lookDelay = options.lookAgainMs ?? 1000;
+		this.#gatherWaitMs = options.gatherWaitMs ?? GATHER_WAIT_MS;
+		this.#replyWaitMs = options.replyWaitMs ?? REPLY_WAIT_MS;
 		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? ((m) => console.warn(`Plateau WebRTC: ${m}`));
 		this.#teardown.add(
@@ -403,7 +433,8 @@ export class WebRtcMesh implements NetworkAdapter {
 		const jitter = 0.5 + this.#random();
 		const delay = Math.max(
 			this.#lookDelay * jitter,
-			this.#lookAgainMs - (Date.now() - this.#lastAnnounce) // announces stay rate-limited
+			// Announces stay apart, and answers to the last one get time to come.
+			Math.max(this.#lookAgainMs, this.#replyWaitMs) - (Date.now() - this.#lastAnnounce)
 		);
 		this.#lookDelay = Math.min(this.#lookDelay * 2, MAX_LOOK_AGAIN_MS);
 		this.#lookTimer = this.#later(delay, () => {
@@ -556,16 +587,17 @@ export class WebRtcMesh implements NetworkAdapter {
 			this.#release(from);
 			if (this.#refused(from)) return;
 			const link = this.#link(from, false, this.#profiles.get(from));
+			let answer: RTCSessionDescriptionInit;
 			try {
 				await link.pc.setRemoteDescription(sig.description);
 				await flushCandidates(link);
-				const answer = await link.pc.createAnswer();
+				answer = await link.pc.createAnswer();
 				await link.pc.setLocalDescription(answer);
 			} catch (err) {
 				this.#close(from, { only: link, maintain: false });
 				throw err;
 			}
-			this.#describe(from, link);
+			this.#describe(from, link, answer);
 			return;
 		}
 		if (!existing) return;
@@ -574,9 +606,12 @@ export class WebRtcMesh implements NetworkAdapter {
 				if (existing.pc.signalingState !== 'have-local-offer') return;
 				await existing.pc.setRemoteDescription(sig.description);
 				await flushCandidates(existing);
-			} else if (sig.candidate) {
-				if (!existing.pc.remoteDescription) existing.pendingCandidates.push(sig.candidate);
-				else await existing.pc.addIceCandidate(sig.candidate);
+			}
+			for (const candidate of sig.candidates ?? (sig.candidate ? [sig.candidate] : [])) {
+				if (!existing.pc.remoteDescription) {
+					if (existing.pendingCandidates.length < MAX_PENDING_CANDIDATES)
+						existing.pendingCandidates.push(candidate);
+				} else await existing.pc.addIceCandidate(candidate);
 			}
 		} catch (err) {
 			// Only this attempt is given up: a later link with the peer is another object.
@@ -590,31 +625,38 @@ export class WebRtcMesh implements NetworkAdapter {
 	async #offer(to: PeerId, profile?: MeshProfile): Promise<void> {
 		const link = this.#link(to, true, profile ?? this.#profiles.get(to));
 		this.#attachChannel(to, link, link.pc.createDataChannel('plateau', { ordered: true }));
+		let offer: RTCSessionDescriptionInit;
 		try {
-			const offer = await link.pc.createOffer();
+			offer = await link.pc.createOffer();
 			await link.pc.setLocalDescription(offer);
 		} catch (err) {
 			this.#close(to, { only: link, maintain: false });
 			throw err;
 		}
-		this.#describe(to, link);
+		this.#describe(to, link, offer);
 	}
 
 	/** Sends this side's description once its candidates are gathered (or a moment has passed),
-	 *  without holding up the peer's other signals. */
-	#describe(peer: PeerId, link: Link): void {
-		void gathered(link.pc, GATHER_WAIT_MS).then(() => {
-			if (this.#links.get(peer) !== link || this.#destroyed) return;
+	 *  without holding up the peer's other signals. With no wait at all, the description goes as it
+	 *  was created (no candidate in it) and every candidate follows it. */
+	#describe(peer: PeerId, link: Link, created: RTCSessionDescriptionInit): void {
+		if (this.#gatherWaitMs <= 0) return this.#sendDescription(peer, link, created);
+		void gathered(link.pc, this.#gatherWaitMs).then(() => {
 			const description = link.pc.localDescription;
-			if (!description) return;
-			link.described = true;
-			this.#publishTo(peer, {
-				type: 'signal',
-				from: this.peerId,
-				to: peer,
-				description: { type: description.type, sdp: description.sdp }
-			});
+			if (description) this.#sendDescription(peer, link, description);
 		});
+	}
+
+	#sendDescription(peer: PeerId, link: Link, description: RTCSessionDescriptionInit): void {
+		if (this.#links.get(peer) !== link || this.#destroyed) return;
+		link.described = true;
+		this.#publishTo(peer, {
+			type: 'signal',
+			from: this.peerId,
+			to: peer,
+			description: { type: description.type, sdp: trimCandidates(description.sdp ?? '', link.sentKeys) }
+		});
+		this.#trickle(peer, link);
 	}
 
 	#link(peer: PeerId, initiator: boolean, profile?: MeshProfile): Link {
@@ -622,14 +664,14 @@ export class WebRtcMesh implements NetworkAdapter {
 		const link = newLink(peer, pc, initiator, this.#maxBytes, profile);
 		this.#links.set(peer, link);
 		pc.onicecandidate = (e) => {
-			// Before the description is sent, a candidate goes inside it.
-			if (e.candidate && link.described && this.#links.get(peer) === link)
-				this.#publishTo(peer, {
-					type: 'signal',
-					from: this.peerId,
-					to: peer,
-					candidate: e.candidate.toJSON()
-				});
+			if (this.#links.get(peer) !== link) return;
+			// Found before the description is sent, a candidate goes inside it (unless descriptions go
+			// at once: then every candidate follows it). After, it goes with the others found within a
+			// moment, or at once when gathering completes (a null candidate).
+			if (!link.described && this.#gatherWaitMs > 0) return;
+			if (!e.candidate) link.gatheringDone = true;
+			else if (this.#fresh(link, e.candidate.candidate)) link.outgoing.push(e.candidate.toJSON());
+			if (link.described) this.#trickle(peer, link);
 		};
 		pc.ondatachannel = (e) => this.#attachChannel(peer, link, e.channel);
 		pc.onconnectionstatechange = () => {
@@ -646,6 +688,37 @@ export class WebRtcMesh implements NetworkAdapter {
 			this.#maintain();
 		}, this.#connectTimeout);
 		return link;
+	}
+
+	/** Not a copy of a candidate this side already sent on `link` (trimCandidates). */
+	#fresh(link: Link, candidate: string): boolean {
+		const key = candidateKey(candidate);
+		if (key === undefined) return true;
+		if (link.sentKeys.has(key)) return false;
+		link.sentKeys.add(key);
+		return true;
+	}
+
+	/** Sends the late candidates waiting on `link` now if gathering is complete, else soon. */
+	#trickle(peer: PeerId, link: Link): void {
+		if (link.gatheringDone) this.#sendCandidates(peer, link);
+		else if (link.outgoing.length)
+			link.outgoingTimer ??= setTimeout(() => this.#sendCandidates(peer, link), CANDIDATE_BATCH_MS);
+	}
+
+	/** Sends this side's late candidates waiting on `link`: one on its own, several together. */
+	#sendCandidates(peer: PeerId, link: Link): void {
+		clearTimeout(link.outgoingTimer);
+		link.outgoingTimer = undefined;
+		const batch = link.outgoing.splice(0);
+		if (batch.length === 0 || this.#links.get(peer) !== link) return;
+		this.#stats.lateCandidatesSent += batch.length;
+		this.#stats.candidateMessagesSent++;
+		const base = { type: 'signal', from: this.peerId, to: peer } as const;
+		this.#publishTo(
+			peer,
+			batch.length === 1 ? { ...base, candidate: batch[0] } : { ...base, candidates: batch }
+		);
 	}
 
 	#attachChannel(peer: PeerId, link: Link, channel: RTCDataChannel): void {

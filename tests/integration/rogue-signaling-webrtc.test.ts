@@ -296,7 +296,7 @@ describe('WebRTC reassembly limits and protocol back-off', () => {
 		const rogue = node('peer-0-rogue', t, {
 			RTCPeerConnectionImpl: KeepChannels as unknown as typeof RTCPeerConnection
 		});
-		const victim = node('peer-victim', t, { maxMessageBytes: 256 * 1024, protocolBackoffMs: 1500 });
+		const victim = node('peer-victim', t, { maxMessageBytes: 256 * 1024, protocolBackoffMs: 4000 });
 		await linked(rogue, victim);
 		const raw = channels.at(-1)!;
 		expect(raw.readyState).toBe('open');
@@ -336,7 +336,9 @@ describe('WebRTC reassembly limits and protocol back-off', () => {
 		channels.at(-1)!.send(huge);
 		await vi.waitFor(() => expect(victim.events).toHaveLength(4), WAIT);
 		expect(victim.logs.join('\n')).toMatch(
-			/disconnected peer-0-rogue \(message of 67108864 bytes exceeds 262144\); not reconnecting for 3 s/
+			/disconnected peer-0-rogue \(message of 67108864 bytes exceeds 262144\); not reconnecting for 8 s/
 		);
-	});
+		// Two links, a 4 s back-off (longer than the 3 s between announces, replyWaitMs, so the
+		// rogue's next announce falls inside it) and its doubling: beyond vitest's 5 s.
+	}, 40_000);
 });

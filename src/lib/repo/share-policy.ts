@@ -15,6 +15,9 @@
 // centre directory), whoever forwarded it; any peer allowed to hold such a document forwards and
 // serves it. Other documents travel plain, and a device sends them only where it may write them
 // itself, so honest peers never send what the other side would refuse.
+//  - An article's publication records (its published revisions) are judged on their own
+//    signatures, whoever sent them: verifyUpdate refuses an update that changes or removes one, or
+//    adds one not signed by someone allowed to publish its topic (`publishRights`).
 //  - A hub (the centre's always-on peer, `hub: true`) belongs to the knowledge base, the centre
 //    space and every floor space, never to a personal space: it holds every shared note and no
 //    private one. Browsers share floor-shared notes with a proven peer whose hello says `role:
@@ -30,7 +33,9 @@ import {
 	noteAccessAuthor,
 	noteAuthorPart
 } from '../schema/index';
+import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
+import { revisionUpdateProblem } from './revisions';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
@@ -59,6 +64,15 @@ export interface SharePolicy {
 	signerHello?(agentId: string, key: string, claimedFloor?: string): Hello;
 	/** Whether this signer may write the whole document (its snapshots cover everyone's entries). */
 	writesWhole?(signer: Hello, docId: string, doc: Y.Doc): boolean;
+	/** Checks that need to wait (signatures inside the update: an article's publication records),
+	 *  run after vetUpdate: a reason to refuse, or undefined; no promise at all when there is
+	 *  nothing to wait for. */
+	verifyUpdate?(
+		peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array
+	): Promise<string | undefined> | undefined;
 }
 
 /** The centre-wide space: shared notes and their authors' access documents. */
@@ -86,6 +100,9 @@ export interface CentrePolicyOptions {
 	hub?: boolean;
 	/** The centre's floors (a hub's spaces). */
 	floors?: () => string[];
+	/** Who may publish an article of a topic: every publication record a peer sends is checked
+	 *  against it (repo/revisions.ts). Without it, no publication from a peer is accepted. */
+	publishRights?: PublishRights;
 }
 
 /** The centre's policy: the knowledge base (articles, its catalog, the centre document) is shared
@@ -99,6 +116,7 @@ export class CentreSharePolicy implements SharePolicy {
 	readonly #floorOf: (agentId: string) => string | undefined;
 	readonly #hub: boolean;
 	readonly #floors: () => string[];
+	readonly #publishRights: PublishRights;
 
 	constructor(agentId: string, options: CentrePolicyOptions = {}) {
 		this.agentId = agentId;
@@ -108,6 +126,7 @@ export class CentreSharePolicy implements SharePolicy {
 		this.#floorOf = options.floorOf ?? (() => undefined);
 		this.#hub = options.hub ?? false;
 		this.#floors = options.floors ?? (() => []);
+		this.#publishRights = options.publishRights ?? (() => false);
 	}
 
 	spaces(): string[] {
@@ -209,6 +228,19 @@ export class CentreSharePolicy implements SharePolicy {
 		const changed = noteAuthorPart(trial) !== before;
 		trial.destroy();
 		return changed ? `changes author-only fields of ${docId}` : undefined;
+	}
+
+	/** An article's publication records: only added, each signed by someone allowed to publish its
+	 *  topic (repo/revisions.ts). */
+	verifyUpdate(
+		_peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array
+	): Promise<string | undefined> | undefined {
+		const parsed = parseDocId(docId);
+		if (parsed?.type !== 'article') return undefined;
+		return revisionUpdateProblem(doc, parsed.id, update, this.#publishRights);
 	}
 
 	/** The centre document: administrators change anything, other agents their own entry only. */

@@ -18,3 +18,4 @@ export * from './article';
 export * from './space';
 export * from './centre';
 export * from './note';
+export * from './revisions';

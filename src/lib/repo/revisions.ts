@@ -13,16 +13,29 @@
 // publisher may not publish the topic (PublishRights).
 import { subtle } from '../domain/subtle';
 import {
+	currentRevision,
 	decodeSnapshot,
 	encodeSnapshot,
+	MAX_CHANGE_NOTE,
+	nextRevisionNumber,
 	revisionFieldsProblem,
+	snapshotOf,
 	type PublishRights,
 	type RevisionFields,
 	type RevisionRecord,
 	type RevisionSnapshot
 } from '../domain/revision';
 import type * as Y from 'yjs';
-import { decodeRevision, encodeFields, revisionChanges } from '../schema/revisions';
+import {
+	addRevision,
+	decodeRevision,
+	encodeFields,
+	readArticleBody,
+	readArticleMeta,
+	readRevisions,
+	revisionChanges,
+	type StoredRevision
+} from '../schema/index';
 import { trialCopy } from './trial';
 import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
 
@@ -135,4 +148,28 @@ async function addedProblem(
 		if (problem) return `adds a publication that is refused: ${problem}`;
 	}
 	return undefined;
+}
+
+/** Publishes the article's draft as its next revision: signs its snapshot with this device's key
+ *  and stores the record in the article's document (peers verify it on receipt). Returns it. */
+export async function publishDraft(
+	doc: Y.Doc,
+	articleId: string,
+	identity: AgentIdentity,
+	p: { note: string; publisherName: string; time?: number }
+): Promise<StoredRevision> {
+	const records = readRevisions(doc);
+	const previous = currentRevision(records)?.number ?? 0;
+	const record = await signRevision(identity, {
+		articleId,
+		snapshot: snapshotOf(readArticleMeta(doc), readArticleBody(doc)),
+		number: nextRevisionNumber(records),
+		previous,
+		note: p.note.trim().slice(0, MAX_CHANGE_NOTE),
+		publisherName: p.publisherName,
+		time: p.time ?? Date.now()
+	});
+	const id = await revisionId(record);
+	addRevision(doc, id, record);
+	return { ...record, id };
 }

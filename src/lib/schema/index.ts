@@ -19,3 +19,4 @@ export * from './space';
 export * from './centre';
 export * from './note';
 export * from './revisions';
+export * from './publish-rights';

@@ -6,7 +6,17 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import type { RevisionFields, RevisionRecord } from '../domain/revision';
+import type { ArticleMeta } from '../domain/article';
+import type { CatalogEntry } from '../domain/catalog';
+import {
+	currentRevision,
+	decodeSnapshot,
+	type RevisionFields,
+	type RevisionRecord,
+	type RevisionSnapshot
+} from '../domain/revision';
+import { articleSummary, readArticleMeta, updateArticleMeta } from './article';
+import { bodyFragment, writeBody } from './body';
 
 const TAG = 'plateau/revision/v1';
 const VERSION = 1;
@@ -157,4 +167,74 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	if (a.length !== b.length) return false;
 	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
 	return true;
+}
+
+/** Who changed the draft since its last publication (agent id → name): "Modifications en cours
+ *  par X, Y". A hint any member writes, never verified; publishing clears it. */
+function draftByMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap('draftBy');
+}
+
+export function markDraftEditor(doc: Y.Doc, agentId: string, name: string): void {
+	const m = draftByMap(doc);
+	if (m.get(agentId) !== name) m.set(agentId, name.slice(0, 80));
+}
+
+export function readDraftEditors(doc: Y.Doc): string[] {
+	const out: string[] = [];
+	draftByMap(doc).forEach((name) => {
+		if (typeof name === 'string') out.push(name);
+	});
+	return out.sort();
+}
+
+export function clearDraftEditors(doc: Y.Doc): void {
+	const m = draftByMap(doc);
+	doc.transact(() => {
+		for (const key of [...m.keys()]) m.delete(key);
+	});
+}
+
+/** Whether a transaction changed the draft's content (details or body), not its bookkeeping. */
+export function changesDraft(doc: Y.Doc, tr: Y.Transaction): boolean {
+	const roots: unknown[] = [doc.getMap('meta'), doc.getXmlFragment('body')];
+	for (const type of tr.changedParentTypes.keys()) if (roots.includes(type)) return true;
+	for (const type of tr.changed.keys()) if (roots.includes(type)) return true;
+	return false;
+}
+
+/** Makes a revision's content the draft again (restore): its details and body, in one change. */
+export function restoreSnapshot(doc: Y.Doc, snapshot: RevisionSnapshot, now = Date.now()): void {
+	doc.transact(() => {
+		const patch: Partial<ArticleMeta> = {
+			kind: snapshot.kind,
+			title: snapshot.title,
+			node: snapshot.node,
+			locale: snapshot.locale,
+			tags: snapshot.tags,
+			tone: snapshot.tone
+		};
+		updateArticleMeta(doc, patch, now);
+		writeBody(bodyFragment(doc), snapshot.body);
+	});
+}
+
+/** The article's catalog line: its published revision's title, kind, topic and language when it
+ *  has one (what lists show by default), with the revision's number; the draft's before a first
+ *  publication (no `revision`: lists mark it a draft). Derived from the converged document, so
+ *  every peer writes the same line (repo/catalog-keeper.ts). */
+export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
+	const entry = articleSummary(docId, readArticleMeta(doc));
+	const records = readRevisions(doc);
+	const current = currentRevision(records);
+	const snapshot = current ? decodeSnapshot(current.snapshot) : undefined;
+	if (!current || !snapshot) return entry;
+	return {
+		...entry,
+		title: snapshot.title,
+		kind: snapshot.kind,
+		node: snapshot.node,
+		locale: snapshot.locale,
+		revision: current.number
+	};
 }

@@ -93,3 +93,27 @@ describe('revision diff', () => {
 		expect(diffSnapshots(before, before).changed).toBe(false);
 	});
 });
+
+describe('revision diff of long texts', () => {
+	it('compares line by line, then word by word inside changed lines, and rebuilds both texts', () => {
+		const paras = Array.from(
+			{ length: 200 },
+			(_, i) => `Paragraphe ${i} : vérifier le solde du compte titres.`
+		);
+		const before = paras.join('\n');
+		const after = paras
+			.map((p, i) => (i === 50 ? p.replace('solde', 'solde espèces') : p))
+			.filter((_, i) => i !== 120)
+			.join('\n');
+		const parts = wordDiff(before, after);
+		const kept = (side: 'added' | 'removed') =>
+			parts
+				.filter((p) => p.change !== side)
+				.map((p) => p.text)
+				.join('');
+		expect(kept('added')).toBe(before);
+		expect(kept('removed')).toBe(after);
+		expect(parts.filter((p) => p.change === 'added').map((p) => p.text.trim())).toEqual(['espèces']);
+		expect(parts.filter((p) => p.change === 'removed').map((p) => p.text)).toEqual([`${paras[120]}\n`]);
+	});
+});

@@ -2,7 +2,7 @@
 // and the draft): a word-level diff of the title and the text, and for a procedure, of its steps
 // (matched by their stable ids: added, removed, changed — action, expected result, decision) and of
 // its escalation. Word diffs come from jsdiff (`diff`), inline: runs kept, inserted or deleted.
-import { diffWordsWithSpace } from 'diff';
+import { diffArrays, diffWordsWithSpace } from 'diff';
 import { bodyText, type BodyNode } from './body';
 import { PROCEDURE_NODES, readProcedure, type Escalation, type ProcedureStep } from './procedure';
 import type { RevisionSnapshot } from './revision';
@@ -33,15 +33,41 @@ export interface RevisionDiff {
 	changed: boolean;
 }
 
-/** A word diff of two texts. */
-export function wordDiff(before: string, after: string): DiffPart[] {
-	if (before === after) return before ? [{ text: before }] : [];
+/** Texts longer than this are first compared line by line (paragraphs, steps), then word by word
+ *  only inside the lines that changed: a 10,000-word procedure compares in milliseconds. */
+const LONG_TEXT = 2_000;
+
+function words(before: string, after: string): DiffPart[] {
 	return diffWordsWithSpace(before, after).map((c) => {
 		const part: DiffPart = { text: c.value };
 		if (c.added) part.change = 'added';
 		else if (c.removed) part.change = 'removed';
 		return part;
 	});
+}
+
+function lines(text: string): string[] {
+	return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** A word diff of two texts. */
+export function wordDiff(before: string, after: string): DiffPart[] {
+	if (before === after) return before ? [{ text: before }] : [];
+	if (before.length + after.length < LONG_TEXT) return words(before, after);
+	const out: DiffPart[] = [];
+	const chunks = diffArrays(lines(before), lines(after));
+	for (let i = 0; i < chunks.length; i++) {
+		const c = chunks[i]!;
+		const next = chunks[i + 1];
+		const text = c.value.join('');
+		if (c.removed && next?.added) {
+			out.push(...words(text, next.value.join('')));
+			i++;
+		} else if (c.added) out.push({ text, change: 'added' });
+		else if (c.removed) out.push({ text, change: 'removed' });
+		else out.push({ text });
+	}
+	return out;
 }
 
 function changed(parts: DiffPart[]): boolean {

@@ -68,14 +68,40 @@ export function snapshotOf(meta: ArticleMeta, body: BodyNode[]): RevisionSnapsho
 	return s;
 }
 
-/** JSON with object keys sorted at every depth and no undefined values: equal content, equal bytes. */
+/** JSON with object keys sorted at every depth and no undefined values: equal content, equal bytes.
+ *  One pass into a list of pieces (a 10,000-word body is about 120 KB of it). */
 export function canonicalJson(value: unknown): string {
-	if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-	const entries = Object.entries(value as Record<string, unknown>)
-		.filter(([, v]) => v !== undefined)
-		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-	return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+	const out: string[] = [];
+	writeCanonical(value, out);
+	return out.join('');
+}
+
+function writeCanonical(v: unknown, out: string[]): void {
+	if (v === null || typeof v !== 'object') {
+		out.push(JSON.stringify(v) ?? 'null');
+		return;
+	}
+	if (Array.isArray(v)) {
+		out.push('[');
+		for (let i = 0; i < v.length; i++) {
+			if (i) out.push(',');
+			writeCanonical(v[i] === undefined ? null : v[i], out);
+		}
+		out.push(']');
+		return;
+	}
+	const o = v as Record<string, unknown>;
+	const keys = Object.keys(o).sort();
+	out.push('{');
+	let first = true;
+	for (const k of keys) {
+		const x = o[k];
+		if (x === undefined) continue;
+		out.push(first ? '' : ',', JSON.stringify(k), ':');
+		first = false;
+		writeCanonical(x, out);
+	}
+	out.push('}');
 }
 
 const encoder = new TextEncoder();

@@ -13,6 +13,14 @@ export interface CatalogEntry {
 	owner?: string;
 	floor?: string;
 	updatedAt: number;
+	/** The published revision's number; absent for an article never published (a draft). */
+	revision?: number;
+}
+
+/** An article never published: no revision, and its status still the draft's (articles from
+ *  before revisions, marked published, count as published). Lists mark and rank them last. */
+export function isUnpublished(entry: Pick<CatalogEntry, 'revision' | 'status'>): boolean {
+	return entry.revision === undefined && entry.status === 'draft';
 }
 
 /** Distinct articles per key, an article and its translations counting once; archived ones not

@@ -4,7 +4,7 @@
 // from the (converged) article and writes it if it differs: every peer then writes the same value.
 import { docId as makeDocId, KB_SPACE } from '../domain/ids';
 import type { CatalogEntry } from '../domain/catalog';
-import { articleSummary, putCatalogEntry, readArticleMeta, readCatalog } from '../schema/index';
+import { articleEntry, putCatalogEntry, readCatalog } from '../schema/index';
 import { STORAGE_ORIGIN, type Repo } from './repo';
 
 export class CatalogKeeper {
@@ -53,7 +53,7 @@ export class CatalogKeeper {
 			if (!line) continue;
 			let summary: CatalogEntry;
 			try {
-				summary = articleSummary(id, readArticleMeta(await this.#repo.open(id)));
+				summary = articleEntry(id, await this.#repo.open(id));
 			} catch {
 				continue; // not (yet) a readable article
 			}

@@ -17,6 +17,9 @@
 // centre directory), whoever forwarded it; any peer allowed to hold such a document forwards and
 // serves it. Other documents travel plain, and a device sends them only where it may write them
 // itself, so honest peers never send what the other side would refuse.
+//  - An article's publication records (its published revisions) are judged on their own
+//    signatures, whoever sent them: verifyUpdate refuses an update that changes or removes one, or
+//    adds one not signed by someone allowed to publish its topic (`publishRights`).
 //  - A hub (the centre's always-on peer, `hub: true`) belongs to the knowledge base, the centre
 //    space and every floor space, never to a personal space: it holds every shared note and no
 //    private one. Browsers share floor-shared notes with a proven peer whose hello says `role:
@@ -39,7 +42,9 @@ import {
 	rolesWriteProblem,
 	roleVerifications
 } from '../schema/index';
+import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
+import { revisionUpdateProblem } from './revisions';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
@@ -71,6 +76,15 @@ export interface SharePolicy {
 	signerHello?(agentId: string, key: string, claimedFloor?: string): Hello;
 	/** Whether this signer may write the whole document (its snapshots cover everyone's entries). */
 	writesWhole?(signer: Hello, docId: string, doc: Y.Doc): boolean;
+	/** Checks that need to wait (signatures inside the update: an article's publication records),
+	 *  run after vetUpdate: a reason to refuse, or undefined; no promise at all when there is
+	 *  nothing to wait for. */
+	verifyUpdate?(
+		peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array
+	): Promise<string | undefined> | undefined;
 }
 
 /** The centre-wide space: shared notes and their authors' access documents. */
@@ -98,6 +112,9 @@ export interface CentrePolicyOptions {
 	hub?: boolean;
 	/** The centre's floors (a hub's spaces). */
 	floors?: () => string[];
+	/** Who may publish an article of a topic: every publication record a peer sends is checked
+	 *  against it (repo/revisions.ts). Without it, no publication from a peer is accepted. */
+	publishRights?: PublishRights;
 }
 
 /** The centre's policy: the knowledge base (articles, its catalog, the centre document) is shared
@@ -111,6 +128,7 @@ export class CentreSharePolicy implements SharePolicy {
 	readonly #floorOf: (agentId: string) => string | undefined;
 	readonly #hub: boolean;
 	readonly #floors: () => string[];
+	readonly #publishRights: PublishRights;
 
 	constructor(agentId: string, options: CentrePolicyOptions = {}) {
 		this.agentId = agentId;
@@ -120,6 +138,7 @@ export class CentreSharePolicy implements SharePolicy {
 		this.#floorOf = options.floorOf ?? (() => undefined);
 		this.#hub = options.hub ?? false;
 		this.#floors = options.floors ?? (() => []);
+		this.#publishRights = options.publishRights ?? (() => false);
 	}
 
 	spaces(): string[] {
@@ -225,6 +244,19 @@ export class CentreSharePolicy implements SharePolicy {
 	async prepareVet(docId: string, doc: Y.Doc, update: Uint8Array): Promise<void> {
 		if (!docId.startsWith('centre/')) return;
 		await roleVerifications.verify([...roleRecordTexts(doc).values(), ...roleTextsInUpdate(update)]);
+	}
+
+	/** An article's publication records: only added, each signed by someone allowed to publish its
+	 *  topic (repo/revisions.ts). */
+	verifyUpdate(
+		_peer: Hello,
+		docId: string,
+		doc: Y.Doc,
+		update: Uint8Array
+	): Promise<string | undefined> | undefined {
+		const parsed = parseDocId(docId);
+		if (parsed?.type !== 'article') return undefined;
+		return revisionUpdateProblem(doc, parsed.id, update, this.#publishRights);
 	}
 
 	/** The centre document: administrators change anything, other agents their own entry only;

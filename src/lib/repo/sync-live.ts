@@ -49,6 +49,12 @@ export class LiveUpdates {
 			return this.#ctx.reject(from, `sent ${docId}, which it may not write here`);
 		const refused = this.vetAs(peer, docId, doc, update, decoded.createsTypes);
 		if (refused) return this.#ctx.reject(from, refused);
+		const verifying = policy.verifyUpdate?.(peer, docId, doc, update);
+		if (verifying) {
+			const unverified = await verifying;
+			if (unverified) return this.#ctx.reject(from, `update for ${docId} refused: it ${unverified}`);
+			if (this.#ctx.destroyed) return;
+		}
 		try {
 			Y.applyUpdate(doc, update, { peer: from } satisfies PeerOrigin);
 		} catch (err) {

@@ -20,3 +20,5 @@ export * from './centre';
 export * from './note';
 export * from './centre-languages';
 export * from './roles';
+export * from './revisions';
+export * from './publish-rights';

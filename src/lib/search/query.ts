@@ -81,6 +81,8 @@ export const RESULTS_SHOWN = 10;
 /** Documents in the UI language rank this much higher: of an article and its translation that both
  *  match, the agent sees the one in their language first. */
 const LOCALE_BOOST = 1.6;
+/** An unpublished draft's score is scaled down this much: it ranks below every published match. */
+const DRAFT_FACTOR = 1e-3;
 /** A word found only within typing distance counts this much of an exact one. */
 const TYPO_WEIGHT = 0.7;
 
@@ -166,6 +168,7 @@ function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, p
 	const archived = filters.status === 'archived' ? -1 : (index.facet('status').code('archived') ?? -1);
 	const locales = index.facet('locale').codes;
 	const uiLocale = index.facet('locale').code(locale) ?? -1;
+	const draft = index.facet('status').code('draft') ?? -1;
 	for (let t = 0; t < scores.touchedCount; t++) {
 		const slot = scores.touched[t]!;
 		if (only !== -1 && slot !== only) continue;
@@ -195,7 +198,8 @@ function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, p
 		if (cov === 0 || (base.length > 1 && cov < 0.5)) continue;
 		rankedSlots[count] = slot;
 		rankedCov[count] = cov;
-		rankedScore[count++] = score * (locales[slot] === uiLocale ? LOCALE_BOOST : 1);
+		rankedScore[count++] =
+			score * (locales[slot] === uiLocale ? LOCALE_BOOST : 1) * (statuses[slot] === draft ? DRAFT_FACTOR : 1);
 	}
 	return count;
 }

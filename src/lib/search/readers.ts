@@ -7,7 +7,8 @@ import { bodyText } from '../domain/body';
 import { parseDocId, KB_SPACE, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { mayReadNote, type NoteReader } from '../domain/note';
-import { readArticleBody, readArticleMeta, readNoteBody, readNoteMeta } from '../schema/index';
+import { currentRevision, decodeSnapshot } from '../domain/revision';
+import { readArticleBody, readArticleMeta, readNoteBody, readNoteMeta, readRevisions } from '../schema/index';
 import { splitPassages, type Passage } from './passages';
 import { guessLocale } from './tokenizer';
 
@@ -44,20 +45,24 @@ export interface ReaderContext {
 export type SearchReader = (docId: string, doc: Y.Doc, context?: ReaderContext) => SearchableDoc | undefined;
 
 export const READERS: Partial<Record<DocType, SearchReader>> = {
+	// What agents read: the published revision's title and text once there is one, the draft's
+	// before (its status 'draft' ranks it below published content).
 	article: (docId, doc) => {
 		const meta = readArticleMeta(doc);
+		const current = currentRevision(readRevisions(doc));
+		const pub = current ? decodeSnapshot(current.snapshot) : undefined;
 		return {
 			docId,
-			kind: meta.kind,
-			title: meta.title,
-			locale: meta.locale,
-			node: meta.node,
-			tags: meta.tags,
+			kind: pub?.kind ?? meta.kind,
+			title: pub?.title ?? meta.title,
+			locale: pub?.locale ?? meta.locale,
+			node: pub?.node ?? meta.node,
+			tags: pub?.tags ?? meta.tags,
 			floor: meta.floor ?? '',
 			space: KB_SPACE,
-			status: meta.status,
+			status: pub && meta.status === 'draft' ? 'published' : meta.status,
 			updatedAt: meta.updatedAt,
-			passages: splitPassages(readArticleBody(doc))
+			passages: splitPassages(pub?.body ?? readArticleBody(doc))
 		};
 	},
 	note: (docId, doc, context) => {

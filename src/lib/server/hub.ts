@@ -27,7 +27,7 @@ import type { RateLimits } from '../repo/rate-limit';
 import { Repo } from '../repo/repo';
 import { CentreSharePolicy } from '../repo/share-policy';
 import { Synchronizer } from '../repo/sync';
-import { observeCentre, readAgents, readFloors } from '../schema/index';
+import { rolePublishRights, observeCentre, readAgents, readFloors } from '../schema/index';
 import { PostgresStorage } from '../storage/postgres';
 import { attachHubSocket } from './attach';
 import { BusNetwork } from './bus-network';
@@ -227,7 +227,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 		notes,
 		hub: true,
 		floors: () => readFloors(centreDoc).map((f) => f.id),
-		floorOf: (agent) => readAgents(centreDoc).find((a) => a.id === agent)?.floor
+		floorOf: (agent) => readAgents(centreDoc).find((a) => a.id === agent)?.floor,
+		publishRights: rolePublishRights(() => centreDoc)
 	});
 	const sync = new Synchronizer({
 		repo,

@@ -5,6 +5,7 @@ import { docId, KB_SPACE } from '../domain/ids';
 import {
 	grantGenesisAdministrator,
 	initCentre,
+	rolePublishRights,
 	isCentreAdmin,
 	observeCentre,
 	readAdmins,
@@ -12,6 +13,7 @@ import {
 	readCentreInfo,
 	setCentreLanguages
 } from '../schema/index';
+import type { PublishRights } from '../domain/revision';
 import { Repo, type RepoError } from '../repo/repo';
 import { CatalogKeeper } from '../repo/catalog-keeper';
 import type { StorageAdapter } from '../repo/storage';
@@ -115,6 +117,11 @@ export class App {
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
 	identity: AgentIdentity | undefined;
+	/** Who may publish an article of a topic, by the centre's signed role records: every
+	 *  publication received is judged by it (schema/publish-rights.ts). */
+	readonly publishRights: PublishRights = rolePublishRights(() =>
+		this.repo?.opened(docId('centre', this.centreId))
+	);
 	/** This device's invite code is probably wrong: it reaches nobody, hears only messages it cannot
 	 *  read, and has no centre content yet (a device holding the centre is not the one to blame). */
 	readonly wrongSecret = $derived(!!this.sync?.foreignSecret && (this.kb?.floors.length ?? 0) === 0);
@@ -394,7 +401,8 @@ export class App {
 				floorOf: (agent) =>
 					centreDoc ? readAgents(centreDoc).find((a) => a.id === agent)?.floor : undefined,
 				// The demo seed a device seeded before signed entries vouches for (sync-signed.ts).
-				seed: seeded ? (id) => this.#seedUpdate(id) : undefined
+				seed: seeded ? (id) => this.#seedUpdate(id) : undefined,
+				publishRights: this.publishRights
 			});
 			sync.setOnline(this.online);
 			sync.setPresence(session.profile);

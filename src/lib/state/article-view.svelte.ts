@@ -1,4 +1,14 @@
 import type * as Y from 'yjs';
+import {
+	byRecency,
+	decodeSnapshot,
+	encodeSnapshot,
+	snapshotOf,
+	type RevisionSnapshot
+} from '../domain/revision';
+import { diffSnapshots, type RevisionDiff } from '../domain/revision-diff';
+import type { AgentIdentity } from '../repo/identity';
+import { publishDraft } from '../repo/revisions';
 import type { ArticleMeta } from '../domain/article';
 import type { BodyNode } from '../domain/body';
 import { readProcedure, type Procedure } from '../domain/procedure';
@@ -8,12 +18,30 @@ import type { Repo } from '../repo/repo';
 import { openAndFollow } from './doc-reading';
 import { docId as makeDocId, KB_SPACE } from '../domain/ids';
 import {
-	articleSummary,
+	articleEntry,
+	changesDraft,
+	clearDraftEditors,
+	markDraftEditor,
 	putCatalogEntry,
 	readArticleBody,
 	readArticleMeta,
-	updateArticleMeta
+	readDraftEditors,
+	readRevisions,
+	restoreSnapshot,
+	updateArticleMeta,
+	type StoredRevision
 } from '../schema/index';
+
+/** The agent at this device: draft edits made here are marked with their name. */
+export interface Editing {
+	agentId: string;
+	name: string;
+}
+
+export type { StoredRevision };
+
+/** One side of a comparison: a revision's id, or the draft. */
+export type Version = string | 'draft';
 
 /** One article open: re-reads on every change to its document (a peer's edit, the editor), edits
  *  its details and lifecycle (each keeping its catalog line in step), and stops listening on
@@ -28,15 +56,36 @@ export class ArticleView {
 		this.meta?.kind === 'procedure' ? readProcedure(this.body) : { steps: [], escalation: null }
 	);
 
+	/** Published revisions, newest first; the first is what agents read. */
+	revisions = $state.raw<StoredRevision[]>([]);
+	/** Who changed the draft since it was last published. */
+	draftEditors = $state.raw<string[]>([]);
+	/** The current published revision and its content, or null for an article never published. */
+	readonly published = $derived.by(() => {
+		const r = this.revisions[0];
+		const snapshot = r ? decodeSnapshot(r.snapshot) : undefined;
+		return r && snapshot ? { record: r, snapshot } : null;
+	});
+	/** Whether the draft differs from the published revision (always, before a first publication). */
+	readonly draftDiffers = $derived.by(() => {
+		if (!this.meta) return false;
+		if (!this.published) return true;
+		const draft = encodeSnapshot(snapshotOf(this.meta, this.body));
+		const pub = this.published.record.snapshot;
+		return draft.length !== pub.length || draft.some((b, i) => b !== pub[i]);
+	});
+
 	readonly docId: string;
+	readonly #editing: Editing | undefined;
 	readonly #repo: Repo;
 	#doc: Y.Doc | undefined;
 	#off: (() => void) | undefined;
 	#destroyed = false;
 
-	constructor(repo: Repo, docId: string) {
+	constructor(repo: Repo, docId: string, editing?: Editing) {
 		this.#repo = repo;
 		this.docId = docId;
+		this.#editing = editing;
 		void this.#open();
 	}
 
@@ -53,9 +102,78 @@ export class ArticleView {
 			this,
 			read,
 			() => this.#destroyed,
-			(doc) => (this.#doc = doc)
+			(doc) => this.#attach(doc)
 		);
-		if (off) this.#off = off;
+		if (off) {
+			const offDoc = this.#offDoc;
+			this.#off = () => {
+				off();
+				offDoc?.();
+			};
+		} else this.#offDoc?.();
+	}
+
+	#offDoc: (() => void) | undefined;
+
+	/** Follows the revisions and the draft's editors; marks this agent's own draft edits. */
+	#attach(doc: Y.Doc): void {
+		this.#doc = doc;
+		const read = () => {
+			this.revisions = byRecency(readRevisions(doc));
+			this.draftEditors = readDraftEditors(doc);
+		};
+		const mark = (tr: Y.Transaction) => {
+			if (!tr.local || !this.#editing || !changesDraft(doc, tr)) return;
+			markDraftEditor(doc, this.#editing.agentId, this.#editing.name);
+		};
+		doc.on('update', read);
+		doc.on('afterTransaction', mark);
+		read();
+		this.#offDoc = () => {
+			doc.off('update', read);
+			doc.off('afterTransaction', mark);
+		};
+	}
+
+	/** Publishes the draft as the next revision, signed by this device; the catalog line then
+	 *  shows it published. */
+	async publish(
+		identity: AgentIdentity,
+		note: string,
+		publisherName: string
+	): Promise<StoredRevision | undefined> {
+		const doc = this.#doc;
+		if (!doc) return undefined;
+		const record = await publishDraft(doc, this.docId.slice(this.docId.indexOf('/') + 1), identity, {
+			note,
+			publisherName
+		});
+		clearDraftEditors(doc);
+		if (this.meta?.status === 'draft') await this.update({ status: 'published' });
+		else putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, doc));
+		return record;
+	}
+
+	/** The content of a revision, or of the draft. */
+	snapshotOf(version: Version): RevisionSnapshot | undefined {
+		if (version === 'draft') return this.meta ? snapshotOf(this.meta, this.body) : undefined;
+		const r = this.revisions.find((x) => x.id === version);
+		return r ? decodeSnapshot(r.snapshot) : undefined;
+	}
+
+	/** What changed from one version to another. */
+	compare(from: Version, to: Version): RevisionDiff | undefined {
+		const a = this.snapshotOf(from);
+		const b = this.snapshotOf(to);
+		return a && b ? diffSnapshots(a, b) : undefined;
+	}
+
+	/** Makes a revision's content the new draft (to be published like any other). */
+	async restoreRevision(id: string): Promise<void> {
+		const snapshot = this.snapshotOf(id);
+		if (!this.#doc || !snapshot) return;
+		restoreSnapshot(this.#doc, snapshot);
+		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, this.#doc));
 	}
 
 	/** Renames the article, and its line in the knowledge base's catalog. Throws ValidationError
@@ -69,7 +187,7 @@ export class ArticleView {
 	async update(patch: Partial<ArticleMeta>): Promise<ArticleMeta | undefined> {
 		if (!this.#doc) return undefined;
 		const meta = updateArticleMeta(this.#doc, patch);
-		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleSummary(this.docId, meta));
+		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, this.#doc));
 		return meta;
 	}
 

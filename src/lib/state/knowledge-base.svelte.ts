@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import { isRetired, type ArticleKind } from '../domain/article';
 import type { CatalogEntry } from '../domain/catalog';
-import { countArticles, countByKind, countByNode, translationGroup } from '../domain/catalog';
+import { countArticles, countByKind, countByNode, isUnpublished, translationGroup } from '../domain/catalog';
 import type { AgentProfile, CentreInfo, Floor } from '../domain/centre';
 import { fold } from '../domain/format';
 import type { Locale } from '../domain/locale';
@@ -72,7 +72,13 @@ export class KnowledgeBase {
 			const held = best.get(group);
 			if (!held || rank(e, locale) < rank(held, locale)) best.set(group, e);
 		}
-		return [...best.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title));
+		// Published content first; unpublished drafts after it.
+		return [...best.values()].sort(
+			(a, b) =>
+				Number(isUnpublished(a)) - Number(isUnpublished(b)) ||
+				b.updatedAt - a.updatedAt ||
+				a.title.localeCompare(b.title)
+		);
 	}
 
 	/** Every taxonomy node as a choice for a form: its full path, sorted. */

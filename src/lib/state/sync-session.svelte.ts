@@ -3,6 +3,7 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { AgentProfile, Availability } from '../domain/centre';
+import type { PublishRights } from '../domain/revision';
 import type { NetworkAdapter } from '../repo/network';
 import type { Repo } from '../repo/repo';
 import type { AgentIdentity } from '../repo/identity';
@@ -88,6 +89,8 @@ export class SyncSession {
 			notes?: NoteAccessLookup;
 			floorOf?: (agentId: string) => string | undefined;
 			seed?: (docId: string) => Promise<Uint8Array | undefined>;
+			/** Who may publish an article of a topic (publications from peers are checked with it). */
+			publishRights?: PublishRights;
 		} = {}
 	) {
 		this.#connection = connection;
@@ -100,7 +103,8 @@ export class SyncSession {
 			policy: new CentreSharePolicy(agentId, {
 				floor: () => this.#floor,
 				notes: options.notes,
-				floorOf: options.floorOf
+				floorOf: options.floorOf,
+				publishRights: options.publishRights
 			}),
 			seed: options.seed,
 			agentId,

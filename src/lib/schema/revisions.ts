@@ -1,0 +1,240 @@
+// Where an article's published revisions live: a `revisions` Y.Map in the article's own document,
+// record id → the record's bytes (domain/revision.ts for what a record is, repo/revisions.ts for
+// its signature). Records are only ever added: a receiver refuses an update that changes or removes
+// one (revisionChanges below finds what an update does to the map, on a copy) and checks every
+// record it adds. This file also holds the records' byte encoding.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import type { ArticleMeta } from '../domain/article';
+import type { CatalogEntry } from '../domain/catalog';
+import {
+	currentRevision,
+	decodeSnapshot,
+	type RevisionFields,
+	type RevisionRecord,
+	type RevisionSnapshot
+} from '../domain/revision';
+import { articleSummary, readArticleMeta, updateArticleMeta } from './article';
+import { bodyFragment, writeBody } from './body';
+
+const TAG = 'plateau/revision/v1';
+const VERSION = 1;
+const MAP = 'revisions';
+
+/** The canonical encoding of a record's signed fields: a tag, then the fields in a fixed order. */
+export function encodeFields(f: RevisionFields): Uint8Array {
+	const enc = encoding.createEncoder();
+	encoding.writeVarString(enc, TAG);
+	encoding.writeVarString(enc, f.articleId);
+	encoding.writeVarUint(enc, f.number);
+	encoding.writeVarUint(enc, f.previous);
+	encoding.writeVarString(enc, f.topic);
+	encoding.writeVarString(enc, f.digest);
+	encoding.writeVarString(enc, f.note);
+	encoding.writeVarString(enc, f.publisher);
+	encoding.writeVarString(enc, f.publisherName);
+	encoding.writeFloat64(enc, f.time);
+	return encoding.toUint8Array(enc);
+}
+
+export function encodeRevision(r: RevisionRecord): Uint8Array {
+	const enc = encoding.createEncoder();
+	encoding.writeVarUint(enc, VERSION);
+	encoding.writeVarUint8Array(enc, encodeFields(r));
+	encoding.writeVarUint8Array(enc, r.snapshot);
+	encoding.writeVarUint8Array(enc, r.chain);
+	encoding.writeVarUint8Array(enc, r.signature);
+	return encoding.toUint8Array(enc);
+}
+
+/** A record back from its bytes; undefined when they are not one. */
+export function decodeRevision(bytes: Uint8Array): RevisionRecord | undefined {
+	try {
+		const d = decoding.createDecoder(bytes);
+		if (decoding.readVarUint(d) !== VERSION) return undefined;
+		const f = decoding.createDecoder(decoding.readVarUint8Array(d));
+		if (decoding.readVarString(f) !== TAG) return undefined;
+		const record: RevisionRecord = {
+			articleId: decoding.readVarString(f),
+			number: decoding.readVarUint(f),
+			previous: decoding.readVarUint(f),
+			topic: decoding.readVarString(f),
+			digest: decoding.readVarString(f),
+			note: decoding.readVarString(f),
+			publisher: decoding.readVarString(f),
+			publisherName: decoding.readVarString(f),
+			time: decoding.readFloat64(f),
+			snapshot: decoding.readVarUint8Array(d),
+			chain: decoding.readVarUint8Array(d),
+			signature: decoding.readVarUint8Array(d)
+		};
+		if (decoding.hasContent(d) || decoding.hasContent(f)) return undefined;
+		return record;
+	} catch {
+		return undefined;
+	}
+}
+
+function revisionsMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap(MAP);
+}
+
+/** Stores a record (already signed) under its id. */
+export function addRevision(doc: Y.Doc, id: string, record: RevisionRecord): void {
+	revisionsMap(doc).set(id, encodeRevision(record));
+}
+
+export interface StoredRevision extends RevisionRecord {
+	id: string;
+}
+
+/** The article's published revisions, in no order; a value that is not a record is skipped
+ *  (receivers refuse them, so only a device's own storage could hold one). */
+export function readRevisions(doc: Y.Doc): StoredRevision[] {
+	const out: StoredRevision[] = [];
+	revisionsMap(doc).forEach((value, id) => {
+		const r = value instanceof Uint8Array ? decodeRevision(value) : undefined;
+		if (r) out.push({ ...r, id });
+	});
+	return out;
+}
+
+/** Observes the revisions map; returns the unsubscribe. */
+export function observeRevisions(doc: Y.Doc, onChange: () => void): () => void {
+	const map = revisionsMap(doc);
+	const handler = () => onChange();
+	map.observe(handler);
+	return () => map.unobserve(handler);
+}
+
+function entries(doc: Y.Doc): Map<string, unknown> {
+	const out = new Map<string, unknown>();
+	revisionsMap(doc).forEach((value, key) => out.set(key, value));
+	return out;
+}
+
+/** Whether an update may touch the revisions map at all (a cheap look at its structs, so typing
+ *  in the draft never pays for a copy): it adds under the map, refers to one of the map's items
+ *  (an overwrite names the old value as its origin), deletes one, or the document holds pending
+ *  structs the update may complete. */
+function mayTouch(doc: Y.Doc, update: Uint8Array): boolean {
+	if (doc.store.pendingStructs || doc.store.pendingDs) return true;
+	const map = revisionsMap(doc);
+	const items: Y.Item[] = [];
+	for (const item of map._map.values()) for (let i: Y.Item | null = item; i; i = i.left) items.push(i);
+	const inMap = (id: Y.ID | null | undefined) =>
+		!!id &&
+		items.some(
+			(it) => it.id.client === id.client && id.clock >= it.id.clock && id.clock < it.id.clock + it.length
+		);
+	const { structs, ds } = Y.decodeUpdate(update);
+	for (const s of structs) {
+		if (!(s instanceof Y.Item)) continue;
+		const parent = s.parent as unknown;
+		if (parent === MAP || (parent instanceof Y.ID && inMap(parent))) return true;
+		if (inMap(s.origin) || inMap(s.rightOrigin)) return true;
+	}
+	return items.some((it) => !it.deleted && Y.isDeleted(ds, it.id));
+}
+
+/** What an update would do to the revisions map, tried on a copy (`trial`, a copy of the document
+ *  the caller made or undefined to skip when the update cannot touch the map): the records it adds
+ *  (id → value), and whether it changes or removes one already there. */
+export function revisionChanges(
+	doc: Y.Doc,
+	update: Uint8Array,
+	copy: (doc: Y.Doc) => Y.Doc
+): { added: Map<string, unknown>; altered: boolean } {
+	const added = new Map<string, unknown>();
+	if (!mayTouch(doc, update)) return { added, altered: false };
+	const before = entries(doc);
+	const trial = copy(doc);
+	Y.applyUpdate(trial, update);
+	const after = entries(trial);
+	trial.destroy();
+	let altered = false;
+	for (const [key, value] of before) {
+		const now = after.get(key);
+		if (!(now instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(now, value))
+			altered = true;
+	}
+	for (const [key, value] of after) if (!before.has(key)) added.set(key, value);
+	return { added, altered };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+/** Who changed the draft since its last publication (agent id → name): "Modifications en cours
+ *  par X, Y". A hint any member writes, never verified; publishing clears it. */
+function draftByMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap('draftBy');
+}
+
+export function markDraftEditor(doc: Y.Doc, agentId: string, name: string): void {
+	const m = draftByMap(doc);
+	if (m.get(agentId) !== name) m.set(agentId, name.slice(0, 80));
+}
+
+export function readDraftEditors(doc: Y.Doc): string[] {
+	const out: string[] = [];
+	draftByMap(doc).forEach((name) => {
+		if (typeof name === 'string') out.push(name);
+	});
+	return out.sort();
+}
+
+export function clearDraftEditors(doc: Y.Doc): void {
+	const m = draftByMap(doc);
+	doc.transact(() => {
+		for (const key of [...m.keys()]) m.delete(key);
+	});
+}
+
+/** Whether a transaction changed the draft's content (details or body), not its bookkeeping. */
+export function changesDraft(doc: Y.Doc, tr: Y.Transaction): boolean {
+	const roots: unknown[] = [doc.getMap('meta'), doc.getXmlFragment('body')];
+	for (const type of tr.changedParentTypes.keys()) if (roots.includes(type)) return true;
+	for (const type of tr.changed.keys()) if (roots.includes(type)) return true;
+	return false;
+}
+
+/** Makes a revision's content the draft again (restore): its details and body, in one change. */
+export function restoreSnapshot(doc: Y.Doc, snapshot: RevisionSnapshot, now = Date.now()): void {
+	doc.transact(() => {
+		const patch: Partial<ArticleMeta> = {
+			kind: snapshot.kind,
+			title: snapshot.title,
+			node: snapshot.node,
+			locale: snapshot.locale,
+			tags: snapshot.tags,
+			tone: snapshot.tone
+		};
+		updateArticleMeta(doc, patch, now);
+		writeBody(bodyFragment(doc), snapshot.body);
+	});
+}
+
+/** The article's catalog line: its published revision's title, kind, topic and language when it
+ *  has one (what lists show by default), with the revision's number; the draft's before a first
+ *  publication (no `revision`: lists mark it a draft). Derived from the converged document, so
+ *  every peer writes the same line (repo/catalog-keeper.ts). */
+export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
+	const entry = articleSummary(docId, readArticleMeta(doc));
+	const records = readRevisions(doc);
+	const current = currentRevision(records);
+	const snapshot = current ? decodeSnapshot(current.snapshot) : undefined;
+	if (!current || !snapshot) return entry;
+	return {
+		...entry,
+		title: snapshot.title,
+		kind: snapshot.kind,
+		node: snapshot.node,
+		locale: snapshot.locale,
+		revision: current.number
+	};
+}

@@ -1,0 +1,171 @@
+// Publications between real Repos and Synchronizers over the memory network: an expert's
+// publication reaches a colleague and is stored there; a publication by an agent without the role,
+// made with the real publishing code on that agent's own device, and a forged one sent by hand
+// (content changed under its digest), are refused by the other peers — not applied, not stored —
+// and the session goes on; two experts publishing while partitioned both keep their revision and
+// every peer shows the same one as current.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { ArticleMeta } from '../../src/lib/domain/article';
+import {
+	currentRevision,
+	encodeSnapshot,
+	snapshotOf,
+	type PublishRights
+} from '../../src/lib/domain/revision';
+import { MemoryHub } from '../../src/lib/net/memory';
+import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
+import { Repo } from '../../src/lib/repo/repo';
+import { publishDraft, revisionId, signRevision } from '../../src/lib/repo/revisions';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
+import {
+	encodeRevision,
+	initArticle,
+	readArticleMeta,
+	readRevisions,
+	updateArticleMeta
+} from '../../src/lib/schema/index';
+import { MemoryStorage } from '../../src/lib/storage/memory';
+import { introduced, roguePeer, settle } from './rogue-kit';
+
+const ARTICLE = 'article/ordre-rejete';
+const meta: ArticleMeta = {
+	kind: 'procedure',
+	title: 'Ordre rejeté',
+	node: 'bourse-ordres',
+	locale: 'fr',
+	tags: [],
+	status: 'draft',
+	createdAt: 1,
+	updatedAt: 1
+};
+
+interface Device {
+	id: string;
+	identity: AgentIdentity;
+	repo: Repo;
+	storage: MemoryStorage;
+	sync: Synchronizer;
+	rejected: string[];
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+	for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function device(hub: MemoryHub, id: string, identity: AgentIdentity, rights: PublishRights): Device {
+	const storage = new MemoryStorage();
+	const repo = new Repo({ storage });
+	const sync = new Synchronizer({
+		repo,
+		network: hub.join(id),
+		policy: new CentreSharePolicy(identity.agentId, { publishRights: rights }),
+		agentId: identity.agentId,
+		floor: 'bourse',
+		identity
+	});
+	const rejected: string[] = [];
+	sync.onRejected((r) => rejected.push(r.reason));
+	cleanups.push(() => sync.destroy());
+	return { id, identity, repo, storage, sync, rejected };
+}
+
+async function storedRevisions(d: Device): Promise<number[]> {
+	const fresh = new Repo({ storage: d.storage });
+	const doc = await fresh.find(ARTICLE);
+	return doc ? readRevisions(doc).map((r) => r.number) : [];
+}
+
+describe('publications between peers', () => {
+	it('an expert’s reaches everyone; one by an agent without the role, or forged, is refused and nothing is stored', async () => {
+		const [expert, reader, agent, forger] = await Promise.all([1, 2, 3, 4].map(() => generateIdentity()));
+		const rights: PublishRights = (who, topic) => who === expert!.agentId && topic === 'bourse-ordres';
+		const hub = new MemoryHub();
+		const e = device(hub, 'expert', expert!, rights);
+		const r = device(hub, 'reader', reader!, rights);
+		const a = device(hub, 'agent', agent!, rights);
+		const all = [e, r, a];
+		const doc = await e.repo.open(ARTICLE);
+		initArticle(doc, meta, [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]);
+		await publishDraft(doc, 'ordre-rejete', expert!, { note: 'Première version', publisherName: 'Eve' });
+		await settle(...all);
+		expect((await r.repo.open(ARTICLE)).getMap('meta').get('title')).toBe('Ordre rejeté');
+		expect(await storedRevisions(r)).toEqual([1]);
+		expect(await storedRevisions(a)).toEqual([1]);
+		expect(r.rejected).toEqual([]);
+
+		// The agent's device runs the real publishing code on its own copy: peers refuse it.
+		const agentDoc = await a.repo.open(ARTICLE);
+		await publishDraft(agentDoc, 'ordre-rejete', agent!, { note: 'Je publie', publisherName: 'Mallory' });
+		await settle(...all);
+		for (const peer of [e, r]) {
+			expect(
+				peer.rejected.some((m) => m.includes(`${agent!.agentId} may not publish topic bourse-ordres`))
+			).toBe(true);
+			expect(readRevisions(await peer.repo.open(ARTICLE)).map((x) => x.number)).toEqual([1]);
+			expect(await storedRevisions(peer)).toEqual([1]);
+		}
+
+		// A forged record sent by hand: the content changed under the digest of a real publication.
+		const rogue = roguePeer(hub, 'rogue', { identity: forger! });
+		rogue.greet('reader');
+		await introduced(r.sync, 'rogue', true);
+		const real = await signRevision(expert!, {
+			articleId: 'ordre-rejete',
+			snapshot: snapshotOf(meta, []),
+			number: 2,
+			previous: 1,
+			note: 'Correction',
+			publisherName: 'Eve',
+			time: Date.now()
+		});
+		const forged = { ...real, snapshot: encodeSnapshot(snapshotOf({ ...meta, title: 'Vendez tout' }, [])) };
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, Y.encodeStateAsUpdate(await r.repo.open(ARTICLE)));
+		const sv = Y.encodeStateVector(copy);
+		copy.getMap('revisions').set(await revisionId(real), encodeRevision(forged));
+		rogue.send('reader', { type: 'update', docId: ARTICLE, update: Y.encodeStateAsUpdate(copy, sv) });
+		await settle(...all);
+		expect(r.rejected.some((m) => m.includes('its digest does not match its content'))).toBe(true);
+		expect(await storedRevisions(r)).toEqual([1]);
+
+		// The honest session goes on: the expert's next edit and publication reach the reader.
+		updateArticleMeta(doc, { title: 'Ordre rejeté par le marché' });
+		await publishDraft(doc, 'ordre-rejete', expert!, { note: 'Titre précisé', publisherName: 'Eve' });
+		await settle(...all);
+		const readerDoc = await r.repo.open(ARTICLE);
+		expect(readArticleMeta(readerDoc).title).toBe('Ordre rejeté par le marché');
+		expect(currentRevision(readRevisions(readerDoc))?.note).toBe('Titre précisé');
+		expect((await storedRevisions(r)).sort()).toEqual([1, 2]);
+	});
+
+	it('two experts publishing while partitioned both keep their revision; the same one is current everywhere', async () => {
+		const [x, y] = await Promise.all([generateIdentity(), generateIdentity()]);
+		const rights: PublishRights = (_who, topic) => topic === 'bourse-ordres';
+		const hub = new MemoryHub();
+		const dx = device(hub, 'x', x, rights);
+		const dy = device(hub, 'y', y, rights);
+		const docX = await dx.repo.open(ARTICLE);
+		initArticle(docX, meta);
+		await publishDraft(docX, 'ordre-rejete', x, { note: 'v1', publisherName: 'X' });
+		await settle(dx, dy);
+		hub.unlink('x', 'y');
+		const docY = await dy.repo.open(ARTICLE);
+		updateArticleMeta(docX, { title: 'Ordre rejeté (X)' });
+		updateArticleMeta(docY, { tags: ['marché'] });
+		await publishDraft(docX, 'ordre-rejete', x, { note: 'par X', publisherName: 'X' });
+		await publishDraft(docY, 'ordre-rejete', y, { note: 'par Y', publisherName: 'Y' });
+		hub.link('x', 'y');
+		await settle(dx, dy);
+		const winner = x.agentId > y.agentId ? 'par X' : 'par Y';
+		for (const d of [docX, docY]) {
+			const revisions = readRevisions(d);
+			expect(revisions.map((r) => r.number).sort()).toEqual([1, 2, 2]);
+			expect(currentRevision(revisions)?.note).toBe(winner);
+		}
+		expect(dx.rejected).toEqual([]);
+		expect(dy.rejected).toEqual([]);
+	});
+});

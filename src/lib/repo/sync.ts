@@ -325,7 +325,13 @@ export class Synchronizer {
 		if (m.type === 'proof') return this.#handshake.onProof(from, state, m.signature);
 		if (!state.hello) return this.#hold(from, state, bytes);
 		if (LIVE.has(m.type) && !expected(state, m)) {
-			const admitted = state.inbox.push(bytes.byteLength, () => this.#track(this.#handle(from, state, m)));
+			// A batch spends one message of the budget per document in it.
+			const cost = m.type === 'syncStep2Batch' ? m.docs.length : 1;
+			const admitted = state.inbox.push(
+				bytes.byteLength,
+				() => this.#track(this.#handle(from, state, m)),
+				cost
+			);
 			if (!admitted) this.#drop(from, 'sent more than its rate budget and queue allow');
 			return;
 		}

@@ -8,6 +8,7 @@ import { Repo } from '../../src/lib/repo/repo';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { isLogId } from '../../src/lib/repo/sync-log';
+import { MessageType } from '../../src/lib/repo/sync-protocol';
 import { IndexedDbStorage } from '../../src/lib/storage/indexeddb';
 
 interface FillArgs {
@@ -28,6 +29,8 @@ const bench = {
 		stored: number;
 		rejected: number;
 		reached: boolean;
+		/** When the connection was up, and when the first message of each type came (ms from t0). */
+		phases: Record<string, number>;
 	}> {
 		const key = await deriveCentreKey(a.secret, a.centreId);
 		const identity = await generateIdentity();
@@ -42,6 +45,15 @@ const bench = {
 			agentId: identity.agentId,
 			floor: 'bourse',
 			identity
+		});
+		// What happens before the first document: the first message of each type (its first byte is
+		// the type while types stay below 128).
+		const phases: Record<string, number> = {};
+		const names = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k]));
+		net.on('peer-connected', () => (phases.connected ??= performance.now() - t0));
+		net.on('message', (_from, bytes) => {
+			const name = names[bytes[0]!] ?? '?';
+			phases[name] ??= performance.now() - t0;
 		});
 		const seen = new Set<string>();
 		let firstMs = 0;
@@ -72,7 +84,7 @@ const bench = {
 		sync.destroy();
 		await net.destroy();
 		await repo.destroy();
-		return { ms, firstMs, allMs, stored: n, rejected, reached };
+		return { ms, firstMs, allMs, stored: n, rejected, reached, phases };
 	}
 };
 

@@ -27,6 +27,31 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const ARTICLES = Number(process.env.PLATEAU_FILL_ARTICLES ?? 5000);
 const RUNS = Number(process.env.PLATEAU_FILL_RUNS ?? 3);
 const TIMEOUT_MS = 180_000;
+/** PLATEAU_FILL_PROFILE=1: a CPU profile of the page during each browser fill, its heaviest
+ *  functions (self time) printed. */
+const PROFILE = process.env.PLATEAU_FILL_PROFILE === '1';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	hitCount?: number;
+}
+
+/** The functions that took most of the samples, self time, as "name (file:line) ms". */
+function heaviest(profile: { nodes: ProfileNode[]; startTime: number; endTime: number }, n = 30): string[] {
+	const total = profile.nodes.reduce((a, x) => a + (x.hitCount ?? 0), 0) || 1;
+	const ms = (profile.endTime - profile.startTime) / 1000;
+	const by = new Map<string, number>();
+	for (const node of profile.nodes) {
+		const f = node.callFrame;
+		const key = `${f.functionName || '(anonymous)'} (${f.url.split('/').pop()}:${f.lineNumber})`;
+		by.set(key, (by.get(key) ?? 0) + (node.hitCount ?? 0));
+	}
+	return [...by]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, n)
+		.map(([k, hits]) => `${((hits / total) * ms).toFixed(0)} ms ${k}`);
+}
 
 async function bundle(): Promise<string> {
 	const out = await build({
@@ -50,6 +75,7 @@ interface PageResult {
 	stored: number;
 	rejected: number;
 	reached: boolean;
+	phases: Record<string, number>;
 }
 
 /** CPU time (ms) of every process descended from this one: the Chromium we launched (renderer,
@@ -145,6 +171,11 @@ test('fill: a fresh Node peer and a fresh browser filled by the hub', { timeout:
 			const task = async () =>
 				(await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
 			const task0 = await task();
+			if (PROFILE) {
+				await cdp.send('Profiler.enable');
+				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+				await cdp.send('Profiler.start');
+			}
 			const chromium0 = childrenCpuMs();
 			const hub0 = process.cpuUsage();
 			const b = await page.evaluate(
@@ -159,11 +190,23 @@ test('fill: a fresh Node peer and a fresh browser filled by the hub', { timeout:
 				{ url: hubUrl, centreId, secret: FILL_SECRET, count, timeoutMs: TIMEOUT_MS }
 			);
 			browserCpu.push((await task()) * 1000 - task0 * 1000);
+			if (PROFILE) {
+				const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+					profile: { nodes: ProfileNode[]; startTime: number; endTime: number };
+				};
+				console.log(`fill: page profile, self time:\n  ${heaviest(profile).join('\n  ')}`);
+			}
 			hubCpu.push(cpuMs(process.cpuUsage(hub0)));
 			chromiumCpu.push(childrenCpuMs() - chromium0);
 			await context.close();
 			console.log(
 				`fill: round ${round + 1}, browser ${b.reached ? `${(b.ms / 1000).toFixed(2)} s (first document at ${(b.firstMs / 1000).toFixed(2)} s, all applied at ${(b.allMs / 1000).toFixed(2)} s; main thread busy ${(browserCpu.at(-1)! / 1000).toFixed(2)} s, Chromium CPU ${(chromiumCpu.at(-1)! / 1000).toFixed(2)} s, hub process CPU ${(hubCpu.at(-1)! / 1000).toFixed(2)} s)` : `NOT complete: ${b.stored} stored`} (rejected ${b.rejected}), load ${load()[0]}`
+			);
+			console.log(
+				`fill: round ${round + 1}, browser: first message of each kind at ${Object.entries(b.phases)
+					.sort((x, y) => x[1] - y[1])
+					.map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`)
+					.join(', ')}`
 			);
 			expect(b.reached).toBe(true);
 			browserMs.push(b.ms);

@@ -1,10 +1,11 @@
-// Published revisions end to end, two agents in separate browser contexts over real WebRTC: the
-// expert publishes with a change note; while the expert edits the draft, the reader's view of the
+// Published revisions end to end, two agents in separate browser contexts over real WebRTC: an
+// agent without a role has no Publish button; the colleague who took a knowledge manager's role
+// (a signed demo role record, Settings › People) publishes with a change note; while the expert edits the draft, the reader's view of the
 // published revision does not change and says changes are in progress and by whom; a second
 // publication reaches the reader; History compares a revision with the draft (inserted words
 // marked) and restores an older revision as the draft.
 import { expect, test, type Page } from '@playwright/test';
-import { gotoInApp } from './helpers';
+import { gotoInApp, MEET_MS } from './helpers';
 import { connect, uniqueTag, withAgents } from './sync-helpers';
 
 const ID = 'faq-code-double-authentification';
@@ -24,12 +25,30 @@ test('publish, edit the draft while a colleague reads the published revision, co
 	const tag = `ajout${uniqueTag()}`;
 	await withAgents(browser, 'revisions', ['Alice Bourse', 'Bruno Gestion'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
+		// Neither may publish yet: publishing takes a role (here a demo role, signed by the device).
+		await gotoInApp(b.page, `/article/${ID}`);
+		await expect(b.page.getByRole('button', { name: 'Modifier', exact: true })).toBeVisible();
+		await expect(b.page.getByRole('button', { name: 'Publier', exact: true })).toHaveCount(0);
+		await gotoInApp(a.page, '/settings/people');
+		const demo = a.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
+		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
+		await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
+		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
+		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
+		// Bruno's device has verified Alice's role record before her publication reaches it.
+		await gotoInApp(b.page, '/settings/people');
+		await expect(
+			b.page
+				.locator('[data-agent]', { hasText: 'Alice Bourse' })
+				.locator('.chip[data-role="knowledge-manager"]')
+		).toHaveCount(1, { timeout: MEET_MS });
 		await gotoInApp(a.page, `/article/${ID}`);
 		await publish(a.page, 'Première révision', 1);
 		await expect(line(a.page)).toContainText('Alice Bourse');
 
 		await gotoInApp(b.page, `/article/${ID}`);
 		await expect(line(b.page)).toContainText('révision 1');
+		await expect(b.page.getByRole('button', { name: 'Publier', exact: true })).toHaveCount(0);
 
 		// The expert edits the draft: the reader still reads revision 1, told changes are in progress.
 		await a.page.getByRole('button', { name: 'Modifier', exact: true }).click();

@@ -10,6 +10,12 @@ import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
 import { articleBody, initArticle, readArticleMeta, updateArticleMeta } from '../../src/lib/schema/index';
 import { MemoryStorage } from '../../src/lib/storage/memory';
+import {
+	decodeMessage,
+	encodeMessage,
+	type ProtocolLimits,
+	type SyncMessage
+} from '../../src/lib/repo/sync-protocol';
 import { introduced, provenPeer, roguePeer, settle, type ProvenPeer } from './rogue-kit';
 
 const meta = (title: string) => ({
@@ -132,8 +138,12 @@ describe('a bulk fill of an empty device', () => {
 });
 
 describe('a fill between two honest devices', () => {
-	async function sourceWith(hub: MemoryHub, n: number): Promise<ProvenPeer> {
-		const source = track(provenPeer(hub, 'source', await generateIdentity()));
+	async function sourceWith(
+		hub: MemoryHub,
+		n: number,
+		limits?: Partial<ProtocolLimits>
+	): Promise<ProvenPeer> {
+		const source = track(provenPeer(hub, 'source', await generateIdentity(), new MemoryStorage(), limits));
 		for (let i = 0; i < n; i++) initArticle(await source.repo.open(`article/a-${i}`), meta(`Article ${i}`));
 		await source.repo.flush();
 		return source;
@@ -141,9 +151,16 @@ describe('a fill between two honest devices', () => {
 
 	it('cut halfway, resumes on reconnection and ends with every document, equal to the source', async () => {
 		const hub = new MemoryHub();
-		const source = await sourceWith(hub, 60);
+		// Batches of a few documents each (4 KiB), so the cut falls between batches.
+		const small = { maxBatchBytes: 4096 };
+		const source = await sourceWith(hub, 60, small);
 		const storage = new MemoryStorage();
-		const fresh = track(provenPeer(hub, 'fresh', await generateIdentity(), storage));
+		const fresh = track(provenPeer(hub, 'fresh', await generateIdentity(), storage, small));
+		const batches: number[] = [];
+		fresh.net.on('message', (_from, bytes) => {
+			const m = decodeMessage(bytes);
+			if (m.type === 'syncStep2Batch') batches.push(m.docs.length);
+		});
 		const got = new Set<string>();
 		fresh.repo.onChange((e) => {
 			got.add(e.docId);
@@ -164,6 +181,10 @@ describe('a fill between two honest devices', () => {
 			);
 		}
 		expect(fresh.rejected).toEqual([]);
+		// It came in batches, each of several documents and none of all of them.
+		expect(batches.length).toBeGreaterThan(2);
+		expect(Math.max(...batches)).toBeGreaterThan(1);
+		expect(Math.max(...batches)).toBeLessThan(60);
 	});
 
 	it('serves a document changed after an earlier fill as it is now, not as it was encoded then', async () => {
@@ -179,5 +200,152 @@ describe('a fill between two honest devices', () => {
 		await settle(source, first, second);
 		expect(readArticleMeta((await second.repo.find('article/a-0'))!).title).toBe('Article 0, revu');
 		expect(readArticleMeta((await first.repo.find('article/a-0'))!).title).toBe('Article 0, revu');
+	});
+});
+
+describe('batched anti-entropy', () => {
+	/** A proven rogue source speaking batches, introduced to a fresh device that asked it for
+	 *  `ids` (the inventory lists them). */
+	async function askedFor(ids: string[]) {
+		const hub = new MemoryHub();
+		const storage = new MemoryStorage();
+		const victim = track(provenPeer(hub, 'fresh', await generateIdentity(), storage));
+		const source = roguePeer(hub, 'source', { identity: await generateIdentity(), batch: true });
+		cleanups.push(() => source.net.destroy());
+		const changes: string[] = [];
+		victim.repo.onChange((e) => changes.push(e.docId));
+		source.greet('fresh');
+		await introduced(victim.sync, 'source', true);
+		source.send('fresh', { type: 'inventory', space: 'kb', entries: ids.map((id) => [id, 'ffff']) });
+		await settle(victim);
+		const sent = source.received.get('fresh') ?? [];
+		return { victim, source, storage, changes, sent };
+	}
+
+	it('asks in one batch and stores every good document of an answer batch, refusing each forged one', async () => {
+		const good = Array.from({ length: 20 }, (_, i) => [`article/good-${i}`, article(`Fiche ${i}`)] as const);
+		const whole = article('Tronquée');
+		const forged: [string, Uint8Array][] = [
+			['article/deep', article('Profonde', 100)],
+			['article/garbage', new Uint8Array([7, 200, 13, 255, 255, 255, 255, 9])],
+			['article/truncated', whole.slice(0, Math.floor(whole.byteLength / 2))],
+			['article/empty', new Uint8Array()]
+		];
+		const all = [...good, ...forged];
+		const { victim, source, storage, changes, sent } = await askedFor(all.map(([id]) => id));
+		// One step 1 batch naming every document, no single step 1.
+		expect(sent.filter((m) => m.type === 'syncStep1')).toEqual([]);
+		const asks = sent.filter(
+			(m): m is Extract<SyncMessage, { type: 'syncStep1Batch' }> => m.type === 'syncStep1Batch'
+		);
+		expect(asks).toHaveLength(1);
+		expect(asks[0]!.docs.map(([id]) => id).sort()).toEqual(all.map(([id]) => id).sort());
+
+		// One answer, the forged documents in the middle of it.
+		source.send('fresh', {
+			type: 'syncStep2Batch',
+			docs: [...good.slice(0, 10), ...forged, ...good.slice(10)].map(([id, u]) => [id, u])
+		});
+		await settle(victim);
+		expect(await stored(storage)).toEqual(good.map(([id]) => id).sort());
+		expect(
+			victim.rejected.some((r) => /article\/deep refused: the document would be nested deeper/.test(r))
+		).toBe(true);
+		expect(victim.rejected.some((r) => /update for article\/garbage is undecodable/.test(r))).toBe(true);
+		expect(victim.rejected.some((r) => /update for article\/truncated is undecodable/.test(r))).toBe(true);
+		expect(victim.rejected.some((r) => /update for article\/empty is empty/.test(r))).toBe(true);
+		expect(victim.rejected).toHaveLength(4);
+		expect([...new Set(changes)].sort()).toEqual(good.map(([id]) => id).sort());
+		expect(changes).toHaveLength(20);
+		await victim.repo.flush();
+		const reopened = new Repo({ storage });
+		expect(readArticleMeta((await reopened.find('article/good-13'))!).title).toBe('Fiche 13');
+	});
+
+	it('refuses a whole batch over the byte limit, and takes a big document sent alone', async () => {
+		const big = (title: string) => {
+			const doc = new Y.Doc();
+			initArticle(doc, meta(title));
+			doc.getMap('extra').set('blob', 'x'.repeat(150 * 1024));
+			return Y.encodeStateAsUpdate(doc);
+		};
+		const { victim, source, storage } = await askedFor(['article/big-1', 'article/big-2']);
+		source.send('fresh', {
+			type: 'syncStep2Batch',
+			docs: [
+				['article/big-1', big('Un')],
+				['article/big-2', big('Deux')]
+			]
+		});
+		await settle(victim);
+		expect(victim.rejected.some((r) => /exceeds the 262144-byte batch limit/.test(r))).toBe(true);
+		expect(await stored(storage)).toEqual([]);
+		// The same document alone, as a plain step 2 (what an honest peer does with a big one).
+		source.send('fresh', { type: 'syncStep2', docId: 'article/big-1', update: big('Un') });
+		await settle(victim);
+		expect(await stored(storage)).toEqual(['article/big-1']);
+	});
+
+	it('answers a step 1 batch in batches within the byte limit, a document too big for one alone', async () => {
+		const hub = new MemoryHub();
+		const source = track(provenPeer(hub, 'source', await generateIdentity()));
+		for (let i = 0; i < 300; i++) initArticle(await source.repo.open(`article/a-${i}`), meta(`Article ${i}`));
+		const huge = await source.repo.open('article/huge');
+		initArticle(huge, meta('Énorme'));
+		huge.getMap('extra').set('blob', 'x'.repeat(300 * 1024));
+		await source.repo.flush();
+		const fresh = roguePeer(hub, 'fresh', { identity: await generateIdentity(), batch: true });
+		cleanups.push(() => fresh.net.destroy());
+		fresh.greet('source');
+		await introduced(source.sync, 'fresh', true);
+		const ids = [
+			...Array.from({ length: 300 }, (_, i) => `article/a-${i}`),
+			'article/huge',
+			'article/nowhere'
+		];
+		const empty = Y.encodeStateVector(new Y.Doc());
+		fresh.send('source', { type: 'syncStep1Batch', docs: ids.map((id) => [id, empty]) });
+		await settle(source);
+		const got = fresh.received.get('source') ?? [];
+		const batches = got.filter(
+			(m): m is Extract<SyncMessage, { type: 'syncStep2Batch' }> => m.type === 'syncStep2Batch'
+		);
+		const singles = got.filter(
+			(m): m is Extract<SyncMessage, { type: 'syncStep2' }> => m.type === 'syncStep2'
+		);
+		expect(singles.map((m) => m.docId)).toEqual(['article/huge']);
+		expect(batches.length).toBeGreaterThan(0);
+		const served = batches.flatMap((b) => b.docs.map(([id]) => id));
+		expect(served.sort()).toEqual(ids.slice(0, 300).sort());
+		// Each batch decodes within the receiver's limits (decodeMessage would have thrown).
+		for (const b of batches) expect(encodeMessage(b).byteLength).toBeLessThanOrEqual(256 * 1024);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, batches[0]!.docs[0]![1]);
+		expect(readArticleMeta(doc).title).toMatch(/^Article \d+$/);
+	});
+
+	it('speaks one message per document to a peer that does not announce batches', async () => {
+		const hub = new MemoryHub();
+		const source = track(provenPeer(hub, 'source', await generateIdentity()));
+		for (let i = 0; i < 5; i++) initArticle(await source.repo.open(`article/a-${i}`), meta(`Article ${i}`));
+		await source.repo.flush();
+		const old = roguePeer(hub, 'old', { identity: await generateIdentity() });
+		cleanups.push(() => old.net.destroy());
+		old.greet('source');
+		await introduced(source.sync, 'old', true);
+		old.send('source', { type: 'inventory', space: 'kb', entries: [['article/x', 'ffff']] });
+		for (let i = 0; i < 5; i++)
+			old.send('source', {
+				type: 'syncStep1',
+				docId: `article/a-${i}`,
+				stateVector: Y.encodeStateVector(new Y.Doc())
+			});
+		await settle(source);
+		const got = old.received.get('source') ?? [];
+		expect(got.some((m) => m.type === 'syncStep1Batch' || m.type === 'syncStep2Batch')).toBe(false);
+		expect(got.filter((m) => m.type === 'syncStep1').map((m) => (m as { docId: string }).docId)).toEqual([
+			'article/x'
+		]);
+		expect(got.filter((m) => m.type === 'syncStep2')).toHaveLength(5);
 	});
 });

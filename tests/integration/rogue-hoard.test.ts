@@ -143,6 +143,28 @@ describe('a peer that floods live updates', () => {
 		expect(v.sync.stats).toEqual({ peers: 0, earlyBytes: 0, queuedMessages: 0, queuedBytes: 0 });
 	});
 
+	it('spends one message of its budget per document of a batch it was not asked for', async () => {
+		const hub = new MemoryHub();
+		const v = await victim(hub, {}, { messagesPerSecond: 500, messageBurst: 100, maxQueuedMessages: 500 });
+		const sender = roguePeer(hub, 'sender', { identity: await generateIdentity(), batch: true });
+		cleanups.push(() => sender.net.destroy());
+		sender.greet('victim');
+		await introduced(v.sync, 'sender', true);
+		const doc = (i: number): [string, Uint8Array] => [`article/b-${i}`, filler(10)];
+		// Six batches of 100 documents nobody asked for: six messages, 600 documents.
+		for (let b = 0; b < 6; b++)
+			sender.send('victim', {
+				type: 'syncStep2Batch',
+				docs: Array.from({ length: 100 }, (_, i) => doc(b * 100 + i))
+			});
+		// The burst (100) is spent by the first batch: the others wait in the queue.
+		expect(v.sync.stats.queuedMessages).toBeGreaterThanOrEqual(4);
+		await v.sync.idle();
+		await v.repo.flush();
+		expect((await v.repo.list()).length).toBe(600);
+		expect(v.rejected).toEqual([]);
+	});
+
 	it('a burst within the queue waits for the budget and is applied in full', async () => {
 		const hub = new MemoryHub();
 		const v = await victim(hub, {}, { messagesPerSecond: 500, messageBurst: 50, maxQueuedMessages: 500 });

@@ -11,10 +11,12 @@ import { Synchronizer } from '../../src/lib/repo/sync';
 import type { StorageAdapter } from '../../src/lib/repo/storage';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import {
+	BATCH_VERSION,
 	decodeMessage,
 	encodeMessage,
 	PROTOCOL_VERSION,
 	type Hello,
+	type ProtocolLimits,
 	type SyncMessage
 } from '../../src/lib/repo/sync-protocol';
 
@@ -33,7 +35,14 @@ export interface RoguePeer {
 export function roguePeer(
 	hub: MemoryHub,
 	id: string,
-	options: { identity?: AgentIdentity; agentId?: string; prove?: boolean; spaces?: string[] } = {}
+	options: {
+		identity?: AgentIdentity;
+		agentId?: string;
+		prove?: boolean;
+		spaces?: string[];
+		/** Announces batched anti-entropy (sync-protocol.ts, BATCH_VERSION). */
+		batch?: boolean;
+	} = {}
 ): RoguePeer {
 	const net = hub.join(id);
 	const nonce = newNonce();
@@ -45,6 +54,7 @@ export function roguePeer(
 		nonce
 	};
 	if (options.identity) hello.key = toBase64(options.identity.publicKey);
+	if (options.batch) hello.batch = BATCH_VERSION;
 	const received = new Map<string, SyncMessage[]>();
 	const proved = new Set<string>();
 	const send = (to: string, m: SyncMessage) => net.send(to, encodeMessage(m));
@@ -109,7 +119,8 @@ export function provenPeer(
 	hub: MemoryHub,
 	id: string,
 	identity: AgentIdentity,
-	storage: StorageAdapter = new MemoryStorage()
+	storage: StorageAdapter = new MemoryStorage(),
+	limits?: Partial<ProtocolLimits>
 ): ProvenPeer {
 	const repo = new Repo({ storage });
 	const net = hub.join(id);
@@ -119,7 +130,8 @@ export function provenPeer(
 		policy: new CentreSharePolicy(identity.agentId),
 		agentId: identity.agentId,
 		floor: 'bourse',
-		identity
+		identity,
+		limits
 	});
 	const rejected: string[] = [];
 	sync.onRejected((r) => rejected.push(r.reason));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	BATCH_VERSION,
 	decodeMessage,
 	defaultProtocolLimits,
 	encodeMessage,
@@ -47,7 +48,25 @@ describe('sync protocol', () => {
 			]
 		},
 		{ type: 'logHashes', docId: 'note/a.b', hashes: [new Uint8Array(16).fill(1), new Uint8Array(16)] },
-		{ type: 'logWant', docId: 'note/a.b', hashes: [] }
+		{ type: 'logWant', docId: 'note/a.b', hashes: [] },
+		{
+			type: 'hello',
+			hello: {
+				protocol: PROTOCOL_VERSION,
+				agentId: 'agent-b',
+				floor: 'bourse',
+				spaces: ['kb'],
+				batch: BATCH_VERSION
+			}
+		},
+		{
+			type: 'syncStep1Batch',
+			docs: [
+				['article/a', bytes(0)],
+				['article/b', bytes(1, 5, 2)]
+			]
+		},
+		{ type: 'syncStep2Batch', docs: [['article/a', bytes(0, 0)]] }
 	];
 	it.each(messages.map((m) => [m.type, m]))('round-trips %s', (_type, m) => {
 		expect(decodeMessage(encodeMessage(m))).toEqual(m);
@@ -88,5 +107,46 @@ describe('sync protocol', () => {
 			hello: { protocol: PROTOCOL_VERSION, agentId: 'a', floor: '', spaces: [], role: 'admin' as 'hub' }
 		});
 		expect(() => decodeMessage(hello)).toThrow(/bad role/);
+	});
+
+	it('refuses batches that are empty, too long, over the byte limit or name a document twice', () => {
+		const step2 = (n: number, size: number) =>
+			encodeMessage({
+				type: 'syncStep2Batch',
+				docs: Array.from(
+					{ length: n },
+					(_, i) => [`article/${i}`, new Uint8Array(size)] as [string, Uint8Array]
+				)
+			});
+		expect(() => decodeMessage(encodeMessage({ type: 'syncStep1Batch', docs: [] }))).toThrow(/0 documents/);
+		const many = encodeMessage({
+			type: 'syncStep1Batch',
+			docs: Array.from({ length: 1025 }, (_, i) => [`article/${i}`, bytes(0)] as [string, Uint8Array])
+		});
+		expect(() => decodeMessage(many)).toThrow(/1025 documents in one batch/);
+		// Two documents of 130 KiB: under the message limit (32 MiB), over a batch's (256 KiB).
+		expect(() => decodeMessage(step2(2, 130 * 1024))).toThrow(/exceeds the 262144-byte batch limit/);
+		expect(decodeMessage(step2(2, 120 * 1024)).type).toBe('syncStep2Batch');
+		const twice = encodeMessage({
+			type: 'syncStep2Batch',
+			docs: [
+				['article/a', bytes(0, 0)],
+				['article/a', bytes(0, 0)]
+			]
+		});
+		expect(() => decodeMessage(twice)).toThrow(/article\/a twice/);
+	});
+
+	it('speaks a later batch version at its own, and ignores a malformed one', () => {
+		const hello = (batch: unknown) =>
+			decodeMessage(
+				encodeMessage({
+					type: 'hello',
+					hello: { protocol: PROTOCOL_VERSION, agentId: 'a', floor: '', spaces: [], batch: batch as number }
+				})
+			);
+		expect(hello(BATCH_VERSION + 3)).toMatchObject({ hello: { batch: BATCH_VERSION } });
+		expect((hello('yes') as { hello: object }).hello).not.toHaveProperty('batch');
+		expect((hello(0) as { hello: object }).hello).not.toHaveProperty('batch');
 	});
 });

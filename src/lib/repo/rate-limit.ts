@@ -65,6 +65,8 @@ export class TokenBucket {
 
 interface Waiting {
 	bytes: number;
+	/** Message tokens it costs (a batch of documents costs one per document). */
+	cost: number;
 	run: () => void;
 }
 
@@ -93,9 +95,11 @@ export class RateLimitedInbox {
 	}
 
 	/** Runs `run` now if the budget allows and nothing waits before it, else queues it. Returns
-	 *  false, running nothing, when the queue would overflow (the caller disconnects the peer). */
-	push(bytes: number, run: () => void): boolean {
-		if (this.#queue.length === 0 && this.#admit(bytes)) {
+	 *  false, running nothing, when the queue would overflow (the caller disconnects the peer).
+	 *  `cost`: message tokens it spends (a batch of documents spends one per document; at most the
+	 *  burst). */
+	push(bytes: number, run: () => void, cost = 1): boolean {
+		if (this.#queue.length === 0 && this.#admit(bytes, cost)) {
 			run();
 			return true;
 		}
@@ -104,7 +108,7 @@ export class RateLimitedInbox {
 			this.#queuedBytes + bytes > this.#limits.maxQueuedBytes
 		)
 			return false;
-		this.#queue.push({ bytes, run });
+		this.#queue.push({ bytes, cost, run });
 		this.#queuedBytes += bytes;
 		this.#schedule();
 		return true;
@@ -125,18 +129,18 @@ export class RateLimitedInbox {
 		for (const resolve of this.#drained.splice(0)) resolve();
 	}
 
-	#admit(bytes: number): boolean {
-		if (this.#messages.waitFor(1) > 0 || this.#bytes.waitFor(bytes) > 0) return false;
-		return this.#messages.take(1) && this.#bytes.take(bytes);
+	#admit(bytes: number, cost: number): boolean {
+		if (this.#messages.waitFor(cost) > 0 || this.#bytes.waitFor(bytes) > 0) return false;
+		return this.#messages.take(cost) && this.#bytes.take(bytes);
 	}
 
 	#schedule(): void {
 		if (this.#timer !== undefined || this.#queue.length === 0) return;
 		const next = this.#queue[0]!;
-		const wait = Math.max(this.#messages.waitFor(1), this.#bytes.waitFor(next.bytes), 1);
+		const wait = Math.max(this.#messages.waitFor(next.cost), this.#bytes.waitFor(next.bytes), 1);
 		this.#timer = setTimeout(() => {
 			this.#timer = undefined;
-			while (this.#queue.length && this.#admit(this.#queue[0]!.bytes)) {
+			while (this.#queue.length && this.#admit(this.#queue[0]!.bytes, this.#queue[0]!.cost)) {
 				const { bytes, run } = this.#queue.shift()!;
 				this.#queuedBytes -= bytes;
 				run();

@@ -10,6 +10,11 @@ import { MAX_KEY_CHAIN_TEXT } from './identity';
  *  entries, reconciled by their logs (sync-signed.ts); a version-2 peer would send them plain. */
 export const PROTOCOL_VERSION = 3;
 
+/** Version of batched anti-entropy (syncStep1Batch / syncStep2Batch) a peer announces in its hello.
+ *  A feature within protocol 3 rather than a new protocol: a peer that does not announce it is sent
+ *  one step 1 / step 2 pair per document, as before, and never a batch (it would refuse the type). */
+export const BATCH_VERSION = 1;
+
 export const MessageType = {
 	hello: 0,
 	inventory: 1,
@@ -21,7 +26,9 @@ export const MessageType = {
 	proof: 7,
 	signed: 8,
 	logHashes: 9,
-	logWant: 10
+	logWant: 10,
+	syncStep1Batch: 11,
+	syncStep2Batch: 12
 } as const;
 
 /** Length of an entry hash on the wire (the first 16 bytes of its SHA-256, sync-signed-entry.ts). */
@@ -59,6 +66,9 @@ export interface Hello {
 	/** `hub`: the centre's always-on peer, which holds every shared document of the centre (all
 	 *  floors) and never a private one. Self-declared until roles are signed records. */
 	role?: 'hub';
+	/** The highest batched anti-entropy version this peer understands (BATCH_VERSION); each side
+	 *  sends the lower of both sides' versions. Absent: one message per document. */
+	batch?: number;
 	/** Set locally once the peer proved it holds `key` and `agentId` is that key's; never read from
 	 *  the wire. Personal documents and author-only writes need it. */
 	verified?: boolean;
@@ -80,7 +90,11 @@ export type SyncMessage =
 	/** The hashes of every entry this side holds in the document's log (16 bytes each). */
 	| { type: 'logHashes'; docId: string; hashes: Uint8Array[] }
 	/** Entries of the document's log this side lacks: send them. */
-	| { type: 'logWant'; docId: string; hashes: Uint8Array[] };
+	| { type: 'logWant'; docId: string; hashes: Uint8Array[] }
+	/** Step 1 for many documents at once (a fresh device asks for thousands). */
+	| { type: 'syncStep1Batch'; docs: [docId: string, stateVector: Uint8Array][] }
+	/** Step 2 for many documents, at most maxBatchBytes in all; each is vetted on its own. */
+	| { type: 'syncStep2Batch'; docs: [docId: string, update: Uint8Array][] };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -108,6 +122,10 @@ export interface ProtocolLimits {
 	 *  entries, sync-log.ts). */
 	maxEntriesPerMessage: number;
 	maxLogHashes: number;
+	/** Documents named in one batch (step 1 or step 2), and the bytes of one step 2 batch (a
+	 *  document bigger than that travels alone, as a plain step 2). */
+	maxBatchDocs: number;
+	maxBatchBytes: number;
 }
 
 export const defaultProtocolLimits: ProtocolLimits = {
@@ -118,7 +136,9 @@ export const defaultProtocolLimits: ProtocolLimits = {
 	maxEarlyMessages: 1_000,
 	maxEarlyBytes: 4 * 1024 * 1024,
 	maxEntriesPerMessage: 1_024,
-	maxLogHashes: 4_096
+	maxLogHashes: 4_096,
+	maxBatchDocs: 1_024,
+	maxBatchBytes: 256 * 1024
 };
 
 /** A signature's largest size: raw P-256 is 64 bytes; DER at most 72. */
@@ -176,6 +196,14 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
 			encoding.writeVarString(e, m.docId);
 			encoding.writeVarUint(e, m.hashes.length);
 			for (const hash of m.hashes) encoding.writeUint8Array(e, hash);
+			break;
+		case 'syncStep1Batch':
+		case 'syncStep2Batch':
+			encoding.writeVarUint(e, m.docs.length);
+			for (const [docId, bytes] of m.docs) {
+				encoding.writeVarString(e, docId);
+				encoding.writeVarUint8Array(e, bytes);
+			}
 			break;
 	}
 	return encoding.toUint8Array(e);
@@ -253,6 +281,28 @@ export function decodeMessage(
 				m = { type: type === MessageType.logHashes ? 'logHashes' : 'logWant', docId, hashes };
 				break;
 			}
+			case MessageType.syncStep1Batch:
+			case MessageType.syncStep2Batch: {
+				const step2 = type === MessageType.syncStep2Batch;
+				const name = step2 ? 'syncStep2Batch' : 'syncStep1Batch';
+				if (step2 && bytes.byteLength > limits.maxBatchBytes)
+					throw new ProtocolError(
+						`${name} of ${bytes.byteLength} bytes exceeds the ${limits.maxBatchBytes}-byte batch limit`
+					);
+				const n = decoding.readVarUint(d);
+				if (n === 0 || n > limits.maxBatchDocs)
+					throw new ProtocolError(`${name}: ${n} documents in one batch`);
+				const docs: [string, Uint8Array][] = [];
+				const seen = new Set<string>();
+				for (let i = 0; i < n; i++) {
+					const docId = id();
+					if (seen.has(docId)) throw new ProtocolError(`${name}: ${docId} twice in one batch`);
+					seen.add(docId);
+					docs.push([docId, decoding.readVarUint8Array(d)]);
+				}
+				m = step2 ? { type: 'syncStep2Batch', docs } : { type: 'syncStep1Batch', docs };
+				break;
+			}
 			default:
 				throw new ProtocolError(`unknown message type ${type}`);
 		}
@@ -307,6 +357,9 @@ function validateHello(value: unknown): Hello {
 		if (h.role !== 'hub') throw new ProtocolError('hello: bad role');
 		hello.role = 'hub';
 	}
+	// A later version than this side's is spoken at this side's (the lower of both).
+	if (typeof h.batch === 'number' && Number.isInteger(h.batch) && h.batch >= BATCH_VERSION)
+		hello.batch = BATCH_VERSION;
 	if (h.key !== undefined) {
 		if (typeof h.key !== 'string' || h.key.length > MAX_KEY_CHAIN_TEXT)
 			throw new ProtocolError('hello: bad key');

@@ -27,6 +27,7 @@ import type { LogLimits } from './sync-log';
 import { newPeerSignedState, SignedUpdates } from './sync-signed';
 import type { PeerState, SyncContext } from './sync-peer';
 import {
+	BATCH_VERSION,
 	decodeMessage,
 	defaultProtocolLimits,
 	encodeMessage,
@@ -81,6 +82,7 @@ export interface SyncStats {
 const LIVE = new Set<SyncMessage['type']>([
 	'update',
 	'syncStep2',
+	'syncStep2Batch',
 	'awareness',
 	'docAwareness',
 	'signed',
@@ -117,7 +119,8 @@ export class Synchronizer {
 			protocol: PROTOCOL_VERSION,
 			agentId: options.identity?.agentId ?? options.agentId,
 			floor: options.floor,
-			spaces: this.#policy.spaces()
+			spaces: this.#policy.spaces(),
+			batch: BATCH_VERSION
 		};
 		if (options.identity) this.#self.key = toBase64(options.identity.publicKey);
 		if (options.role) this.#self.role = options.role;
@@ -133,7 +136,7 @@ export class Synchronizer {
 			limits: options.logLimits,
 			seed: options.seed
 		});
-		this.#inventory = new AntiEntropy(ctx, this.#signed);
+		this.#inventory = new AntiEntropy(ctx, this.#signed, this.#limits);
 		this.#presence = new PresenceSharing(ctx, options.awareness);
 		this.#disposer.add(
 			() => this.#presence.destroy(),
@@ -321,8 +324,14 @@ export class Synchronizer {
 		if (m.type === 'hello') return this.#handshake.onHello(from, state, m.hello);
 		if (m.type === 'proof') return this.#handshake.onProof(from, state, m.signature);
 		if (!state.hello) return this.#hold(from, state, bytes);
-		if (LIVE.has(m.type) && !(m.type === 'syncStep2' && state.asked.delete(m.docId))) {
-			const admitted = state.inbox.push(bytes.byteLength, () => this.#track(this.#handle(from, state, m)));
+		if (LIVE.has(m.type) && !expected(state, m)) {
+			// A batch spends one message of the budget per document in it.
+			const cost = m.type === 'syncStep2Batch' ? m.docs.length : 1;
+			const admitted = state.inbox.push(
+				bytes.byteLength,
+				() => this.#track(this.#handle(from, state, m)),
+				cost
+			);
 			if (!admitted) this.#drop(from, 'sent more than its rate budget and queue allow');
 			return;
 		}
@@ -357,9 +366,15 @@ export class Synchronizer {
 				return this.#inventory.onInventory(from, state, m.entries);
 			case 'syncStep1':
 				return this.#inventory.onStep1(from, state, m.docId, m.stateVector);
+			case 'syncStep1Batch':
+				return this.#inventory.onStep1Batch(from, state, m.docs);
 			case 'syncStep2':
 			case 'update':
 				return this.#live.apply(from, state, m.docId, m.update);
+			case 'syncStep2Batch':
+				// Each document on its own: a refused one is reported, the others still applied.
+				for (const [docId, update] of m.docs) await this.#live.apply(from, state, docId, update);
+				return;
 			case 'awareness':
 				return this.#presence.onAwareness(from, state, m.payload);
 			case 'docAwareness':
@@ -412,4 +427,14 @@ export class Synchronizer {
 		this.#work.add(tracked);
 		void tracked.finally(() => this.#work.delete(tracked));
 	}
+}
+
+/** Whether a step 2 answers what this side asked for (then it does not spend the peer's rate budget):
+ *  a batch is expected only if every document in it was asked for. */
+function expected(state: PeerState, m: SyncMessage): boolean {
+	if (m.type === 'syncStep2') return state.asked.delete(m.docId);
+	if (m.type !== 'syncStep2Batch') return false;
+	let all = true;
+	for (const [docId] of m.docs) if (!state.asked.delete(docId)) all = false;
+	return all;
 }

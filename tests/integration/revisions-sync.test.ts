@@ -141,6 +141,26 @@ describe('publications between peers', () => {
 		expect((await storedRevisions(r)).sort()).toEqual([1, 2]);
 	});
 
+	it('a fresh device filled by a peer refuses a publication its roles do not allow, in a document it did not hold', async () => {
+		const [lenient, agent, fresh] = await Promise.all([1, 2, 3].map(() => generateIdentity()));
+		const hub = new MemoryHub();
+		// A peer that accepted anyone's publication (a rogue, or one with other roles) holds one.
+		const source = device(hub, 'source', lenient!, () => true);
+		const doc = await source.repo.open(ARTICLE);
+		initArticle(doc, meta, [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]);
+		await publishDraft(doc, 'ordre-rejete', agent!, { note: 'Je publie', publisherName: 'Mallory' });
+		initArticle(await source.repo.open('article/autre'), { ...meta, title: 'Autre' }, []);
+		// The fresh device holds neither: both come in its first fill, built from the peer's update alone.
+		const f = device(hub, 'fresh', fresh!, () => false);
+		await settle(source, f);
+		expect(f.rejected.some((m) => m.includes(`${agent!.agentId} may not publish topic bourse-ordres`))).toBe(
+			true
+		);
+		expect(await storedRevisions(f)).toEqual([]);
+		expect(await new Repo({ storage: f.storage }).find(ARTICLE)).toBeUndefined();
+		expect(readArticleMeta((await f.repo.find('article/autre'))!).title).toBe('Autre');
+	});
+
 	it('two experts publishing while partitioned both keep their revision; the same one is current everywhere', async () => {
 		const [x, y] = await Promise.all([generateIdentity(), generateIdentity()]);
 		const rights: PublishRights = (_who, topic) => topic === 'bourse-ordres';

@@ -88,6 +88,21 @@ export class LiveUpdates {
 			doc.destroy();
 			return this.#ctx.reject(from, `update for ${docId} refused: the document would be ${shape}`);
 		}
+		// Signatures inside the update (an article's publication records) are checked here too: a
+		// document first received whole must not skip what an update to a held one goes through.
+		const verifying = this.#ctx.policy.verifyUpdate?.(peer, docId, emptyDoc(), update);
+		if (!verifying) return this.#adopt(from, docId, doc, update);
+		return verifying.then((unverified) => {
+			if (unverified) {
+				doc.destroy();
+				return this.#ctx.reject(from, `update for ${docId} refused: it ${unverified}`);
+			}
+			if (this.#ctx.destroyed) return void doc.destroy();
+			return this.#adopt(from, docId, doc, update);
+		});
+	}
+
+	#adopt(from: PeerId, docId: string, doc: Y.Doc, update: Uint8Array): Promise<void> | void {
 		if (this.#ctx.repo.adopt(docId, doc, update, { peer: from } satisfies PeerOrigin)) return;
 		doc.destroy();
 		const state = this.#ctx.peers.get(from);

@@ -131,3 +131,20 @@ test('another context on the same browser is a different device and starts on /w
 		await b.close();
 	}
 });
+
+test('the demo link opens a fresh device straight on the demo centre’s first-run form', async ({
+	browser
+}) => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	try {
+		await page.goto('/demo');
+		await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
+		// No choice to make: the demo centre is open, its floors offered.
+		await expect(page.getByLabel('Votre nom')).toBeVisible({ timeout: FIRST_START_MS });
+		await expect(page.getByRole('button', { name: fr.tryDemo, exact: true })).toHaveCount(0);
+		await expect(page.getByLabel('Votre plateau').getByRole('option', { name: 'Bourse' })).toHaveCount(1);
+	} finally {
+		await context.close();
+	}
+});

@@ -44,6 +44,7 @@ server.listen(port, host, () => {
 	console.log(
 		`Plateau is running at http://${shown}:${port}/ (signaling at ws://${shown}:${port}${SIGNAL_PATH})`
 	);
+	console.log(`The demo centre opens at http://${shown}:${port}/demo`);
 	if (hubConfig) void startHub(shown);
 });
 

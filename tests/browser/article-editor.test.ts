@@ -117,6 +117,29 @@ describe('article editor', { timeout: 60_000 }, () => {
 		}
 	});
 
+	it('a published revision reads in the draft’s layout: its steps, decisions and escalation, read-only, its document untouched', async () => {
+		const view = new ArticleView(app.repo!, PROCEDURE);
+		await until(() => view.status === 'ready');
+		const doc = view.doc!;
+		const before = Y.encodeStateAsUpdate(doc);
+		const body = readArticleBody(doc);
+		const steps = readProcedure(body).steps.length;
+		expect(steps).toBeGreaterThan(1);
+		const published = ArticleEditor.forSnapshot(app, PROCEDURE, body, () => true);
+		const el = mountPoint();
+		published.mount(el);
+		await created(published);
+		// Laid out as a procedure (not flattened into paragraphs), not editable.
+		expect(el.querySelectorAll('.plateau-editor .procedure-step').length).toBe(steps);
+		expect(el.querySelector('.escalation')).not.toBeNull();
+		expect(el.querySelector('.plateau-editor')!.getAttribute('contenteditable')).toBe('false');
+		published.destroy();
+		el.remove();
+		// Built apart from the article: reading a revision writes nothing to the draft.
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+		view.destroy();
+	});
+
 	it('undo takes back only this agent’s own change, not a colleague’s typed meanwhile', async () => {
 		const base = await app.repo!.open(PROCEDURE);
 		const a = new Y.Doc();

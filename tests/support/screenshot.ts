@@ -25,6 +25,13 @@ console.log(`Screenshots in ${out}`);
 
 async function tour(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
 	await page.goto(base);
+	// A fresh device first chooses: create a centre, join one, or try the demo.
+	await page.getByRole('button', { name: /Essayer la démo|Try the demo/ }).waitFor();
+	await shot('choose');
+	await page.getByRole('button', { name: /Créer un centre|Create a centre/ }).first().click();
+	await page.getByLabel(/Nom du centre|Centre name/).waitFor();
+	await shot('create-centre');
+	await page.goto(`${base}/demo`);
 	await page.getByLabel(/Votre nom|Your name/).waitFor();
 	await shot('welcome');
 	await page.getByLabel(/Votre nom|Your name/).fill('Camille Dupont');
@@ -48,9 +55,21 @@ async function tour(page: Page, shot: (name: string) => Promise<unknown>): Promi
 	await page.getByRole('dialog').waitFor();
 	await shot('new-article-fr');
 	await page.keyboard.press('Escape');
+	// A demo role (knowledge manager of the centre), then the article with Publish, then published.
+	await page.goto(`${base}/settings/people`);
+	await shot('people-fr');
+	const demo = page.getByRole('region', { name: /Essayer un rôle de démonstration|Try a demo role/ });
+	await demo.getByLabel(/^(Rôle|Role)$/).selectOption('knowledge-manager');
+	await demo.getByRole('button', { name: /Prendre ce rôle|Take this role/ }).click();
+	await demo.getByRole('status').waitFor();
 	await page.goto(`${base}/article/${article}`);
 	await page.locator('article h1').waitFor();
 	await shot('article-fr');
+	await page.getByRole('button', { name: /^(Publier|Publish)$/ }).click();
+	await page.getByLabel(/Note de modification|Change note/).fill('Première révision relue');
+	await page.getByRole('button', { name: /Publier la révision 1|Publish revision 1/ }).click();
+	await page.getByTestId('revision-line').waitFor();
+	await shot('article-published-fr');
 	await page.goto(`${base}/article/rep-virement-refuse`);
 	await page.locator('article h1').waitFor();
 	await page.getByRole('button', { name: /Remplir et copier|Fill and copy/ }).click();

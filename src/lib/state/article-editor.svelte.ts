@@ -12,7 +12,8 @@ import { editorTexts } from '../editor/texts';
 import { insertImageFile, type PasteNotice } from '../editor/paste';
 import { formatBytes } from '../domain/format';
 import type { MessageKey } from '../i18n/index';
-import { articleBody } from '../schema/index';
+import { articleBody, writeBody } from '../schema/index';
+import type { BodyNode } from '../domain/body';
 import type { App } from './app.svelte';
 import { SlashMenuState } from './slash-menu.svelte';
 
@@ -51,11 +52,35 @@ export class ArticleEditor {
 	readonly #isProcedure: () => boolean;
 	#editor: Editor | undefined;
 	#frame = 0;
-	#stopSharing: () => void;
+	#stopSharing: () => void = () => {};
 	#destroyed = false;
 	readonly #awarenessHost: Y.Doc;
 
-	constructor(app: App, docId: string, doc: Y.Doc, isProcedure: () => boolean) {
+	/** A read-only view of a published revision's body, laid out like the draft (numbered steps,
+	 *  expected results, decisions, escalation): a throwaway document built from the snapshot, with
+	 *  no caret shared. */
+	static forSnapshot(
+		app: App,
+		docId: string,
+		body: readonly BodyNode[],
+		isProcedure: () => boolean
+	): ArticleEditor {
+		const doc = new Y.Doc();
+		writeBody(articleBody(doc), body);
+		const view = new ArticleEditor(app, docId, doc, isProcedure, { shareCarets: false });
+		view.#ownsDoc = true;
+		return view;
+	}
+
+	#ownsDoc = false;
+
+	constructor(
+		app: App,
+		docId: string,
+		doc: Y.Doc,
+		isProcedure: () => boolean,
+		options: { shareCarets?: boolean } = {}
+	) {
 		this.#app = app;
 		this.#docId = docId;
 		this.#doc = doc;
@@ -70,6 +95,7 @@ export class ArticleEditor {
 		this.awareness.on('change', this.#onAwareness);
 		// The peer session may start after the article opens (or restart): share carets with it
 		// whenever it is there.
+		if (options.shareCarets === false) return;
 		this.#stopSharing = $effect.root(() => {
 			$effect(() => {
 				const session = this.#app.sync;
@@ -211,6 +237,7 @@ export class ArticleEditor {
 		this.awareness.destroy();
 		this.#awarenessHost.destroy();
 		this.slash.hide();
+		if (this.#ownsDoc) this.#doc.destroy();
 	}
 
 	#onAwareness = () => {

@@ -28,7 +28,10 @@ async function tour(page: Page, shot: (name: string) => Promise<unknown>): Promi
 	// A fresh device first chooses: create a centre, join one, or try the demo.
 	await page.getByRole('button', { name: /Essayer la démo|Try the demo/ }).waitFor();
 	await shot('choose');
-	await page.getByRole('button', { name: /Créer un centre|Create a centre/ }).first().click();
+	await page
+		.getByRole('button', { name: /Créer un centre|Create a centre/ })
+		.first()
+		.click();
 	await page.getByLabel(/Nom du centre|Centre name/).waitFor();
 	await shot('create-centre');
 	await page.goto(`${base}/demo`);

@@ -142,6 +142,31 @@ describe('Repo storage', () => {
 		expect(events.map((e) => e.origin)).toEqual([STORAGE_ORIGIN]);
 	});
 
+	it('counts the writes not yet stored: an edit is pending until its storage write lands, then none', async () => {
+		let release: () => void = () => {};
+		const gate = new Promise<void>((r) => (release = r));
+		class GatedStorage extends MemoryStorage {
+			override async append(docId: string, update: Uint8Array): Promise<void> {
+				await gate;
+				return super.append(docId, update);
+			}
+		}
+		const storage = new GatedStorage();
+		const repo = newRepo(storage);
+		const doc = await repo.open('article/a');
+		const seen: number[] = [];
+		const stop = repo.onPendingWrites((n) => seen.push(n));
+		initArticle(doc, meta());
+		expect(repo.pendingWrites).toBe(1);
+		expect(chunkCount(storage, 'article/a')).toBe(0);
+		release();
+		await repo.flush();
+		expect(repo.pendingWrites).toBe(0);
+		expect(chunkCount(storage, 'article/a')).toBe(1);
+		expect(seen).toEqual([1, 0]);
+		stop();
+	});
+
 	it('gives the same Y.Doc to concurrent and later opens of one id', async () => {
 		const storage = new MemoryStorage();
 		const seeded = newRepo(storage);

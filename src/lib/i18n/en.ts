@@ -276,6 +276,8 @@ export const en: Record<MessageKey, string> = {
 	'article.edit': 'Edit',
 	'article.editDone': 'Done',
 	'article.editing': 'Editing — your changes are saved and shared as you type.',
+	'save.saved': 'Saved on this device',
+	'save.saving': 'Saving…',
 	'article.editMeta': 'Edit details',
 	'article.saveMeta': 'Save details',
 	'article.metaError': 'Field to correct: {field}.',

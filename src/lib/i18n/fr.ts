@@ -278,6 +278,8 @@ export const fr = {
 	'article.edit': 'Modifier',
 	'article.editDone': 'Terminer',
 	'article.editing': 'Mode édition — vos modifications sont enregistrées et partagées au fil de la frappe.',
+	'save.saved': 'Enregistré sur cet appareil',
+	'save.saving': 'Enregistrement…',
 	'article.editMeta': 'Modifier les détails',
 	'article.saveMeta': 'Enregistrer les détails',
 	'article.metaError': 'Champ à corriger : {field}.',

@@ -41,6 +41,7 @@ export class Repo {
 	readonly #changes = new Emitter<{ change: (e: ChangeEvent) => void }>();
 	readonly #errorEvents = new Emitter<{ error: (e: RepoError) => void }>();
 	readonly #removals = new Emitter<{ remove: (docId: string) => void }>();
+	readonly #writes = new Emitter<{ writes: (pending: number) => void }>();
 	/** Stored documents found over the shape limits: held empty in memory, never found. */
 	readonly #quarantined = new Set<string>();
 	readonly #pending = new Set<Promise<unknown>>();
@@ -166,6 +167,16 @@ export class Repo {
 		this.#removals.emit('remove', docId);
 	}
 
+	/** Writes issued and not yet stored (0: everything shown is on this device's disk). */
+	get pendingWrites(): number {
+		return this.#pending.size;
+	}
+
+	/** Listens to the number of writes in flight (each change); returns the unsubscribe. */
+	onPendingWrites(listener: (pending: number) => void): Dispose {
+		return this.#writes.on('writes', listener);
+	}
+
 	/** Resolves once every write issued so far has reached storage. */
 	async flush(): Promise<void> {
 		while (this.#pending.size) await Promise.allSettled([...this.#pending]);
@@ -263,7 +274,11 @@ export class Repo {
 			return undefined;
 		});
 		this.#pending.add(tracked);
-		void tracked.finally(() => this.#pending.delete(tracked));
+		this.#writes.emit('writes', this.#pending.size);
+		void tracked.finally(() => {
+			this.#pending.delete(tracked);
+			this.#writes.emit('writes', this.#pending.size);
+		});
 		return tracked;
 	}
 

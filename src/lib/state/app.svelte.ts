@@ -89,6 +89,8 @@ export class App {
 	centres = $state.raw<CentreMembership[]>([]);
 	/** Article documents this device holds, against the catalog's count: a joining device's fill. */
 	receivedArticles = $state(0);
+	/** Edits not yet on this device's disk (0: everything shown would survive a crash). */
+	pendingWrites = $state(0);
 	progress = $state({ done: 0, total: 0 });
 	failure = $state('');
 	problems = $state.raw<RepoError[]>([]);
@@ -194,6 +196,7 @@ export class App {
 			this.credentials = credentials;
 			const repo = new Repo({ storage: this.#env.openStorage(this.storeName) });
 			this.#centre.add(repo.onError((e) => (this.problems = [...this.problems, e])));
+			this.#centre.add(repo.onPendingWrites((n) => (this.pendingWrites = n)));
 			const keeper = new CatalogKeeper(repo);
 			this.#centre.add(() => keeper.destroy());
 			this.repo = repo;

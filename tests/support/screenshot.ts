@@ -60,6 +60,7 @@ async function tour(page: Page, shot: (name: string) => Promise<unknown>): Promi
 	await page.keyboard.press('Escape');
 	// A demo role (knowledge manager of the centre), then the article with Publish, then published.
 	await page.goto(`${base}/settings/people`);
+	await page.getByRole('heading', { level: 1, name: /Personnes et rôles|People and roles/ }).waitFor();
 	await shot('people-fr');
 	const demo = page.getByRole('region', { name: /Essayer un rôle de démonstration|Try a demo role/ });
 	await demo.getByLabel(/^(Rôle|Role)$/).selectOption('knowledge-manager');

@@ -5,7 +5,7 @@
 // check chains with the very same code.
 import { toBase64 } from './base64';
 import { crockford } from './codes';
-import { subtle } from './subtle';
+import { sha256, subtle } from './subtle';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -19,7 +19,7 @@ export const MAX_ENDORSEMENTS = 6;
 
 /** The agent id of a public key. */
 export async function agentIdOf(publicKey: Uint8Array): Promise<string> {
-	const hash = new Uint8Array(await subtle().digest('SHA-256', publicKey as Uint8Array<ArrayBuffer>));
+	const hash = await sha256(publicKey);
 	return `agent-${crockford(hash, 24)}`;
 }
 

@@ -4,6 +4,7 @@
 // tag and the record's fields in a fixed order, the grantor's key chain (domain/key-chain.ts)
 // included, so a signature cannot be moved to another record, chain or centre. Kept in the centre
 // document as its JSON text (schema/roles.ts); who may grant what is domain/roles.ts.
+import { toHexString } from 'lib0/buffer';
 import { fromBase64, toBase64 } from './base64';
 import { provingKeyOfBytes, signWith, verifySignature } from './key-chain';
 import type { GrantedRole, RoleScope } from './roles';
@@ -149,7 +150,7 @@ export async function roleSignatureProblem(r: SignedRoleRecord): Promise<string 
 /** A new record's random id. */
 export function newRoleRecordId(): string {
 	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+	return toHexString(bytes);
 }
 
 /** Signs a grant or revocation with the signer's device key (grantor and chain are the signer's). */

@@ -10,6 +10,11 @@ export class WebCryptoUnavailableError extends Error {
 	}
 }
 
+/** SHA-256 of bytes (record ids, digests of signed content, agent ids). */
+export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+	return new Uint8Array(await subtle().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
 export function subtle(): SubtleCrypto {
 	const s = globalThis.crypto?.subtle;
 	if (!s) throw new WebCryptoUnavailableError();

@@ -11,7 +11,8 @@
 // digest is not its snapshot's, or the snapshot is not one, or is filed under another topic; its key
 // chain does not prove the publisher (unknown signer); its signature does not verify; the
 // publisher may not publish the topic (PublishRights).
-import { subtle } from '../domain/subtle';
+import { toHexString as hex } from 'lib0/buffer';
+import { sha256 } from '../domain/subtle';
 import {
 	currentRevision,
 	decodeSnapshot,
@@ -38,16 +39,6 @@ import {
 } from '../schema/index';
 import { trialCopy } from './trial';
 import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
-
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-	return new Uint8Array(await subtle().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-}
-
-function hex(bytes: Uint8Array): string {
-	let out = '';
-	for (const b of bytes) out += b.toString(16).padStart(2, '0');
-	return out;
-}
 
 async function signedData(f: RevisionFields, chain: Uint8Array): Promise<Uint8Array> {
 	const fields = encodeFields(f);

@@ -12,7 +12,8 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { toBase64 } from '../domain/base64';
-import { subtle } from '../domain/subtle';
+import { toHexString } from 'lib0/buffer';
+import { sha256 } from '../domain/subtle';
 import { agentIdOf, provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
 import { ENTRY_HASH_BYTES } from './sync-protocol';
 
@@ -30,10 +31,6 @@ export interface SignedEntry {
 	/** The signer's key chain: its last key signed. */
 	chain: Uint8Array;
 	signature: Uint8Array;
-}
-
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-	return new Uint8Array(await subtle().digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -59,9 +56,7 @@ async function signedData(digest: Uint8Array, chain: Uint8Array): Promise<Uint8A
 
 /** The entry's hash as text (hex of its first 16 bytes), its key in logs. */
 export function hashText(hash: Uint8Array): string {
-	let out = '';
-	for (const b of hash) out += b.toString(16).padStart(2, '0');
-	return out;
+	return toHexString(hash);
 }
 
 export function hashBytes(text: string): Uint8Array {

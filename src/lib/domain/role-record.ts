@@ -7,7 +7,7 @@
 import { toHexString } from 'lib0/buffer';
 import { fromBase64, toBase64 } from './base64';
 import { provingKeyOfBytes, signWith, verifySignature } from './key-chain';
-import type { GrantedRole, RoleScope } from './roles';
+import type { GrantedRole, RoleScope, VerifiedRoleRecord } from './roles';
 import { GRANTED_ROLES } from './roles';
 import { requireId, requireOneOf, requireTimestamp, ValidationError } from './validation';
 
@@ -15,23 +15,10 @@ const TAG = 'plateau/role-record/v1';
 /** A record's JSON text is at most this long (a chain of six endorsements is 1,120 characters). */
 export const MAX_ROLE_RECORD_TEXT = 2_048;
 
-export interface RoleRecord {
+export interface RoleRecord extends VerifiedRoleRecord {
 	v: 1;
-	/** The record's id (random, 16 bytes as hex): its key in the centre document. */
-	id: string;
-	/** The centre it belongs to: a record cannot be replayed into another centre. */
-	centre: string;
-	/** The agent granting or revoking, and its key chain (base64) whose last key signed. */
-	grantor: string;
+	/** The grantor's key chain (base64) whose last key signed. */
 	chain: string;
-	grantee: string;
-	role: GrantedRole;
-	scope: RoleScope;
-	action: 'grant' | 'revoke';
-	/** When it was signed (ms): records take effect in this order. */
-	time: number;
-	/** The grantor's count of records so far, plus one (an order among its records of one time). */
-	seq: number;
 }
 
 export interface SignedRoleRecord extends RoleRecord {

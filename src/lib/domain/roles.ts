@@ -72,14 +72,19 @@ export interface RoleContext {
 
 /** A record as the replay needs it: verified (signature and chain hold) by the caller. */
 export interface VerifiedRoleRecord {
+	/** The record's id (random, 16 bytes as hex): its key in the centre document. */
 	id: string;
+	/** The centre it belongs to: a record cannot be replayed into another centre. */
 	centre: string;
+	/** The agent granting or revoking. */
 	grantor: string;
 	grantee: string;
 	role: GrantedRole;
 	scope: RoleScope;
 	action: 'grant' | 'revoke';
+	/** When it was signed (ms): records take effect in this order. */
 	time: number;
+	/** The grantor's count of records so far, plus one (an order among its records of one time). */
 	seq: number;
 }
 

@@ -35,6 +35,7 @@ import {
 	readArticleMeta,
 	readRevisions,
 	revisionChanges,
+	revisionEntries,
 	type StoredRevision
 } from '../schema/index';
 import { trialCopy } from './trial';
@@ -127,6 +128,19 @@ export function revisionUpdateProblem(
 	if (altered) return Promise.resolve('changes or removes a published revision');
 	if (!added.size) return undefined;
 	return addedProblem(added, articleId, rights);
+}
+
+/** Why a document built whole from a peer's update (a fresh device's fill) must be refused for its
+ *  publication records, or undefined: every record it holds is new here, so each must hold. The
+ *  document is already built: no copy, no second apply. */
+export function builtRevisionsProblem(
+	doc: Y.Doc,
+	articleId: string,
+	rights: PublishRights
+): Promise<string | undefined> | undefined {
+	const all = revisionEntries(doc);
+	if (!all.size) return undefined;
+	return addedProblem(all, articleId, rights);
 }
 
 async function addedProblem(

@@ -44,7 +44,7 @@ import {
 } from '../schema/index';
 import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
-import { revisionUpdateProblem } from './revisions';
+import { builtRevisionsProblem, revisionUpdateProblem } from './revisions';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
@@ -85,6 +85,8 @@ export interface SharePolicy {
 		doc: Y.Doc,
 		update: Uint8Array
 	): Promise<string | undefined> | undefined;
+	/** verifyUpdate for a document built whole from a peer's update, where it was not held. */
+	verifyBuilt?(peer: Hello, docId: string, built: Y.Doc): Promise<string | undefined> | undefined;
 }
 
 /** The centre-wide space: shared notes and their authors' access documents. */
@@ -257,6 +259,13 @@ export class CentreSharePolicy implements SharePolicy {
 		const parsed = parseDocId(docId);
 		if (parsed?.type !== 'article') return undefined;
 		return revisionUpdateProblem(doc, parsed.id, update, this.#publishRights);
+	}
+
+	/** The same for a document built whole from a peer's update (not held here before). */
+	verifyBuilt(_peer: Hello, docId: string, built: Y.Doc): Promise<string | undefined> | undefined {
+		const parsed = parseDocId(docId);
+		if (parsed?.type !== 'article') return undefined;
+		return builtRevisionsProblem(built, parsed.id, this.#publishRights);
 	}
 
 	/** The centre document: administrators change anything, other agents their own entry only;

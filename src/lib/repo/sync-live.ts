@@ -88,9 +88,10 @@ export class LiveUpdates {
 			doc.destroy();
 			return this.#ctx.reject(from, `update for ${docId} refused: the document would be ${shape}`);
 		}
-		// Signatures inside the update (an article's publication records) are checked here too: a
-		// document first received whole must not skip what an update to a held one goes through.
-		const verifying = this.#ctx.policy.verifyUpdate?.(peer, docId, emptyDoc(), update);
+		// Signatures inside the update (an article's publication records) are checked here too, on
+		// the document as built: a document first received whole must not skip what an update to a
+		// held one goes through.
+		const verifying = this.#ctx.policy.verifyBuilt?.(peer, docId, doc);
 		if (!verifying) return this.#adopt(from, docId, doc, update);
 		return verifying.then((unverified) => {
 			if (unverified) {

@@ -108,7 +108,8 @@ export function observeRevisions(doc: Y.Doc, onChange: () => void): () => void {
 	return () => map.unobserve(handler);
 }
 
-function entries(doc: Y.Doc): Map<string, unknown> {
+/** The stored publication records, id → bytes as found (not decoded, not verified). */
+export function revisionEntries(doc: Y.Doc): Map<string, unknown> {
 	const out = new Map<string, unknown>();
 	revisionsMap(doc).forEach((value, key) => out.set(key, value));
 	return out;
@@ -148,10 +149,10 @@ export function revisionChanges(
 ): { added: Map<string, unknown>; altered: boolean } {
 	const added = new Map<string, unknown>();
 	if (!mayTouch(doc, update)) return { added, altered: false };
-	const before = entries(doc);
+	const before = revisionEntries(doc);
 	const trial = copy(doc);
 	Y.applyUpdate(trial, update);
-	const after = entries(trial);
+	const after = revisionEntries(trial);
 	trial.destroy();
 	let altered = false;
 	for (const [key, value] of before) {

@@ -32,8 +32,8 @@ import {
 	centreOutsideEntry,
 	centreWriteProblem,
 	effectiveRolesNow,
-	isCentreAdmin,
 	isCentreUnset,
+	mayAdministerCentre,
 	noteAccessAuthor,
 	noteAuthorPart,
 	readAdmins,
@@ -305,8 +305,7 @@ export class CentreSharePolicy implements SharePolicy {
 /** Whether a proven peer may change the centre's fields: an administrator by signed role record,
  *  or one listed when the centre was created (before role records). */
 function administersCentre(peer: Hello, doc: Y.Doc): boolean {
-	if (peer.verified !== true) return false;
-	return isCentreAdmin(doc, peer.agentId, peer.key) || effectiveRolesNow(doc).administersCentre(peer.agentId);
+	return peer.verified === true && mayAdministerCentre(doc, effectiveRolesNow(doc), peer.agentId, peer.key);
 }
 
 /** The peer proved to be this agent (hello signed with the key the agent id derives from). */

@@ -20,7 +20,7 @@ import {
 	type RoleFinding,
 	type VerifiedRoleRecord
 } from '../domain/roles';
-import { readFloors, readTaxonomy } from './centre';
+import { isCentreAdmin, readFloors, readTaxonomy } from './centre';
 
 export const ROLES_ROOT = 'roles';
 const rolesMap = (doc: Y.Doc) => doc.getMap<unknown>(ROLES_ROOT);
@@ -279,4 +279,15 @@ export function putDemoRoles(doc: Y.Doc, founder: string, records: readonly stri
 		markDemoRoles(doc);
 		for (const text of records) rolesMap(doc).set(parseRoleRecord(text).id, text);
 	});
+}
+
+/** Whether an agent (proving `key`) may change the centre's fields: an administrator by signed role
+ *  record, or one listed when the centre was created (before role records). */
+export function mayAdministerCentre(
+	doc: Y.Doc,
+	roles: EffectiveRoles | undefined,
+	agentId: string,
+	key: string | undefined
+): boolean {
+	return isCentreAdmin(doc, agentId, key) || !!roles?.administersCentre(agentId);
 }

@@ -6,7 +6,7 @@ import {
 	grantGenesisAdministrator,
 	initCentre,
 	rolePublishRights,
-	isCentreAdmin,
+	mayAdministerCentre,
 	observeCentre,
 	readAdmins,
 	readAgents,
@@ -352,10 +352,7 @@ export class App {
 		const doc = this.repo?.opened(docId('centre', this.centreId));
 		const id = this.identity;
 		if (!doc || !id) return false;
-		return (
-			isCentreAdmin(doc, id.agentId, toBase64(id.publicKey)) ||
-			!!this.roles?.roles?.administersCentre(id.agentId)
-		);
+		return mayAdministerCentre(doc, this.roles?.roles, id.agentId, toBase64(id.publicKey));
 	}
 
 	/** Switches this device to the centre of an invite code (rejects with InviteCodeError for a

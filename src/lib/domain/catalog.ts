@@ -15,7 +15,16 @@ export interface CatalogEntry {
 	updatedAt: number;
 	/** The published revision's number; absent for an article never published (a draft). */
 	revision?: number;
+	/** When the current revision was published, by whom (name), and its change note (cut to
+	 *  NOTE_IN_CATALOG characters): the change feed reads them without opening the article. A
+	 *  display hint like the rest of the line; the article's signed record is the truth. */
+	publishedAt?: number;
+	publishedBy?: string;
+	changeNote?: string;
 }
+
+/** How much of a change note a catalog line carries (the feed shows one line of it). */
+export const NOTE_IN_CATALOG = 140;
 
 /** An article never published: no revision, and its status still the draft's (articles from
  *  before revisions, marked published, count as published). Lists mark and rank them last. */

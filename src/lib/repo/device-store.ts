@@ -27,7 +27,13 @@ export const DEVICE_KEYS = {
 	identity: (centreId: string) => `identity:${centreId}`,
 	profile: (centreId: string) => `profile:${centreId}`,
 	/** The self-chosen id a device used before it had a key, kept to move its profile. */
-	formerId: (centreId: string) => `former-id:${centreId}`
+	formerId: (centreId: string) => `former-id:${centreId}`,
+	/** Which revision of each article the agent last read (domain/read-marks.ts): private, never in
+	 *  a document. */
+	readMarks: (centreId: string) => `read-marks:${centreId}`,
+	/** What the agent follows and where their change feed starts (domain/follows.ts,
+	 *  domain/change-feed.ts): private, never in a document. */
+	follows: (centreId: string) => `follows:${centreId}`
 } as const;
 
 /** The device's records in memory: for tests and tools, and an app started without a device store.

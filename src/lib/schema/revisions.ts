@@ -7,7 +7,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../domain/article';
-import type { CatalogEntry } from '../domain/catalog';
+import { NOTE_IN_CATALOG, type CatalogEntry } from '../domain/catalog';
 import {
 	currentRevision,
 	decodeSnapshot,
@@ -221,7 +221,8 @@ export function restoreSnapshot(doc: Y.Doc, snapshot: RevisionSnapshot, now = Da
 }
 
 /** The article's catalog line: its published revision's title, kind, topic and language when it
- *  has one (what lists show by default), with the revision's number; the draft's before a first
+ *  has one (what lists show by default), with the revision's number, time, publisher and change
+ *  note (the change feed's); the draft's before a first
  *  publication (no `revision`: lists mark it a draft). Derived from the converged document, so
  *  every peer writes the same line (repo/catalog-keeper.ts). */
 export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
@@ -236,6 +237,9 @@ export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
 		kind: snapshot.kind,
 		node: snapshot.node,
 		locale: snapshot.locale,
-		revision: current.number
+		revision: current.number,
+		publishedAt: current.time,
+		publishedBy: current.publisherName,
+		changeNote: current.note.slice(0, NOTE_IN_CATALOG)
 	};
 }

@@ -75,8 +75,17 @@ function isCatalogEntry(value: unknown, key: string): value is CatalogEntry {
 		typeof e.updatedAt === 'number' &&
 		(ARTICLE_KINDS as readonly unknown[]).includes(e.kind) &&
 		(ARTICLE_STATUSES as readonly unknown[]).includes(e.status) &&
-		(LOCALES as readonly unknown[]).includes(e.locale)
+		(LOCALES as readonly unknown[]).includes(e.locale) &&
+		optional(e.revision, 'number') &&
+		optional(e.publishedAt, 'number') &&
+		optional(e.publishedBy, 'string') &&
+		optional(e.changeNote, 'string')
 	);
+}
+
+/** An optional field is absent or of its type (a peer's line is untrusted). */
+function optional(value: unknown, type: 'number' | 'string'): boolean {
+	return value === undefined || typeof value === type;
 }
 
 /** Observes catalog changes; returns the unsubscribe function. */

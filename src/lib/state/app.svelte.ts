@@ -60,6 +60,7 @@ import { migrateLocalStorage } from './device-migration';
 import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
 import { RolesState } from './roles.svelte';
+import { ReadingState } from './reading.svelte';
 
 export { DEMO_CENTRE };
 
@@ -115,6 +116,8 @@ export class App {
 	notes: Notes | undefined = $state.raw();
 	/** The centre's roles, from its signed role records (Settings › People; who may publish). */
 	roles: RolesState | undefined = $state.raw();
+	/** What this agent last read and follows, and their change feed: kept on this device only. */
+	reading: ReadingState | undefined = $state.raw();
 	/** Who may read and write each shared note (its authors' access records). */
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
@@ -219,8 +222,16 @@ export class App {
 				persist: (profile) => device.write({ [DEVICE_KEYS.profile(centreId)]: profile ?? undefined })
 			});
 			this.session = session;
-			this.kb = new KnowledgeBase(space, centre);
+			const kb = new KnowledgeBase(space, centre);
+			this.kb = kb;
 			await this.#watchCentre(repo, centre);
+			const reading = new ReadingState(device, centreId, {
+				entries: () => kb.entries,
+				taxonomy: () => kb.taxonomy,
+				floorTopics: () => kb.floor(session.profile?.floor)?.topics ?? []
+			});
+			await reading.load();
+			this.reading = reading;
 			const roles = new RolesState(centre, session.agentId, this.identity);
 			this.roles = roles;
 			this.#centre.add(() => roles.destroy());
@@ -438,7 +449,7 @@ export class App {
 	}
 
 	#clearCentre(): void {
-		this.kb = this.search = this.notes = this.roles = this.repo = this.session = undefined;
+		this.kb = this.search = this.notes = this.roles = this.repo = this.session = this.reading = undefined;
 		this.problems = [];
 		this.receivedArticles = 0;
 		this.syncFailure = '';
@@ -538,6 +549,7 @@ export class App {
 	 *  connection closed, then the centre's lists, search and repo. */
 	async #stopCentre(): Promise<void> {
 		await this.session?.saved();
+		await this.reading?.saved();
 		this.session?.destroy();
 		await this.#stopSyncing();
 		this.#centre.dispose();

@@ -1,0 +1,92 @@
+// What changed since I last read it (issue 14, part 5), two agents in separate browser contexts
+// over real WebRTC: agent A reads a published article and follows it; expert B publishes a new
+// revision with a change note; A's list marks the article "updated since you last read", A's
+// change feed lists the publication with an unread count, and opening it from the feed (with the
+// keyboard) offers the differences from the revision A last read; once read, the count is gone.
+import { expect, test, type Page } from '@playwright/test';
+import { articleList, gotoInApp, MEET_MS } from './helpers';
+import { connect, uniqueTag, withAgents } from './sync-helpers';
+
+const ID = 'faq-code-double-authentification';
+const line = (page: Page) => page.getByTestId('revision-line');
+const listLine = (page: Page) =>
+	articleList(page).locator('li', { has: page.locator(`a[href="/article/${ID}"]`) });
+
+async function publish(page: Page, note: string, number: number): Promise<void> {
+	await page.getByRole('button', { name: 'Publier', exact: true }).click();
+	await page.getByLabel('Note de modification').fill(note);
+	await page.getByRole('button', { name: `Publier la révision ${number}` }).click();
+	await expect(line(page)).toContainText(`révision ${number}`);
+}
+
+test('a new revision shows as updated since the last read, in the feed with an unread count, with its diff', async ({
+	browser
+}) => {
+	const tag = `precision${uniqueTag()}`;
+	await withAgents(browser, 'reading', ['Agnès Lecture', 'Bruno Expert'], async (a, b) => {
+		await connect(a, 'Bourse', b, 'Gestion de compte');
+		// B takes a knowledge manager's role (a signed demo role record); A's device verifies it.
+		await gotoInApp(b.page, '/settings/people');
+		const demo = b.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
+		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
+		await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
+		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
+		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
+		await gotoInApp(a.page, '/settings/people');
+		await expect(
+			a.page
+				.locator('[data-agent]', { hasText: 'Bruno Expert' })
+				.locator('.chip[data-role="knowledge-manager"]')
+		).toHaveCount(1, { timeout: MEET_MS });
+		await gotoInApp(b.page, `/article/${ID}`);
+		await publish(b.page, 'Première révision', 1);
+
+		// A reads revision 1 and follows the article.
+		await gotoInApp(a.page, `/article/${ID}`);
+		await expect(line(a.page)).toContainText('révision 1', { timeout: MEET_MS });
+		const follow = a.page.getByRole('button', { name: 'Suivre cet article' });
+		await follow.click();
+		await expect(follow).toHaveAttribute('aria-pressed', 'true');
+		await gotoInApp(a.page, '/');
+		await expect(listLine(a.page)).toBeVisible();
+		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveCount(0);
+		const feed = a.page.getByTestId('change-feed');
+		await expect(feed.getByTestId('feed-unread')).toHaveCount(0);
+
+		// B edits the draft and publishes revision 2 with a change note.
+		await b.page.getByRole('button', { name: 'Modifier', exact: true }).click();
+		const editorBody = b.page.getByTestId('article-body').locator('.plateau-editor');
+		await editorBody.locator('p').first().click();
+		await b.page.keyboard.press('End');
+		await b.page.keyboard.type(` ${tag}`);
+		await b.page.getByRole('button', { name: 'Terminer' }).click();
+		await publish(b.page, `Précision ${tag}`, 2);
+
+		// A's list and feed say so.
+		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveText(
+			'Mis à jour depuis votre dernière lecture',
+			{ timeout: MEET_MS }
+		);
+		await expect(feed.getByTestId('feed-unread')).toContainText('1');
+		const item = feed.locator(`a[data-feed-item="article/${ID}"]`);
+		await expect(item).toContainText('Révision 2');
+		await expect(item).toContainText('Bruno Expert');
+		await expect(item).toContainText(`Précision ${tag}`);
+		await expect(item).toContainText('non lue');
+
+		// Opened from the feed with the keyboard: the diff from revision 1, the one A last read.
+		await item.focus();
+		await a.page.keyboard.press('Enter');
+		await expect(line(a.page)).toContainText('révision 2');
+		const since = a.page.getByTestId('since-read');
+		await expect(since).toContainText('révision 1 → révision 2');
+		await expect(since).toContainText(`Précision ${tag}`);
+		await since.getByRole('button', { name: 'Voir les changements' }).click();
+		await expect(a.page.getByTestId('revision-diff').locator('ins')).toContainText(tag);
+		// Read now: the count is gone, the item stays in the feed, read.
+		await expect(feed.getByTestId('feed-unread')).toHaveCount(0);
+		await expect(item).not.toContainText('non lue');
+		await gotoInApp(a.page, '/');
+		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveCount(0);
+	});
+});

@@ -24,6 +24,7 @@ import {
 	decodeReadMarks,
 	encodeReadMarks,
 	markRead,
+	REVISION_ID_KEPT,
 	revisionReadBefore,
 	revisionReplaced,
 	updatedSinceRead,
@@ -123,6 +124,11 @@ describe('read marks', () => {
 		const records = [record(1, 'r1'), record(2, 'r2a', 1, 'a'), record(2, 'r2b', 1, 'b'), record(3, 'r3', 2)];
 		expect(revisionReadBefore(records, { revision: 2, revisionId: 'r2a', at: 0 })?.id).toBe('r2a');
 		expect(revisionReadBefore(records, { revision: 2, revisionId: 'gone', at: 0 })?.id).toBe('r2b');
+		// Marks keep a prefix of the record id.
+		const long = [record(1, 'a'.repeat(64)), record(1, 'b'.repeat(64), 0, 'z'), record(2, 'c'.repeat(64))];
+		const mark = markRead(new Map(), 'x', 1, 'a'.repeat(64), 0).get('x')!;
+		expect(mark.revisionId).toBe('a'.repeat(REVISION_ID_KEPT));
+		expect(revisionReadBefore(long, mark)?.id).toBe('a'.repeat(64));
 		expect(revisionReadBefore(records, { revision: 3, revisionId: 'r3', at: 0 })).toBeUndefined();
 		expect(revisionReadBefore(records, undefined)).toBeUndefined();
 		expect(revisionReplaced(records)?.id).toBe('r2b');

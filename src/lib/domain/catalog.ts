@@ -24,7 +24,7 @@ export interface CatalogEntry {
 }
 
 /** How much of a change note a catalog line carries (the feed shows one line of it). */
-export const NOTE_IN_CATALOG = 140;
+export const NOTE_IN_CATALOG = 80;
 
 /** An article never published: no revision, and its status still the draft's (articles from
  *  before revisions, marked published, count as published). Lists mark and rank them last. */

@@ -60,17 +60,26 @@ export function changeFeed(
 ): { items: FeedItem[]; unread: number } {
 	const parents = new Map(input.taxonomy.map((n) => [n.id, n.parent]));
 	const floorTopics = new Set(input.floorTopics);
-	const reasonOf = (entry: CatalogEntry): FeedReason | undefined => {
-		if (input.follows.articles.has(entry.docId)) return 'article';
-		let floor = false;
+	// Per topic, once (a catalog has far fewer topics than articles): followed, or the floor's,
+	// itself or through an ancestor (a cycle from concurrent moves stops the climb).
+	const byNode = new Map<string, FeedReason | undefined>();
+	const topicReason = (node: string): FeedReason | undefined => {
+		if (byNode.has(node)) return byNode.get(node);
+		let reason: FeedReason | undefined;
 		const seen = new Set<string>();
-		for (let at: string | undefined = entry.node; at !== undefined && !seen.has(at); at = parents.get(at)) {
+		for (let at: string | undefined = node; at !== undefined && !seen.has(at); at = parents.get(at)) {
 			seen.add(at);
-			if (input.follows.topics.has(at)) return 'topic';
-			if (floorTopics.has(at)) floor = true;
+			if (input.follows.topics.has(at)) {
+				reason = 'topic';
+				break;
+			}
+			if (floorTopics.has(at)) reason = 'floor';
 		}
-		return floor ? 'floor' : undefined;
+		byNode.set(node, reason);
+		return reason;
 	};
+	const reasonOf = (entry: CatalogEntry): FeedReason | undefined =>
+		input.follows.articles.has(entry.docId) ? 'article' : topicReason(entry.node);
 	const items: FeedItem[] = [];
 	for (const entry of entries) {
 		if (entry.revision === undefined || entry.publishedAt === undefined || isRetired(entry.status)) continue;

@@ -8,7 +8,8 @@ import { currentRevision, type RevisionFields } from './revision';
 export interface ReadMark {
 	/** The number of the revision read. */
 	revision: number;
-	/** Its record id (two partitioned publications may share a number). */
+	/** The first REVISION_ID_KEPT characters of its record id (two partitioned publications may
+	 *  share a number; a prefix tells an article's few records apart at a quarter of the bytes). */
 	revisionId: string;
 	/** When it was last shown in the reading view. */
 	at: number;
@@ -18,8 +19,9 @@ export interface ReadMark {
 export type ReadMarks = ReadonlyMap<string, ReadMark>;
 
 /** Marks kept at most: the least recently read go first. An agent reading 50 articles a day
- *  keeps about two months of reading; one mark is about 110 bytes stored. */
-export const MAX_READ_MARKS = 3000;
+ *  keeps about two months of reading (docs/decisions.md has the record's size). */
+export const MAX_READ_MARKS = 2000;
+export const REVISION_ID_KEPT = 16;
 
 /** The marks with this article's revision read now (moved to the most recent end), pruned to `max`.
  *  The same object when nothing changes, so a re-render does not write again. */
@@ -31,6 +33,7 @@ export function markRead(
 	now: number,
 	max = MAX_READ_MARKS
 ): ReadMarks {
+	revisionId = revisionId.slice(0, REVISION_ID_KEPT);
 	const held = marks.get(docId);
 	// Reading an older revision (a late peer's concurrent one) never moves the mark back.
 	if (held && (held.revision > revision || (held.revision === revision && held.revisionId === revisionId)))
@@ -68,7 +71,11 @@ export function decodeReadMarks(value: unknown, max = MAX_READ_MARKS): ReadMarks
 		if (typeof id !== 'string' || typeof revisionId !== 'string') continue;
 		if (!Number.isSafeInteger(revision) || (revision as number) < 1 || !Number.isFinite(at)) continue;
 		out.delete(id);
-		out.set(id, { revision: revision as number, revisionId, at: at as number });
+		out.set(id, {
+			revision: revision as number,
+			revisionId: revisionId.slice(0, REVISION_ID_KEPT),
+			at: at as number
+		});
 	}
 	while (out.size > max) out.delete(out.keys().next().value!);
 	return out;
@@ -84,7 +91,8 @@ export function revisionReadBefore<T extends RevisionFields & { id: string }>(
 	const current = currentRevision(records);
 	if (!mark || !current || current.number <= mark.revision) return undefined;
 	return (
-		records.find((r) => r.id === mark.revisionId) ??
+		(mark.revisionId &&
+			records.find((r) => r.number === mark.revision && r.id.startsWith(mark.revisionId))) ||
 		currentRevision(records.filter((r) => r.number === mark.revision))
 	);
 }

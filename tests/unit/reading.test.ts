@@ -210,6 +210,7 @@ describe('change feed', () => {
 			published('article/followed', 'technique', 5, NOW - 1 * DAY),
 			published('article/other', 'technique', 1, NOW - DAY / 2),
 			published('article/cycle', 'x', 1, NOW - DAY / 3),
+			published('article/before', 'bourse', 4, NOW - 11 * DAY), // before this device's feed began
 			entry('article/draft', { node: 'bourse' }), // never published: not a publication
 			{ ...published('article/archived', 'bourse', 2, NOW - DAY), status: 'archived' as const }
 		];

@@ -36,7 +36,7 @@ export interface FeedInput {
 	now: number;
 }
 
-/** Read publications stay listed this long (unread ones until read). */
+/** Read publications stay listed this long after they were published (unread ones until read). */
 export const FEED_WINDOW_MS = 30 * 24 * 3600 * 1000;
 export const FEED_LIMIT = 50;
 
@@ -85,6 +85,9 @@ export function changeFeed(
 		if (entry.revision === undefined || entry.publishedAt === undefined || isRetired(entry.status)) continue;
 		const reason = reasonOf(entry);
 		if (!reason) continue;
+		// Only what was published since the feed started on this device: a new device (or a demo
+		// seeded with history) starts with an empty feed, not the whole knowledge base.
+		if (entry.publishedAt <= input.state.since) continue;
 		const unread = isUnread(entry, input.marks.get(entry.docId), input.state);
 		if (!unread && entry.publishedAt < input.now - FEED_WINDOW_MS) continue;
 		items.push({ entry: entry as FeedItem['entry'], reason, unread });

@@ -74,7 +74,7 @@ export const en: Record<MessageKey, string> = {
 	'reading.followTopic': 'Follow this topic',
 	'reading.autoFollowed': 'Followed automatically (a procedure you used)',
 	'reading.feed': 'What’s new',
-	'reading.feedUnread': '{count} unread',
+	'reading.feedUnread': 'Unread: {count}',
 	'reading.feedEmpty': 'No recent publication on what you follow or on your floor’s topics.',
 	'reading.feedItem': 'Revision {number} · {date} · {name}',
 	'reading.feedNew': 'unread',

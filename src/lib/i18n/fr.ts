@@ -75,7 +75,7 @@ export const fr = {
 	'reading.followTopic': 'Suivre ce thème',
 	'reading.autoFollowed': 'Suivi automatiquement (procédure utilisée)',
 	'reading.feed': 'Nouveautés',
-	'reading.feedUnread': '{count} non lues',
+	'reading.feedUnread': 'Non lues : {count}',
 	'reading.feedEmpty':
 		'Aucune publication récente sur ce que vous suivez ni sur les thèmes de votre plateau.',
 	'reading.feedItem': 'Révision {number} · {date} · {name}',

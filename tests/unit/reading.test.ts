@@ -182,14 +182,14 @@ describe('follows', () => {
 
 describe('change feed', () => {
 	const taxonomy: TaxonomyNode[] = [
-		{ id: 'bourse', label: { fr: 'Bourse' }, order: 0 },
-		{ id: 'bourse.ordres', parent: 'bourse', label: { fr: 'Ordres' }, order: 0 },
-		{ id: 'compte', label: { fr: 'Compte' }, order: 1 },
-		{ id: 'compte.acces', parent: 'compte', label: { fr: 'Accès' }, order: 0 },
-		{ id: 'technique', label: { fr: 'Technique' }, order: 2 },
+		{ id: 'bourse', label: { fr: 'Bourse', en: 'Bourse' }, order: 0 },
+		{ id: 'bourse.ordres', parent: 'bourse', label: { fr: 'Ordres', en: 'Ordres' }, order: 0 },
+		{ id: 'compte', label: { fr: 'Compte', en: 'Compte' }, order: 1 },
+		{ id: 'compte.acces', parent: 'compte', label: { fr: 'Accès', en: 'Accès' }, order: 0 },
+		{ id: 'technique', label: { fr: 'Technique', en: 'Technique' }, order: 2 },
 		// A cycle from concurrent moves must not hang the climb.
-		{ id: 'x', parent: 'y', label: { fr: 'X' }, order: 3 },
-		{ id: 'y', parent: 'x', label: { fr: 'Y' }, order: 4 }
+		{ id: 'x', parent: 'y', label: { fr: 'X', en: 'X' }, order: 3 },
+		{ id: 'y', parent: 'x', label: { fr: 'Y', en: 'Y' }, order: 4 }
 	];
 	const input = (patch: Partial<FeedInput> = {}): FeedInput => ({
 		follows: emptyFollows(),

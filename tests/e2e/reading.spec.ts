@@ -3,8 +3,9 @@
 // revision with a change note; A's list marks the article "updated since you last read", A's
 // change feed lists the publication with an unread count, and opening it from the feed (with the
 // keyboard) offers the differences from the revision A last read; once read, the count is gone.
+// Search results carry the same mark; a followed topic and the feed survive a reload.
 import { expect, test, type Page } from '@playwright/test';
-import { articleList, gotoInApp, MEET_MS } from './helpers';
+import { articleList, gotoInApp, MEET_MS, searchField, searchOptions } from './helpers';
 import { connect, uniqueTag, withAgents } from './sync-helpers';
 
 const ID = 'faq-code-double-authentification';
@@ -67,6 +68,13 @@ test('a new revision shows as updated since the last read, in the feed with an u
 			'Mis à jour depuis votre dernière lecture',
 			{ timeout: MEET_MS }
 		);
+		// Search results say so too.
+		await searchField(a.page).fill('code double authentification');
+		await expect(
+			searchOptions(a.page).filter({ has: a.page.locator(`a[href^="/article/${ID}?"]`) })
+		).toContainText('Mis à jour depuis votre dernière lecture');
+		await searchField(a.page).press('Escape');
+		await searchField(a.page).press('Escape');
 		await expect(feed.getByTestId('feed-unread')).toContainText('1');
 		const item = feed.locator(`a[data-feed-item="article/${ID}"]`);
 		await expect(item).toContainText('Révision 2');
@@ -88,5 +96,20 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		await expect(item).not.toContainText('non lue');
 		await gotoInApp(a.page, '/');
 		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveCount(0);
+
+		// A topic is followed from its page; the device remembers it across a reload.
+		await gotoInApp(a.page, '/?node=compte.acces');
+		const topic = a.page.getByRole('button', { name: 'Suivre ce thème' });
+		await topic.click();
+		await expect(topic).toHaveAttribute('aria-pressed', 'true');
+		await a.page.reload();
+		await expect(a.page.getByRole('button', { name: 'Suivre ce thème' })).toHaveAttribute(
+			'aria-pressed',
+			'true',
+			{ timeout: MEET_MS }
+		);
+		await expect(
+			a.page.getByTestId('change-feed').locator(`a[data-feed-item="article/${ID}"]`)
+		).toBeVisible();
 	});
 });

@@ -15,6 +15,10 @@ export interface CatalogEntry {
 	updatedAt: number;
 	/** The published revision's number; absent for an article never published (a draft). */
 	revision?: number;
+	/** A review was asked for and not yet answered (domain/lifecycle.ts). */
+	inReview?: boolean;
+	/** When the current revision must be verified again (ms). */
+	reviewDue?: number;
 }
 
 /** An article never published: no revision, and its status still the draft's (articles from

@@ -4,7 +4,8 @@
 // published revision, which does not change; that agent has no Publish or Delete button, and a
 // publication and a role grant crafted on that agent's own device (signed with its real key, every
 // UI check skipped) are refused by the two other peers — logged, counted by the sync state, absent
-// from their storage; the expert publishes again; and restores an older revision as the draft.
+// from their storage; the expert publishes again and restores an older revision as the draft; and
+// 100 days later the procedure's review is overdue in the expert's task list.
 import { expect, test, type Page } from '@playwright/test';
 import { parseInviteCode } from '../../src/lib/domain/codes';
 import { gotoInApp, MEET_MS, readChunks } from './helpers';
@@ -169,6 +170,17 @@ test('roles, publication, a draft under a reader, forged records refused, restor
 			.click();
 		await expect(c.getByTestId('article-body')).not.toContainText(`proposition-${tag}`);
 		await expect(line(a)).toContainText('révision 2');
+		// 100 days on (a page of Chloé's device with its clock ahead), the procedure's 90-day review is
+		// overdue in her task list; revision 2's review line says so too.
+		const later = await chloé.context.newPage();
+		await later.clock.install({ time: Date.now() + 100 * 86_400_000 });
+		await later.goto('/tasks');
+		const overdue = later.getByTestId('tasks-overdue');
+		await expect(overdue.getByRole('link', { name: title })).toBeVisible({ timeout: MEET_MS });
+		await overdue.getByRole('link', { name: title }).click();
+		await expect(later.getByTestId('review-line')).toContainText('Vérifié par Chloé Experte');
+		await expect(later.getByTestId('review-line')).toContainText('relecture en retard');
+		await later.close();
 		for (const agent of agents) expect(agent.errors, agent.name).toEqual([]);
 	} finally {
 		await closeAll(agents);

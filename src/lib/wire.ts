@@ -61,6 +61,7 @@ export function browserEnvironment(): AppEnvironment {
 		deleteStorage: (centreId) => IndexedDbStorage.deleteDatabase(databaseName(centreId)),
 		storage: globalThis.localStorage,
 		openSearchStore: (storeName) => new IndexedDbSearchStore(searchDatabaseName(storeName)),
+		exposeForTests,
 		connect: async ({ centreId, secret, room }, profile) => {
 			const key = await deriveCentreKey(secret, centreId);
 			const signaling = new SignalingClient({ url: socketUrl('/signal'), key });

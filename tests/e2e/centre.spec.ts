@@ -8,9 +8,7 @@ import { formatInviteCode, parseInviteCode } from '../../src/lib/domain/codes';
 import {
 	articleLinks,
 	FIRST_START_MS,
-	fr,
 	gotoInApp,
-	mainHeading,
 	MEET_MS,
 	RESTART_MS,
 	seedArticles
@@ -18,6 +16,7 @@ import {
 import {
 	allStoredDocs,
 	closeAll,
+	introduce,
 	listedTitle,
 	newAgent,
 	presenceOf,
@@ -29,18 +28,6 @@ import {
 	waitingStatus,
 	type Agent
 } from './sync-helpers';
-
-/** Fills the welcome page's profile form and lands on the knowledge base. */
-async function introduce(page: Page, name: string, floor: string): Promise<void> {
-	await page.getByLabel('Votre nom').fill(name);
-	// The floors arrive with the centre document: the option shows once they have.
-	await expect(page.getByLabel('Votre plateau').locator('option', { hasText: floor })).toHaveCount(1, {
-		timeout: MEET_MS
-	});
-	await page.getByLabel('Votre plateau').selectOption({ label: floor });
-	await page.getByRole('button', { name: fr.start }).click();
-	await expect(mainHeading(page)).toHaveText(fr.kbTitle, { timeout: RESTART_MS });
-}
 
 /** No database of this device holds a document of the demo centre. */
 async function demoDocsOn(page: Page): Promise<string[]> {

@@ -1,7 +1,7 @@
 // The article editor end to end: two agents in separate browser contexts, synced over real WebRTC
 // through the server's signaling, co-edit one paragraph and see each other's named carets; a
 // procedure step edited by one redraws the process map for both; fill-and-copy fills the clipboard;
-// details, creation, archive and delete with undo work from the UI.
+// details, creation, publication, archive and delete with undo (by a knowledge manager) work from the UI.
 import { expect, test, type Page } from '@playwright/test';
 import { gotoInApp, onboard } from './helpers';
 import { articleTitle, connect, uniqueTag, withAgents } from './sync-helpers';
@@ -134,6 +134,13 @@ test('an article is created from a topic, its details edited, archived and delet
 }) => {
 	const tag = uniqueTag();
 	await onboard(page, { name: 'Denis Roux', floor: 'Support technique' });
+	// Publishing, archiving and deleting take a role: here a demo role (a record signed by the device).
+	await gotoInApp(page, '/settings/people');
+	const demo = page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
+	await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
+	await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
+	await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
+	await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
 	await gotoInApp(page, '/?node=technique.application');
 	await page.getByRole('button', { name: 'Nouvel article dans ce thème' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Nouvel article' });
@@ -150,12 +157,13 @@ test('an article is created from a topic, its details edited, archived and delet
 	);
 	await expect(page.locator('aside.details')).toContainText('Application');
 
-	// Details: tags and status.
+	// Details: tags; then published (the status comes from the signed publication, not a field).
 	await page.getByRole('button', { name: 'Modifier les détails' }).click();
 	await page.locator('form.meta-form input[name=tags]').fill('écran, noir');
-	await page.locator('form.meta-form select[name=status]').selectOption('published');
 	await page.getByRole('button', { name: 'Enregistrer les détails' }).click();
 	await expect(page.locator('aside.details')).toContainText('écran');
+	await page.getByRole('button', { name: 'Publier', exact: true }).click();
+	await page.getByRole('button', { name: 'Publier la révision 1' }).click();
 	await expect(page.locator('aside.details')).toContainText('Publié');
 
 	// It is listed; archived, it leaves the list; undo brings it back.

@@ -243,7 +243,7 @@ export interface ChunkView {
 }
 
 /** Every chunk stored for `docId` (or for all documents). */
-export async function readChunks(page: Page, docId?: string): Promise<ChunkView[]> {
+export async function readChunks(page: Page, docId?: string, dbName = DB_NAME): Promise<ChunkView[]> {
 	return page.evaluate(
 		async ({ dbName, store, docId }) => {
 			// Read only: a database the app has not created yet (or is re-creating after a reset) holds
@@ -283,7 +283,7 @@ export async function readChunks(page: Page, docId?: string): Promise<ChunkView[
 				db.close();
 			}
 		},
-		{ dbName: DB_NAME, store: CHUNKS, docId }
+		{ dbName, store: CHUNKS, docId }
 	);
 }
 

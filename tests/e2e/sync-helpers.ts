@@ -11,7 +11,9 @@ import {
 	DB_NAME,
 	escapeRegExp,
 	FIRST_START_MS,
+	fr,
 	gotoInApp,
+	mainHeading,
 	MEET_MS,
 	onboard,
 	RESTART_MS
@@ -353,4 +355,45 @@ export async function connect(a: Agent, floorA: string, b: Agent, floorB: string
 	]);
 	await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
 	await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real centre.
+
+/** Fills the welcome page's profile form and lands on the knowledge base. */
+export async function introduce(page: Page, name: string, floor: string): Promise<void> {
+	await page.getByLabel('Votre nom').fill(name);
+	// The floors arrive with the centre document: the option shows once they have.
+	await expect(page.getByLabel('Votre plateau').locator('option', { hasText: floor })).toHaveCount(1, {
+		timeout: MEET_MS
+	});
+	await page.getByLabel('Votre plateau').selectOption({ label: floor });
+	await page.getByRole('button', { name: fr.start }).click();
+	await expect(mainHeading(page)).toHaveText(fr.kbTitle, { timeout: RESTART_MS });
+}
+
+/** Creates a centre from the welcome page of an empty device (the bank's template, `floors`) and
+ *  introduces its founder on the first floor. */
+export async function createCentre(
+	page: Page,
+	name: string,
+	floors: string[],
+	founder: string
+): Promise<void> {
+	await page.goto('/');
+	await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
+	await page.getByRole('button', { name: 'Créer un centre' }).click();
+	await page.getByLabel('Nom du centre').fill(name);
+	await page.getByLabel('Plateaux, un par ligne').fill(floors.join('\n'));
+	await page.getByRole('button', { name: 'Créer le centre' }).click();
+	await expect(page.locator('[data-centre-name]')).toHaveText(`Centre : ${name}`, { timeout: RESTART_MS });
+	await introduce(page, founder, floors[0]!);
+}
+
+/** Opens an invite link on a new device and introduces the agent. */
+export async function joinByLink(page: Page, link: string, name: string, floor: string): Promise<void> {
+	await page.goto(link);
+	await expect(page).toHaveURL(/\/welcome$/, { timeout: FIRST_START_MS });
+	await expect(page.getByLabel('Votre nom')).toBeVisible();
+	await introduce(page, name, floor);
 }

@@ -81,7 +81,7 @@ describe('convergence fuzz', () => {
 								String.fromCharCode(97 + Math.floor(random() * 26))
 							);
 					} else if (kind < 0.8)
-						doc.getMap('meta').set(pick(['title', 'node', 'status', 'owner']), Math.floor(random() * 1000));
+						doc.getMap('meta').set(pick(['title', 'node', 'floor', 'owner']), Math.floor(random() * 1000));
 					else doc.getArray('comments').push([op]);
 				} else if (r < 0.93) {
 					counts.deliver++;

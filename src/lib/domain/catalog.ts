@@ -15,6 +15,10 @@ export interface CatalogEntry {
 	updatedAt: number;
 	/** The published revision's number; absent for an article never published (a draft). */
 	revision?: number;
+	/** A review was asked for and not yet answered (domain/lifecycle.ts). */
+	inReview?: boolean;
+	/** When the current revision must be verified again (ms). */
+	reviewDue?: number;
 	/** When the current revision was published, by whom (name), and its change note (cut to
 	 *  NOTE_IN_CATALOG characters): the change feed reads them without opening the article. A
 	 *  display hint like the rest of the line; the article's signed record is the truth. */

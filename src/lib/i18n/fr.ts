@@ -550,7 +550,36 @@ export const fr = {
 	'revision.inserted': 'ajouté',
 	'revision.deleted': 'supprimé',
 	'revision.close': 'Fermer',
-	'revision.publishFailed': 'La publication a échoué : {message}'
+	'revision.publishFailed': 'La publication a échoué : {message}',
+	'lifecycle.verifiedLine': 'Vérifié par {name} le {date} · à revoir avant le {due}',
+	'lifecycle.overdue': 'relecture en retard',
+	'lifecycle.dueSoon': 'relecture à faire bientôt',
+	'lifecycle.inReview': 'Relecture demandée par {name} le {date}',
+	'lifecycle.inReviewChip': 'En relecture',
+	'lifecycle.requestReview': 'Demander une relecture',
+	'lifecycle.requestTitle': 'Demander une relecture',
+	'lifecycle.requestNote': 'Ce qui est à relire (facultatif)',
+	'lifecycle.requestConfirm': 'Envoyer aux experts du thème',
+	'lifecycle.requested': 'Relecture demandée : les experts du thème la voient dans leurs tâches.',
+	'lifecycle.withdraw': 'Retirer ma demande',
+	'lifecycle.withdrawn': 'Demande de relecture retirée.',
+	'lifecycle.verify': 'Vérifier sans changement',
+	'lifecycle.verified': 'Vérification enregistrée : à revoir avant le {due}.',
+	'lifecycle.failed': 'L’action a échoué : {message}',
+	'lifecycle.actions': 'Cycle de vie',
+	'tasks.nav': 'Mes tâches',
+	'tasks.title': 'Mes tâches de relecture',
+	'tasks.intro':
+		'Les relectures en retard, à faire dans les 30 jours, et les brouillons en relecture sur vos thèmes (sous-thèmes compris).',
+	'tasks.noRole':
+		'Vous n’êtes expert d’aucun thème ni gestionnaire de la connaissance : vous n’avez pas de tâches de relecture. (Dans le centre de démonstration, prenez un rôle dans Paramètres › Personnes.)',
+	'tasks.overdue': 'Relectures en retard',
+	'tasks.dueSoon': 'À revoir dans les 30 jours',
+	'tasks.inReview': 'Brouillons en relecture',
+	'tasks.none': 'Rien ici.',
+	'tasks.dueOn': 'à revoir avant le {date}',
+	'tasks.wasDue': 'à revoir depuis le {date}',
+	'tasks.askedReview': 'relecture demandée'
 } as const;
 
 export type MessageKey = keyof typeof fr;

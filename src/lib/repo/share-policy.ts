@@ -17,9 +17,11 @@
 // centre directory), whoever forwarded it; any peer allowed to hold such a document forwards and
 // serves it. Other documents travel plain, and a device sends them only where it may write them
 // itself, so honest peers never send what the other side would refuse.
-//  - An article's publication records (its published revisions) are judged on their own
-//    signatures, whoever sent them: verifyUpdate refuses an update that changes or removes one, or
-//    adds one not signed by someone allowed to publish its topic (`publishRights`).
+//  - An article's publication records (its published revisions) and lifecycle records (review
+//    requests, verifications, archive, delete) are judged on their own signatures, whoever sent
+//    them: verifyUpdate refuses an update that changes or removes one, or adds one not signed by
+//    someone allowed to make it (`publishRights`: publish, verify, archive, delete). Its old plain
+//    status field is frozen (vetUpdate): the status is derived from those records.
 //  - A hub (the centre's always-on peer, `hub: true`) belongs to the knowledge base, the centre
 //    space and every floor space, never to a personal space: it holds every shared note and no
 //    private one. Browsers share floor-shared notes with a proven peer whose hello says `role:
@@ -32,6 +34,7 @@ import {
 	centreOutsideEntry,
 	centreWriteProblem,
 	effectiveRolesNow,
+	frozenStatusProblem,
 	isCentreUnset,
 	mayAdministerCentre,
 	noteAccessAuthor,
@@ -44,6 +47,7 @@ import {
 } from '../schema/index';
 import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
+import { builtLifecycleProblem, lifecycleUpdateProblem } from './lifecycle';
 import { builtRevisionsProblem, revisionUpdateProblem } from './revisions';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
@@ -231,6 +235,8 @@ export class CentreSharePolicy implements SharePolicy {
 
 	vetUpdate(peer: Hello, docId: string, doc: Y.Doc, update: Uint8Array): string | undefined {
 		if (docId.startsWith('centre/')) return this.#vetCentre(peer, doc, update);
+		// An article's status comes from signed lifecycle records: its old plain field is frozen.
+		if (docId.startsWith('article/')) return frozenStatusProblem(doc, update, trialCopy);
 		const author = docId.startsWith('note/') ? noteAuthor(docId) : undefined;
 		if (!author || isAgent(peer, author)) return undefined;
 		// A colleague may edit the text; who may read or write it is the author's alone. Try the
@@ -258,14 +264,20 @@ export class CentreSharePolicy implements SharePolicy {
 	): Promise<string | undefined> | undefined {
 		const parsed = parseDocId(docId);
 		if (parsed?.type !== 'article') return undefined;
-		return revisionUpdateProblem(doc, parsed.id, update, this.#publishRights);
+		return both(
+			revisionUpdateProblem(doc, parsed.id, update, this.#publishRights),
+			lifecycleUpdateProblem(doc, parsed.id, update, this.#publishRights)
+		);
 	}
 
 	/** The same for a document built whole from a peer's update (not held here before). */
 	verifyBuilt(_peer: Hello, docId: string, built: Y.Doc): Promise<string | undefined> | undefined {
 		const parsed = parseDocId(docId);
 		if (parsed?.type !== 'article') return undefined;
-		return builtRevisionsProblem(built, parsed.id, this.#publishRights);
+		return both(
+			builtRevisionsProblem(built, parsed.id, this.#publishRights),
+			builtLifecycleProblem(built, parsed.id, this.#publishRights)
+		);
 	}
 
 	/** The centre document: administrators change anything, other agents their own entry only;
@@ -306,6 +318,16 @@ export class CentreSharePolicy implements SharePolicy {
  *  or one listed when the centre was created (before role records). */
 function administersCentre(peer: Hello, doc: Y.Doc): boolean {
 	return peer.verified === true && mayAdministerCentre(doc, effectiveRolesNow(doc), peer.agentId, peer.key);
+}
+
+/** The first reason of two checks that may each need to wait; no promise when neither does. */
+function both(
+	a: Promise<string | undefined> | undefined,
+	b: Promise<string | undefined> | undefined
+): Promise<string | undefined> | undefined {
+	if (!a) return b;
+	if (!b) return a;
+	return a.then((problem) => problem ?? b);
 }
 
 /** The peer proved to be this agent (hello signed with the key the agent id derives from). */

@@ -22,3 +22,4 @@ export * from './centre-languages';
 export * from './roles';
 export * from './revisions';
 export * from './publish-rights';
+export * from './lifecycle';

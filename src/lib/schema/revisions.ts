@@ -16,6 +16,8 @@ import {
 	type RevisionSnapshot
 } from '../domain/revision';
 import { articleSummary, readArticleMeta, updateArticleMeta } from './article';
+import { appendOnlyChanges, mapEntries } from './append-only';
+import { lifecycleOf } from './lifecycle';
 import { bodyFragment, writeBody } from './body';
 
 const TAG = 'plateau/revision/v1';
@@ -110,64 +112,18 @@ export function observeRevisions(doc: Y.Doc, onChange: () => void): () => void {
 
 /** The stored publication records, id → bytes as found (not decoded, not verified). */
 export function revisionEntries(doc: Y.Doc): Map<string, unknown> {
-	const out = new Map<string, unknown>();
-	revisionsMap(doc).forEach((value, key) => out.set(key, value));
-	return out;
+	return mapEntries(doc, MAP);
 }
 
-/** Whether an update may touch the revisions map at all (a cheap look at its structs, so typing
- *  in the draft never pays for a copy): it adds under the map, refers to one of the map's items
- *  (an overwrite names the old value as its origin), deletes one, or the document holds pending
- *  structs the update may complete. */
-function mayTouch(doc: Y.Doc, update: Uint8Array): boolean {
-	if (doc.store.pendingStructs || doc.store.pendingDs) return true;
-	const map = revisionsMap(doc);
-	const items: Y.Item[] = [];
-	for (const item of map._map.values()) for (let i: Y.Item | null = item; i; i = i.left) items.push(i);
-	const inMap = (id: Y.ID | null | undefined) =>
-		!!id &&
-		items.some(
-			(it) => it.id.client === id.client && id.clock >= it.id.clock && id.clock < it.id.clock + it.length
-		);
-	const { structs, ds } = Y.decodeUpdate(update);
-	for (const s of structs) {
-		if (!(s instanceof Y.Item)) continue;
-		const parent = s.parent as unknown;
-		if (parent === MAP || (parent instanceof Y.ID && inMap(parent))) return true;
-		if (inMap(s.origin) || inMap(s.rightOrigin)) return true;
-	}
-	return items.some((it) => !it.deleted && Y.isDeleted(ds, it.id));
-}
-
-/** What an update would do to the revisions map, tried on a copy (`trial`, a copy of the document
- *  the caller made or undefined to skip when the update cannot touch the map): the records it adds
- *  (id → value), and whether it changes or removes one already there. */
+/** What an update would do to the revisions map, tried on a copy (`copy` makes it) only when the
+ *  update can touch the map (schema/append-only.ts): the records it adds (id → value), and whether
+ *  it changes or removes one already there. */
 export function revisionChanges(
 	doc: Y.Doc,
 	update: Uint8Array,
 	copy: (doc: Y.Doc) => Y.Doc
 ): { added: Map<string, unknown>; altered: boolean } {
-	const added = new Map<string, unknown>();
-	if (!mayTouch(doc, update)) return { added, altered: false };
-	const before = revisionEntries(doc);
-	const trial = copy(doc);
-	Y.applyUpdate(trial, update);
-	const after = revisionEntries(trial);
-	trial.destroy();
-	let altered = false;
-	for (const [key, value] of before) {
-		const now = after.get(key);
-		if (!(now instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(now, value))
-			altered = true;
-	}
-	for (const [key, value] of after) if (!before.has(key)) added.set(key, value);
-	return { added, altered };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
+	return appendOnlyChanges(doc, MAP, update, copy);
 }
 
 /** Who changed the draft since its last publication (agent id → name): "Modifications en cours
@@ -223,11 +179,16 @@ export function restoreSnapshot(doc: Y.Doc, snapshot: RevisionSnapshot, now = Da
 /** The article's catalog line: its published revision's title, kind, topic and language when it
  *  has one (what lists show by default), with the revision's number, time, publisher and change
  *  note (the change feed's); the draft's before a first
- *  publication (no `revision`: lists mark it a draft). Derived from the converged document, so
+ *  publication (no `revision`: lists mark it a draft). Its status, review request and review due
+ *  date come from the signed records (schema/lifecycle.ts). Derived from the converged document, so
  *  every peer writes the same line (repo/catalog-keeper.ts). */
 export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
-	const entry = articleSummary(docId, readArticleMeta(doc));
+	const meta = readArticleMeta(doc);
 	const records = readRevisions(doc);
+	const life = lifecycleOf(doc, meta, records);
+	const entry = { ...articleSummary(docId, meta), status: life.status };
+	if (life.review) entry.inReview = true;
+	if (life.reviewDue !== undefined) entry.reviewDue = life.reviewDue;
 	const current = currentRevision(records);
 	const snapshot = current ? decodeSnapshot(current.snapshot) : undefined;
 	if (!current || !snapshot) return entry;

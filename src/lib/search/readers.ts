@@ -8,7 +8,14 @@ import { parseDocId, KB_SPACE, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { mayReadNote, type NoteReader } from '../domain/note';
 import { currentRevision, decodeSnapshot } from '../domain/revision';
-import { readArticleBody, readArticleMeta, readNoteBody, readNoteMeta, readRevisions } from '../schema/index';
+import {
+	lifecycleOf,
+	readArticleBody,
+	readArticleMeta,
+	readNoteBody,
+	readNoteMeta,
+	readRevisions
+} from '../schema/index';
 import { splitPassages, type Passage } from './passages';
 import { guessLocale } from './tokenizer';
 
@@ -49,7 +56,8 @@ export const READERS: Partial<Record<DocType, SearchReader>> = {
 	// before (its status 'draft' ranks it below published content).
 	article: (docId, doc) => {
 		const meta = readArticleMeta(doc);
-		const current = currentRevision(readRevisions(doc));
+		const revisions = readRevisions(doc);
+		const current = currentRevision(revisions);
 		const pub = current ? decodeSnapshot(current.snapshot) : undefined;
 		return {
 			docId,
@@ -60,7 +68,8 @@ export const READERS: Partial<Record<DocType, SearchReader>> = {
 			tags: pub?.tags ?? meta.tags,
 			floor: meta.floor ?? '',
 			space: KB_SPACE,
-			status: pub && meta.status === 'draft' ? 'published' : meta.status,
+			// From the signed records (schema/lifecycle.ts), never from the plain field alone.
+			status: lifecycleOf(doc, meta, revisions).status,
 			updatedAt: meta.updatedAt,
 			passages: splitPassages(pub?.body ?? readArticleBody(doc))
 		};

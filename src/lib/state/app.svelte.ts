@@ -61,6 +61,7 @@ import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
 import { RolesState } from './roles.svelte';
 import { ReadingState } from './reading.svelte';
+import { forgery } from './test-forgery';
 
 export { DEMO_CENTRE };
 
@@ -79,6 +80,8 @@ export interface AppEnvironment {
 	connect?: (credentials: CentreCredentials, profile?: MeshPeerProfile) => Promise<Connection>;
 	/** Where the search index and the no-result log are kept (memory if absent). */
 	openSearchStore?: (storeName: string) => SearchStore & GapStore;
+	/** Puts a value where end-to-end tests can reach it (a no-op unless a test asked for it). */
+	exposeForTests?: (name: string, value: unknown) => void;
 }
 
 /** The running app: one centre's repo, the agent's session and the knowledge base. */
@@ -235,6 +238,11 @@ export class App {
 			const roles = new RolesState(centre, session.agentId, this.identity);
 			this.roles = roles;
 			this.#centre.add(() => roles.destroy());
+			if (this.identity && this.#env.exposeForTests)
+				this.#env.exposeForTests(
+					'__plateauForge',
+					forgery(repo, centreId, this.identity, () => session.profile?.name ?? '')
+				);
 			await this.#startNotes(repo, session);
 			this.search = new SearchState({
 				repo,

@@ -9,6 +9,8 @@ import {
 import { diffSnapshots, type RevisionDiff } from '../domain/revision-diff';
 import type { AgentIdentity } from '../repo/identity';
 import { publishDraft } from '../repo/revisions';
+import { recordTransition } from '../repo/lifecycle';
+import type { Lifecycle, LifecycleAction } from '../domain/lifecycle';
 import type { ArticleMeta } from '../domain/article';
 import type { BodyNode } from '../domain/body';
 import { readProcedure, type Procedure } from '../domain/procedure';
@@ -22,6 +24,7 @@ import {
 	changesDraft,
 	clearDraftEditors,
 	markDraftEditor,
+	lifecycleOf,
 	putCatalogEntry,
 	readArticleBody,
 	readArticleMeta,
@@ -60,6 +63,9 @@ export class ArticleView {
 	revisions = $state.raw<StoredRevision[]>([]);
 	/** Who changed the draft since it was last published. */
 	draftEditors = $state.raw<string[]>([]);
+	/** Status, open review request and last verification, from the signed records
+	 *  (domain/lifecycle.ts); null until the document is read. */
+	lifecycle = $state.raw<Lifecycle | null>(null);
 	/** The current published revision and its content, or null for an article never published. */
 	readonly published = $derived.by(() => {
 		const r = this.revisions[0];
@@ -119,8 +125,14 @@ export class ArticleView {
 	#attach(doc: Y.Doc): void {
 		this.#doc = doc;
 		const read = () => {
-			this.revisions = byRecency(readRevisions(doc));
+			const records = readRevisions(doc);
+			this.revisions = byRecency(records);
 			this.draftEditors = readDraftEditors(doc);
+			try {
+				this.lifecycle = lifecycleOf(doc, readArticleMeta(doc), records);
+			} catch {
+				this.lifecycle = null; // not (yet) a readable article: the page says so
+			}
 		};
 		const mark = (tr: Y.Transaction) => {
 			if (!tr.local || !this.#editing || !changesDraft(doc, tr)) return;
@@ -149,8 +161,7 @@ export class ArticleView {
 			publisherName
 		});
 		clearDraftEditors(doc);
-		if (this.meta?.status === 'draft') await this.update({ status: 'published' });
-		else putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, doc));
+		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, doc));
 		return record;
 	}
 
@@ -182,7 +193,7 @@ export class ArticleView {
 		await this.update({ title });
 	}
 
-	/** Changes details (title, kind, topic, language, tags, owner, floor, tone, status) after
+	/** Changes details (title, kind, topic, language, tags, owner, floor, tone) after
 	 *  validating them all; throws ValidationError naming the field at fault. */
 	async update(patch: Partial<ArticleMeta>): Promise<ArticleMeta | undefined> {
 		if (!this.#doc) return undefined;
@@ -191,18 +202,33 @@ export class ArticleView {
 		return meta;
 	}
 
+	/** Records a lifecycle transition (ask for a review, verify without changes, archive, delete,
+	 *  and their undoing), signed by this device; the catalog line follows. Peers refuse it if this
+	 *  agent may not make it. */
+	async transition(
+		identity: AgentIdentity,
+		action: LifecycleAction,
+		actorName: string,
+		note = ''
+	): Promise<void> {
+		const doc = this.#doc;
+		if (!doc) return;
+		await recordTransition(doc, this.docId.slice(this.docId.indexOf('/') + 1), identity, {
+			action,
+			actorName,
+			note
+		});
+		putCatalogEntry(await this.#repo.open(makeDocId('space', KB_SPACE)), articleEntry(this.docId, doc));
+	}
+
 	/** Archives or deletes the article (it leaves lists, counts and search); returns the undo. */
-	async retire(status: 'archived' | 'deleted'): Promise<() => Promise<void>> {
-		const before = this.meta?.status ?? 'draft';
-		const keep =
-			before === 'archived' || before === 'deleted' ? (this.meta?.statusBefore ?? 'draft') : before;
-		await this.update({ status, statusBefore: keep });
-		return async () => {
-			await this.update({
-				status: before,
-				statusBefore: before === 'archived' || before === 'deleted' ? keep : undefined
-			});
-		};
+	async retire(
+		identity: AgentIdentity,
+		action: 'archive' | 'delete',
+		actorName: string
+	): Promise<() => Promise<void>> {
+		await this.transition(identity, action, actorName);
+		return () => this.transition(identity, action === 'archive' ? 'unarchive' : 'undelete', actorName);
 	}
 
 	/** The standard response's text in this article's language and in each translation, for
@@ -229,9 +255,11 @@ export class ArticleView {
 		return out;
 	}
 
-	/** Brings an archived or deleted article back with the status it had. */
-	async restore(): Promise<void> {
-		await this.update({ status: this.meta?.statusBefore ?? 'draft', statusBefore: undefined });
+	/** Brings a deleted article back (archived still, if it was), or an archived one. */
+	async restore(identity: AgentIdentity, actorName: string): Promise<void> {
+		const status = this.lifecycle?.status;
+		if (status === 'deleted') await this.transition(identity, 'undelete', actorName);
+		else if (status === 'archived') await this.transition(identity, 'unarchive', actorName);
 	}
 
 	destroy(): void {

@@ -1,0 +1,41 @@
+// An expert's task list (issue 14, part 6): on the topics the agent may publish (an expert's topics
+// and their sub-topics; a knowledge manager's floor or centre), the published articles whose review
+// is overdue or due within 30 days, and the drafts whose review was asked for. Read from the
+// catalog lines (schema/revisions.ts articleEntry derives them from the signed records).
+import { isRetired } from './article';
+import type { CatalogEntry } from './catalog';
+import { reviewUrgency } from './lifecycle';
+
+export interface ReviewTasks {
+	overdue: CatalogEntry[];
+	dueSoon: CatalogEntry[];
+	inReview: CatalogEntry[];
+}
+
+export function reviewTasks(
+	entries: readonly CatalogEntry[],
+	mayReview: (topic: string) => boolean,
+	now: number
+): ReviewTasks {
+	const out: ReviewTasks = { overdue: [], dueSoon: [], inReview: [] };
+	for (const e of entries) {
+		if (isRetired(e.status) || !mayReview(e.node)) continue;
+		// Catalog lines come from peers: only well-formed values count.
+		if (e.inReview === true) out.inReview.push(e);
+		if (typeof e.reviewDue === 'number' && Number.isFinite(e.reviewDue)) {
+			const urgency = reviewUrgency(e.reviewDue, now);
+			if (urgency === 'overdue') out.overdue.push(e);
+			else if (urgency === 'due-soon') out.dueSoon.push(e);
+		}
+	}
+	const byDue = (a: CatalogEntry, b: CatalogEntry) => (a.reviewDue ?? 0) - (b.reviewDue ?? 0);
+	out.overdue.sort(byDue);
+	out.dueSoon.sort(byDue);
+	out.inReview.sort((a, b) => a.title.localeCompare(b.title));
+	return out;
+}
+
+/** How many tasks in all (an article in review and due counts twice: two things to do). */
+export function taskCount(t: ReviewTasks): number {
+	return t.overdue.length + t.dueSoon.length + t.inReview.length;
+}

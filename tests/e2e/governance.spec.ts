@@ -4,11 +4,12 @@
 // published revision, which does not change; that agent has no Publish or Delete button, and a
 // publication and a role grant crafted on that agent's own device (signed with its real key, every
 // UI check skipped) are refused by the two other peers — logged, counted by the sync state, absent
-// from their storage; the expert publishes again and restores an older revision as the draft; and
+// from their storage; the expert publishes again, the reader is told the article changed since she
+// read it and shown the diff; the expert restores an older revision as the draft; and
 // 100 days later the procedure's review is overdue in the expert's task list.
 import { expect, test, type Page } from '@playwright/test';
 import { parseInviteCode } from '../../src/lib/domain/codes';
-import { gotoInApp, MEET_MS, readChunks } from './helpers';
+import { articleList, gotoInApp, MEET_MS, readChunks } from './helpers';
 import {
 	closeAll,
 	createCentre,
@@ -156,10 +157,17 @@ test('roles, publication, a draft under a reader, forged records refused, restor
 		// Chloé publishes Bruno's proposal as revision 2; Inès's reading view follows.
 		await gotoInApp(c, path);
 		await expect(c.getByTestId('draft-in-progress')).toContainText(bruno.name);
+		// Inès, who read revision 1, is back on the list (an article on screen counts as read).
+		await gotoInApp(a, '/');
 		await publish(c, `Ajout de la proposition ${tag}`, 2);
-		await gotoInApp(a, path);
-		await expect(line(a)).toContainText('révision 2', { timeout: MEET_MS });
+		// Her list says the article changed since she read it; opening it offers the diff.
+		const listed = articleList(a).locator('li', { has: a.locator(`a[href="${path}"]`) });
+		await expect(listed.getByTestId('updated-since-read')).toBeVisible({ timeout: MEET_MS });
+		await listed.locator(`a[href="${path}"]`).click();
+		await expect(line(a)).toContainText('révision 2');
 		await expect(published(a)).toContainText(`proposition-${tag}`);
+		await a.getByTestId('since-read').getByRole('button', { name: 'Voir les changements' }).click();
+		await expect(a.getByTestId('revision-diff').locator('ins')).toContainText(`proposition-${tag}`);
 
 		// Restore: revision 1 becomes the draft again; revision 2 stays what agents read.
 		const history = c.getByTestId('revision-history');

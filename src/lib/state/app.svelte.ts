@@ -60,6 +60,7 @@ import { migrateLocalStorage } from './device-migration';
 import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
 import { RolesState } from './roles.svelte';
+import { ReviewIntervalsState } from './review-intervals.svelte';
 import { forgery } from './test-forgery';
 
 export { DEMO_CENTRE };
@@ -118,6 +119,8 @@ export class App {
 	notes: Notes | undefined = $state.raw();
 	/** The centre's roles, from its signed role records (Settings › People; who may publish). */
 	roles: RolesState | undefined = $state.raw();
+	/** The topics' review intervals, set by their experts (due dates everywhere read them). */
+	reviewIntervals: ReviewIntervalsState | undefined = $state.raw();
 	/** Who may read and write each shared note (its authors' access records). */
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
@@ -227,6 +230,14 @@ export class App {
 			const roles = new RolesState(centre, session.agentId, this.identity);
 			this.roles = roles;
 			this.#centre.add(() => roles.destroy());
+			const intervals = new ReviewIntervalsState(centre, {
+				agentId: session.agentId,
+				identity: this.identity,
+				roles: () => roles.roles,
+				taxonomy: () => this.kb?.taxonomy ?? []
+			});
+			this.reviewIntervals = intervals;
+			this.#centre.add(() => intervals.destroy());
 			if (this.identity && this.#env.exposeForTests)
 				this.#env.exposeForTests(
 					'__plateauForge',
@@ -447,6 +458,7 @@ export class App {
 
 	#clearCentre(): void {
 		this.kb = this.search = this.notes = this.roles = this.repo = this.session = undefined;
+		this.reviewIntervals = undefined;
 		this.problems = [];
 		this.receivedArticles = 0;
 		this.syncFailure = '';

@@ -153,7 +153,9 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** When a catalog line's current revision was last verified: its `verifiedAt`, or, for a line
  *  written before per-topic intervals, its default-interval due date less that interval. */
-export function entryVerifiedAt(e: Pick<CatalogEntry, 'verifiedAt' | 'reviewDue' | 'kind'>): number | undefined {
+export function entryVerifiedAt(
+	e: Pick<CatalogEntry, 'verifiedAt' | 'reviewDue' | 'kind'>
+): number | undefined {
 	// Catalog lines come from peers: only well-formed values count.
 	if (typeof e.verifiedAt === 'number' && Number.isFinite(e.verifiedAt)) return e.verifiedAt;
 	if (typeof e.reviewDue === 'number' && Number.isFinite(e.reviewDue) && e.kind in REVIEW_INTERVAL_DAYS)

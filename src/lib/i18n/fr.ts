@@ -565,7 +565,8 @@ export const fr = {
 	'intervals.title': 'Intervalle de relecture',
 	'intervals.intro':
 		'Jours entre deux vérifications des articles de ce thème et de ses sous-thèmes, par type. Fixé par les experts du thème.',
-	'intervals.readOnly': 'Seuls les experts de ce thème et les gestionnaires de la connaissance peuvent le changer.',
+	'intervals.readOnly':
+		'Seuls les experts de ce thème et les gestionnaires de la connaissance peuvent le changer.',
 	'intervals.days': '{count} jours',
 	'intervals.default': 'par défaut',
 	'intervals.setHere': 'fixé par {name} le {date}',

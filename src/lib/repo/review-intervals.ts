@@ -47,7 +47,11 @@ export async function signInterval(
 	f: Omit<ReviewIntervalFields, 'signer'>
 ): Promise<ReviewIntervalRecord> {
 	const fields: ReviewIntervalFields = { ...f, signer: identity.agentId };
-	return { ...fields, chain: identity.publicKey, signature: await signRecordFields(identity, encodeIntervalFields(fields)) };
+	return {
+		...fields,
+		chain: identity.publicKey,
+		signature: await signRecordFields(identity, encodeIntervalFields(fields))
+	};
 }
 
 /** What a record's bytes prove by themselves (no centre, no rights): its id, or why not one. */
@@ -100,7 +104,12 @@ export const intervalVerifications = new IntervalVerifications();
 
 /** Why one record stored under `key` in the centre document `doc` does not hold, leaving rights
  *  aside, or undefined; `unchecked` when its signature was not checked yet (call verify first). */
-function storedProblem(key: string, value: unknown, doc: Y.Doc, cache: IntervalVerifications): string | undefined {
+function storedProblem(
+	key: string,
+	value: unknown,
+	doc: Y.Doc,
+	cache: IntervalVerifications
+): string | undefined {
 	if (!(value instanceof Uint8Array)) return 'it is not a review interval record';
 	const check = cache.get(value);
 	if (!check) return 'its signature was not checked';

@@ -5,11 +5,7 @@
 // believed). Due dates everywhere (review line, task list) read `intervals`.
 import type * as Y from 'yjs';
 import type { ArticleKind } from '../domain/article';
-import {
-	ReviewIntervals,
-	type IntervalKind,
-	type StoredReviewInterval
-} from '../domain/review-interval';
+import { ReviewIntervals, type IntervalKind, type StoredReviewInterval } from '../domain/review-interval';
 import type { EffectiveRoles } from '../domain/roles';
 import type { TaxonomyNode } from '../domain/taxonomy';
 import type { AgentIdentity } from '../repo/identity';

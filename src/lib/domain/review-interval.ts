@@ -99,6 +99,7 @@ export class ReviewIntervals {
 	/** Per topic, per kind (or 'all'), the latest record. */
 	readonly #latest = new Map<string, Map<IntervalKind, StoredReviewInterval>>();
 	readonly #parents: ReadonlyMap<string, string | undefined>;
+	readonly #days = new Map<string, number>();
 
 	constructor(
 		counting: readonly StoredReviewInterval[],
@@ -133,7 +134,11 @@ export class ReviewIntervals {
 	}
 
 	daysFor(topic: string, kind: ArticleKind): number {
-		return this.effective(topic, kind).days;
+		// Asked once per catalog line when the task list is recomputed: remembered per topic and kind.
+		const key = `${kind} ${topic}`;
+		let days = this.#days.get(key);
+		if (days === undefined) this.#days.set(key, (days = this.effective(topic, kind).days));
+		return days;
 	}
 
 	/** What an article of this topic gets from above it (the parent's chain, else the default):

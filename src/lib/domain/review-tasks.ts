@@ -25,15 +25,14 @@ export function reviewTasks(
 		if (isRetired(e.status) || !mayReview(e.node)) continue;
 		// Catalog lines come from peers: only well-formed values count.
 		const due = entryReviewDue(e, intervals);
-		const line: CatalogEntry = { ...e };
+		const urgency = due === undefined ? 'ok' : reviewUrgency(due, now);
+		if (e.inReview !== true && urgency === 'ok') continue;
+		// Listed lines carry the due date by the centre's intervals (a copy: the catalog's stay as read).
+		const line: CatalogEntry = { ...e, reviewDue: due };
 		if (due === undefined) delete line.reviewDue;
-		else line.reviewDue = due;
 		if (e.inReview === true) out.inReview.push(line);
-		if (due !== undefined) {
-			const urgency = reviewUrgency(due, now);
-			if (urgency === 'overdue') out.overdue.push(line);
-			else if (urgency === 'due-soon') out.dueSoon.push(line);
-		}
+		if (urgency === 'overdue') out.overdue.push(line);
+		else if (urgency === 'due-soon') out.dueSoon.push(line);
 	}
 	const byDue = (a: CatalogEntry, b: CatalogEntry) => (a.reviewDue ?? 0) - (b.reviewDue ?? 0);
 	out.overdue.sort(byDue);

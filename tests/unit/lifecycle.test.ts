@@ -222,7 +222,7 @@ describe('lifecycle records', () => {
 		const [eve, alice] = await Promise.all([generateIdentity(), generateIdentity()]);
 		const t0 = Date.now() - 100 * DAY;
 		const doc = await publishedDoc(eve, t0);
-		expect(articleEntry('article/a1', doc)).toMatchObject({ status: 'published', reviewDue: t0 + 90 * DAY });
+		expect(articleEntry('article/a1', doc)).toMatchObject({ status: 'published', verifiedAt: t0 });
 		await recordTransition(doc, 'a1', alice, {
 			action: 'request-review',
 			actorName: 'Alice',
@@ -234,7 +234,7 @@ describe('lifecycle records', () => {
 		const life = lifecycleOf(doc, readArticleMeta(doc), readRevisions(doc));
 		expect(life.verified).toMatchObject({ name: 'Eve', time: now, how: 'verify' });
 		expect(life.review).toBeUndefined();
-		expect(articleEntry('article/a1', doc)).toMatchObject({ reviewDue: now + 90 * DAY });
+		expect(articleEntry('article/a1', doc)).toMatchObject({ verifiedAt: now });
 		expect(articleEntry('article/a1', doc).inReview).toBeUndefined();
 		await recordTransition(doc, 'a1', eve, { action: 'archive', actorName: 'Eve' });
 		expect(articleEntry('article/a1', doc).status).toBe('archived');

@@ -17,7 +17,12 @@ export interface CatalogEntry {
 	revision?: number;
 	/** A review was asked for and not yet answered (domain/lifecycle.ts). */
 	inReview?: boolean;
-	/** When the current revision must be verified again (ms). */
+	/** When the current revision was last verified (its publication or a later verification, ms):
+	 *  the due date is computed where it is shown, with the centre's intervals
+	 *  (domain/review-interval.ts entryReviewDue), so a topic's new interval needs no line rewritten. */
+	verifiedAt?: number;
+	/** The due date by the kind's default interval, as lines written before per-topic intervals
+	 *  carry it (read through entryReviewDue; new lines carry verifiedAt instead). */
 	reviewDue?: number;
 	/** When the current revision was published, by whom (name), and its change note (cut to
 	 *  NOTE_IN_CATALOG characters): the change feed reads them without opening the article. A

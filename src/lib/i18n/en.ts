@@ -571,5 +571,23 @@ export const en: Record<MessageKey, string> = {
 	'tasks.none': 'Nothing here.',
 	'tasks.dueOn': 'review before {date}',
 	'tasks.wasDue': 'due since {date}',
-	'tasks.askedReview': 'review requested'
+	'tasks.askedReview': 'review requested',
+	'intervals.title': 'Review interval',
+	'intervals.intro':
+		'Days between two verifications of the articles of this topic and its sub-topics, by kind. Set by the topic’s experts.',
+	'intervals.readOnly': 'Only this topic’s experts and knowledge managers can change it.',
+	'intervals.days': '{count} days',
+	'intervals.default': 'default',
+	'intervals.setHere': 'set by {name} on {date}',
+	'intervals.inherited': 'inherited from “{topic}”',
+	'intervals.field': 'Interval for: {kind} (days)',
+	'intervals.bounds': 'Between {min} and {max} days.',
+	'intervals.save': 'Save',
+	'intervals.saveLabel': 'Save the interval: {kind}',
+	'intervals.reset': 'Back to {count} days',
+	'intervals.resetLabel': 'Back to the inherited interval for: {kind} ({count} days)',
+	'intervals.saved': 'Interval saved: {kind}, {count} days.',
+	'intervals.resetDone': 'Inherited interval restored: {kind}.',
+	'intervals.failed': 'Interval not saved: {message}',
+	'intervals.outOfBounds': 'Choose a whole number of days between {min} and {max}.'
 };

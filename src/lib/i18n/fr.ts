@@ -579,7 +579,26 @@ export const fr = {
 	'tasks.none': 'Rien ici.',
 	'tasks.dueOn': 'à revoir avant le {date}',
 	'tasks.wasDue': 'à revoir depuis le {date}',
-	'tasks.askedReview': 'relecture demandée'
+	'tasks.askedReview': 'relecture demandée',
+	'intervals.title': 'Intervalle de relecture',
+	'intervals.intro':
+		'Jours entre deux vérifications des articles de ce thème et de ses sous-thèmes, par type. Fixé par les experts du thème.',
+	'intervals.readOnly':
+		'Seuls les experts de ce thème et les gestionnaires de la connaissance peuvent le changer.',
+	'intervals.days': '{count} jours',
+	'intervals.default': 'par défaut',
+	'intervals.setHere': 'fixé par {name} le {date}',
+	'intervals.inherited': 'hérité de « {topic} »',
+	'intervals.field': 'Intervalle pour : {kind} (jours)',
+	'intervals.bounds': 'Entre {min} et {max} jours.',
+	'intervals.save': 'Enregistrer',
+	'intervals.saveLabel': 'Enregistrer l’intervalle : {kind}',
+	'intervals.reset': 'Revenir à {count} jours',
+	'intervals.resetLabel': 'Revenir à l’intervalle hérité pour : {kind} ({count} jours)',
+	'intervals.saved': 'Intervalle enregistré : {kind}, {count} jours.',
+	'intervals.resetDone': 'Intervalle hérité rétabli : {kind}.',
+	'intervals.failed': 'Intervalle non enregistré : {message}',
+	'intervals.outOfBounds': 'Choisissez un nombre entier de jours entre {min} et {max}.'
 } as const;
 
 export type MessageKey = keyof typeof fr;

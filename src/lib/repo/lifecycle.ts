@@ -7,7 +7,6 @@
 // is for another article; it is stored under another id; its key chain does not prove the actor
 // (unknown signer); its signature does not verify; the actor may not take the action on the
 // record's topic (verify, archive, delete and their undoing: PublishRights).
-import { toHexString as hex } from 'lib0/buffer';
 import type * as Y from 'yjs';
 import {
 	AGENT_ACTIONS,
@@ -19,7 +18,6 @@ import {
 	type StoredLifecycle
 } from '../domain/lifecycle';
 import { currentRevision, type PublishRights } from '../domain/revision';
-import { sha256 } from '../domain/subtle';
 import {
 	addLifecycleRecord,
 	decodeLifecycle,
@@ -29,21 +27,13 @@ import {
 	readArticleMeta,
 	readRevisions
 } from '../schema/index';
-import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
+import type { AgentIdentity } from './identity';
+import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
 import { trialCopy } from './trial';
-
-async function signedData(f: LifecycleFields, chain: Uint8Array): Promise<Uint8Array> {
-	const fields = encodeLifecycleFields(f);
-	const chainHash = await sha256(chain);
-	const out = new Uint8Array(fields.length + chainHash.length);
-	out.set(fields);
-	out.set(chainHash, fields.length);
-	return out;
-}
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
 export async function lifecycleId(f: LifecycleFields): Promise<string> {
-	return hex((await sha256(encodeLifecycleFields(f))).subarray(0, 16));
+	return recordId(encodeLifecycleFields(f));
 }
 
 /** Signs a transition with this device's key: the record, ready to store. */
@@ -52,7 +42,7 @@ export async function signLifecycle(
 	f: Omit<LifecycleFields, 'actor'>
 ): Promise<LifecycleRecord> {
 	const fields: LifecycleFields = { ...f, actor: identity.agentId };
-	const signature = await sign(identity, await signedData(fields, identity.publicKey));
+	const signature = await signRecordFields(identity, encodeLifecycleFields(fields));
 	return { ...fields, chain: identity.publicKey, signature };
 }
 
@@ -70,10 +60,8 @@ export async function lifecycleProblem(
 	if (fields) return fields;
 	if (r.articleId !== articleId) return `it is a record of another article (${r.articleId})`;
 	if (id !== undefined && id !== (await lifecycleId(r))) return 'it is stored under another id';
-	const key = await provingKeyOf(r.actor, r.chain);
-	if (!key) return `its signer is unknown (the key chain does not prove ${r.actor})`;
-	if (!(await verifySignature(key, await signedData(r, r.chain), r.signature)))
-		return 'its signature does not verify';
+	const signature = await recordSignatureProblem(r.actor, encodeLifecycleFields(r), r.chain, r.signature);
+	if (signature) return signature;
 	if (!AGENT_ACTIONS.includes(r.action) && !(await rights(r.actor, r.topic)))
 		return `${r.actor} may not ${r.action} articles of topic ${r.topic}`;
 	return undefined;

@@ -13,6 +13,7 @@
 // publisher may not publish the topic (PublishRights).
 import { toHexString as hex } from 'lib0/buffer';
 import { sha256 } from '../domain/subtle';
+import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
 import {
 	currentRevision,
 	decodeSnapshot,
@@ -39,16 +40,7 @@ import {
 	type StoredRevision
 } from '../schema/index';
 import { trialCopy } from './trial';
-import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
-
-async function signedData(f: RevisionFields, chain: Uint8Array): Promise<Uint8Array> {
-	const fields = encodeFields(f);
-	const chainHash = await sha256(chain);
-	const out = new Uint8Array(fields.length + chainHash.length);
-	out.set(fields);
-	out.set(chainHash, fields.length);
-	return out;
-}
+import type { AgentIdentity } from './identity';
 
 /** Hex SHA-256 of a snapshot's bytes. */
 export async function snapshotDigest(snapshot: Uint8Array): Promise<string> {
@@ -57,7 +49,7 @@ export async function snapshotDigest(snapshot: Uint8Array): Promise<string> {
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
 export async function revisionId(f: RevisionFields): Promise<string> {
-	return hex((await sha256(encodeFields(f))).subarray(0, 16));
+	return recordId(encodeFields(f));
 }
 
 export interface Publication {
@@ -84,7 +76,7 @@ export async function signRevision(identity: AgentIdentity, p: Publication): Pro
 		publisherName: p.publisherName,
 		time: p.time
 	};
-	const signature = await sign(identity, await signedData(fields, identity.publicKey));
+	const signature = await signRecordFields(identity, encodeFields(fields));
 	return { ...fields, snapshot, chain: identity.publicKey, signature };
 }
 
@@ -107,10 +99,8 @@ export async function revisionProblem(
 	const snapshot = decodeSnapshot(r.snapshot);
 	if (!snapshot) return 'its content is not an article';
 	if (snapshot.node !== r.topic) return 'its content is filed under another topic than the one signed';
-	const key = await provingKeyOf(r.publisher, r.chain);
-	if (!key) return `its signer is unknown (the key chain does not prove ${r.publisher})`;
-	if (!(await verifySignature(key, await signedData(r, r.chain), r.signature)))
-		return 'its signature does not verify';
+	const signature = await recordSignatureProblem(r.publisher, encodeFields(r), r.chain, r.signature);
+	if (signature) return signature;
 	if (!(await rights(r.publisher, r.topic))) return `${r.publisher} may not publish topic ${r.topic}`;
 	return undefined;
 }

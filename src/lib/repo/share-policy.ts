@@ -8,7 +8,9 @@
 //    checks they left the author-only fields alone); the centre document by its administrators
 //    (by signed role record, schema/roles.ts, or listed at creation), and each agent's own directory
 //    entry by that agent (vetUpdate checks it on a trial copy). Every role record an update adds
-//    must verify and take effect (prepareVet verifies them first: WebCrypto is asynchronous).
+//    must verify and take effect (prepareVet verifies them first: WebCrypto is asynchronous). A
+//    topic's review interval (a signed record in the `reviewIntervals` map) is any proven agent's
+//    to add if it may publish the topic; records are never changed or removed (review-intervals.ts).
 //  - A peer that did not prove its key on this connection (unproven) reads the knowledge base only
 //    and writes nothing.
 // Guarded documents (notes, access documents, the centre document: those whose writers are
@@ -35,6 +37,8 @@ import {
 	centreWriteProblem,
 	effectiveRolesNow,
 	frozenStatusProblem,
+	intervalBytesInUpdate,
+	intervalEntries,
 	isCentreUnset,
 	mayAdministerCentre,
 	noteAccessAuthor,
@@ -49,6 +53,7 @@ import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
 import { builtLifecycleProblem, lifecycleUpdateProblem } from './lifecycle';
 import { builtRevisionsProblem, revisionUpdateProblem } from './revisions';
+import { intervalsWriteProblem, intervalVerifications } from './review-intervals';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
@@ -252,6 +257,7 @@ export class CentreSharePolicy implements SharePolicy {
 	async prepareVet(docId: string, doc: Y.Doc, update: Uint8Array): Promise<void> {
 		if (!docId.startsWith('centre/')) return;
 		await roleVerifications.verify([...roleRecordTexts(doc).values(), ...roleTextsInUpdate(update)]);
+		await intervalVerifications.verify(intervalBytesInUpdate(update));
 	}
 
 	/** An article's publication records: only added, each signed by someone allowed to publish its
@@ -291,10 +297,13 @@ export class CentreSharePolicy implements SharePolicy {
 		const before = admin ? '' : centreOutsideEntry(trial, peer.agentId);
 		const admins = readAdmins(trial);
 		const roles = roleRecordTexts(trial);
+		const intervals = intervalEntries(trial);
 		Y.applyUpdate(trial, update);
+		const writer = { agentId: peer.agentId, administersCentre: admin };
 		const problem =
 			adminsChangeProblem(admins, trial) ??
-			rolesWriteProblem(roles, trial, { agentId: peer.agentId, administersCentre: admin }) ??
+			rolesWriteProblem(roles, trial, writer) ??
+			intervalsWriteProblem(intervals, trial, writer) ??
 			(admin ? undefined : centreWriteProblem(before, trial, peer.agentId));
 		trial.destroy();
 		return problem;

@@ -141,6 +141,8 @@ export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
 		for (const [key, item] of [...type._map].sort(([a], [b]) => (a < b ? -1 : 1))) {
 			if (item.deleted || (name === 'agents' && key === agentId)) continue;
 			if (name === 'roles') continue; // signed role records: judged by rolesWriteProblem
+			// Topics' review intervals: signed records, judged by repo/review-intervals.ts.
+			if (name === 'reviewIntervals') continue;
 			entries.push([key, plain(item.content.getContent().at(-1))]);
 		}
 		const list: unknown[] = [];

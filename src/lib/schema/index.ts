@@ -23,3 +23,4 @@ export * from './roles';
 export * from './revisions';
 export * from './publish-rights';
 export * from './lifecycle';
+export * from './review-intervals';

@@ -179,8 +179,8 @@ export function restoreSnapshot(doc: Y.Doc, snapshot: RevisionSnapshot, now = Da
 /** The article's catalog line: its published revision's title, kind, topic and language when it
  *  has one (what lists show by default), with the revision's number, time, publisher and change
  *  note (the change feed's); the draft's before a first
- *  publication (no `revision`: lists mark it a draft). Its status, review request and review due
- *  date come from the signed records (schema/lifecycle.ts). Derived from the converged document, so
+ *  publication (no `revision`: lists mark it a draft). Its status, review request and last
+ *  verification come from the signed records (schema/lifecycle.ts). Derived from the converged document, so
  *  every peer writes the same line (repo/catalog-keeper.ts). */
 export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
 	const meta = readArticleMeta(doc);
@@ -188,7 +188,9 @@ export function articleEntry(docId: string, doc: Y.Doc): CatalogEntry {
 	const life = lifecycleOf(doc, meta, records);
 	const entry = { ...articleSummary(docId, meta), status: life.status };
 	if (life.review) entry.inReview = true;
-	if (life.reviewDue !== undefined) entry.reviewDue = life.reviewDue;
+	// The last verification, not the due date: the due date depends on the centre's intervals
+	// (domain/review-interval.ts), which change without the article changing.
+	if (life.verified && life.reviewDue !== undefined) entry.verifiedAt = life.verified.time;
 	const current = currentRevision(records);
 	const snapshot = current ? decodeSnapshot(current.snapshot) : undefined;
 	if (!current || !snapshot) return entry;

@@ -61,6 +61,7 @@ import { PairingOffer, requestPairing } from './pairing.svelte';
 import { Notes } from './notes.svelte';
 import { RolesState } from './roles.svelte';
 import { ReadingState } from './reading.svelte';
+import { ReviewIntervalsState } from './review-intervals.svelte';
 import { forgery } from './test-forgery';
 
 export { DEMO_CENTRE };
@@ -121,6 +122,8 @@ export class App {
 	roles: RolesState | undefined = $state.raw();
 	/** What this agent last read and follows, and their change feed: kept on this device only. */
 	reading: ReadingState | undefined = $state.raw();
+	/** The topics' review intervals, set by their experts (due dates everywhere read them). */
+	reviewIntervals: ReviewIntervalsState | undefined = $state.raw();
 	/** Who may read and write each shared note (its authors' access records). */
 	noteAccess: NoteAccessRegistry | undefined;
 	/** This device's agent key pair; undefined only where WebCrypto is missing. */
@@ -238,6 +241,14 @@ export class App {
 			const roles = new RolesState(centre, session.agentId, this.identity);
 			this.roles = roles;
 			this.#centre.add(() => roles.destroy());
+			const intervals = new ReviewIntervalsState(centre, {
+				agentId: session.agentId,
+				identity: this.identity,
+				roles: () => roles.roles,
+				taxonomy: () => this.kb?.taxonomy ?? []
+			});
+			this.reviewIntervals = intervals;
+			this.#centre.add(() => intervals.destroy());
 			if (this.identity && this.#env.exposeForTests)
 				this.#env.exposeForTests(
 					'__plateauForge',
@@ -458,6 +469,7 @@ export class App {
 
 	#clearCentre(): void {
 		this.kb = this.search = this.notes = this.roles = this.repo = this.session = this.reading = undefined;
+		this.reviewIntervals = undefined;
 		this.problems = [];
 		this.receivedArticles = 0;
 		this.syncFailure = '';

@@ -10,8 +10,8 @@ import { diffSnapshots, type RevisionDiff } from '../domain/revision-diff';
 import type { AgentIdentity } from '../repo/identity';
 import { publishDraft } from '../repo/revisions';
 import { recordTransition } from '../repo/lifecycle';
-import type { Lifecycle, LifecycleAction } from '../domain/lifecycle';
-import type { ArticleMeta } from '../domain/article';
+import { reviewDueAfter, type Lifecycle, type LifecycleAction } from '../domain/lifecycle';
+import type { ArticleKind, ArticleMeta } from '../domain/article';
 import type { BodyNode } from '../domain/body';
 import { readProcedure, type Procedure } from '../domain/procedure';
 import { responseTemplate } from '../domain/response';
@@ -43,6 +43,10 @@ export interface Editing {
 
 export type { StoredRevision };
 
+/** Days between verifications for an article of this topic and kind (the centre's intervals,
+ *  state/review-intervals.svelte.ts); undefined: the kind's default. Read reactively. */
+export type IntervalDays = (topic: string, kind: ArticleKind) => number | undefined;
+
 /** One side of a comparison: a revision's id, or the draft. */
 export type Version = string | 'draft';
 
@@ -63,9 +67,18 @@ export class ArticleView {
 	revisions = $state.raw<StoredRevision[]>([]);
 	/** Who changed the draft since it was last published. */
 	draftEditors = $state.raw<string[]>([]);
+	/** As derived from the document alone (review due by the kind's default interval). */
+	#lifecycle = $state.raw<Lifecycle | null>(null);
 	/** Status, open review request and last verification, from the signed records
-	 *  (domain/lifecycle.ts); null until the document is read. */
-	lifecycle = $state.raw<Lifecycle | null>(null);
+	 *  (domain/lifecycle.ts), the review due by the topic's interval; null until the document is
+	 *  read. */
+	readonly lifecycle: Lifecycle | null = $derived.by(() => {
+		const base = this.#lifecycle;
+		const pub = this.published;
+		const days = pub ? this.#intervalDays?.(pub.snapshot.node, pub.snapshot.kind) : undefined;
+		if (!base?.verified || !pub || days === undefined) return base;
+		return { ...base, reviewDue: reviewDueAfter(base.verified.time, pub.snapshot.kind, days) };
+	});
 	/** The current published revision and its content, or null for an article never published. */
 	readonly published = $derived.by(() => {
 		const r = this.revisions[0];
@@ -84,12 +97,14 @@ export class ArticleView {
 	readonly docId: string;
 	readonly #editing: Editing | undefined;
 	readonly #repo: Repo;
+	readonly #intervalDays: IntervalDays | undefined;
 	#doc: Y.Doc | undefined;
 	#off: (() => void) | undefined;
 	#destroyed = false;
 
-	constructor(repo: Repo, docId: string, editing?: Editing) {
+	constructor(repo: Repo, docId: string, editing?: Editing, intervalDays?: IntervalDays) {
 		this.#repo = repo;
+		this.#intervalDays = intervalDays;
 		this.docId = docId;
 		this.#editing = editing;
 		void this.#open();
@@ -129,9 +144,9 @@ export class ArticleView {
 			this.revisions = byRecency(records);
 			this.draftEditors = readDraftEditors(doc);
 			try {
-				this.lifecycle = lifecycleOf(doc, readArticleMeta(doc), records);
+				this.#lifecycle = lifecycleOf(doc, readArticleMeta(doc), records);
 			} catch {
-				this.lifecycle = null; // not (yet) a readable article: the page says so
+				this.#lifecycle = null; // not (yet) a readable article: the page says so
 			}
 		};
 		const mark = (tr: Y.Transaction) => {

@@ -1,5 +1,6 @@
-// The signed-in agent's review tasks (domain/review-tasks.ts), recomputed when the catalog or the
-// roles change. Built by the components that show them (the left rail's count, /tasks).
+// The signed-in agent's review tasks (domain/review-tasks.ts), recomputed when the catalog, the
+// roles or the topics' review intervals change. Built by the components that show them (the left
+// rail's count, /tasks).
 import { reviewTasks, taskCount, type ReviewTasks } from '../domain/review-tasks';
 import type { App } from './app.svelte';
 
@@ -16,7 +17,8 @@ export class ReviewTaskList {
 		const roles = this.#app.roles?.roles;
 		const entries = this.#app.kb?.entries ?? [];
 		if (!id || !roles) return { overdue: [], dueSoon: [], inReview: [] };
-		return reviewTasks(entries, (topic) => roles.mayPublish(id, topic), Date.now());
+		const intervals = this.#app.reviewIntervals?.intervals;
+		return reviewTasks(entries, (topic) => roles.mayPublish(id, topic), Date.now(), intervals);
 	});
 	readonly count = $derived(taskCount(this.tasks));
 

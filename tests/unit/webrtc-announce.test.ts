@@ -29,6 +29,8 @@ describe('announcing again', () => {
 		const mesh = new WebRtcMesh({
 			signaling: stubSignaling(published),
 			topic: 'plateau:c',
+			// The centre topic only (lobby shards: webrtc-lobby.test.ts).
+			lobbyLevels: 0,
 			links: { target: 2, max: 4 },
 			lookAgainMs: 10,
 			replyWaitMs: 3000,

@@ -440,9 +440,7 @@ export class WebRtcMesh implements NetworkAdapter {
 	/** Joiners announce on the hubs' topic too, so every one of them can reach a hub whatever shard
 	 *  it announced on; not once linked to a hub (a peer ranks one hub link only). */
 	#tellHubs(): void {
-		const hubLinked = [...this.#links.values()].some(
-			(l) => (l.profile ?? this.#profiles.get(l.peer))?.hub
-		);
+		const hubLinked = [...this.#links.values()].some((l) => (l.profile ?? this.#profiles.get(l.peer))?.hub);
 		if (!hubLinked) void this.#announceOn(this.#hubs);
 	}
 

@@ -5,12 +5,13 @@
 //
 // Meeting (docs/decisions.md › "Targeted signaling", "Bounded links", "Lobby shards"): a joiner
 // announces on a part of the centre — a lobby shard sized by the relay's counts, the whole centre
-// when it is small (mesh-lobby.ts) — and on the hubs' topic; a peer with room answers on the joiner's inbox topic with "present", with a
-// probability that keeps the expected number of answers at a small multiple of `target` whatever
-// the number of peers online (a hub always answers); the joiner ranks those who answered
-// (link-selection.ts) and links to the best. The smaller id makes the offer, so two peers choosing
-// each other at once never both offer (the larger asks with "link"). A peer at `max` links answers
-// "busy" and the other side tries someone else; below `target` a peer looks again, with backoff.
+// when it is small (mesh-lobby.ts) — and on the hubs' topic; a peer with room answers on the
+// joiner's inbox topic with "present", with a probability that keeps the expected number of answers
+// at a small multiple of `target` whatever the number of peers that heard it (a hub always
+// answers); the joiner ranks those who answered (link-selection.ts) and links to the best. The
+// smaller id makes the offer, so two peers choosing each other at once never both offer (the larger
+// asks with "link"). A peer at `max` links answers "busy" and the other side tries someone else;
+// below `target` a peer looks again, with backoff.
 // Everything but the announce goes to the recipient's inbox topic (mesh-signals.ts), so what one
 // peer receives during a join does not grow with the number of peers.
 //

@@ -154,12 +154,14 @@ describe('where a joiner announces', () => {
 		const partners = idsIn('partner', 2, own ^ 2, 3);
 		const roomy = idsIn('roomy', 2, own ^ 1, 2);
 		const only = (id: string) => (peer: string) => peer !== id;
+		// Pairs find each other after a few rounds of looking again: kept short.
+		const quick = { replyWaitMs: 300, lookAgainMs: 100 };
 		const members = [
 			...capped.map((id, i) =>
-				mesh(t, id, { lobbyLevels: 2, links: { target: 1, max: 1 }, refuse: only(partners[i]!) })
+				mesh(t, id, { ...quick, lobbyLevels: 2, links: { target: 1, max: 1 }, refuse: only(partners[i]!) })
 			),
 			...partners.map((id, i) =>
-				mesh(t, id, { lobbyLevels: 2, links: { target: 1, max: 1 }, refuse: only(capped[i]!) })
+				mesh(t, id, { ...quick, lobbyLevels: 2, links: { target: 1, max: 1 }, refuse: only(capped[i]!) })
 			),
 			...roomy.map((id) => mesh(t, id, { lobbyLevels: 2, links: { target: 1, max: 4 } }))
 		];

@@ -96,6 +96,29 @@ describe('announcing on lobby shards', () => {
 		await mesh.destroy();
 	});
 
+	it('after a second short count, asks other shards of that level, as many as it should take', async () => {
+		const published: { topic: string; payload: { type?: string } }[] = [];
+		// Level 6: one other peer (a centre of ~64: level 3). Level 3: two others, so about two per
+		// shard there: the three more peers sought (five, for four links) take two other shards.
+		const sizes: Record<string, number> = { '6': 2, '3': 3 };
+		const mesh = new WebRtcMesh({
+			signaling: stubSignaling(published, (t) =>
+				t.endsWith('/hubs') ? undefined : (sizes[level(t) ?? ''] ?? 0)
+			),
+			topic: 'plateau:c',
+			links: { target: 4, max: 12 },
+			log: () => {}
+		});
+		await vi.advanceTimersByTimeAsync(10);
+		expect(announced(published)).toEqual(['plateau:c/hubs', '6', '3', '3', '3']);
+		const shards = published.filter((p) => level(p.topic) === '3').map((p) => p.topic);
+		expect(new Set(shards).size).toBe(3);
+		// No count comes from those (the joiner is not in them): nothing more until it looks again.
+		await vi.advanceTimersByTimeAsync(2500);
+		expect(announced(published)).toHaveLength(5);
+		await mesh.destroy();
+	});
+
 	it('ends on the centre topic in a small centre, and when the relay never echoes', async () => {
 		const small: { topic: string; payload: { type?: string } }[] = [];
 		const one = new WebRtcMesh({

@@ -58,12 +58,17 @@ export function modeSpec(mode: ScaleMode, env: Record<string, string | undefined
 	// of links, so it answers every announce and links to everyone who answers. Its signaling is the
 	// overlay's (targeted inboxes), so the comparison measures what bounding the links saves. (With
 	// a target above the size, every peer re-announced forever: 5 announces × N copies in 2 s at
-	// N = 20, noise larger than the join measured.)
+	// N = 20, noise larger than the join measured.) It announces on the centre topic, to every peer,
+	// as a full mesh must: no lobby shards (`lobbyLevels: 0`), whose probes would only add to it.
 	if (mode === 'mesh')
 		return {
 			mode,
 			target: (n) => n - 1,
-			peerOptions: (n) => ({ links: { target: Math.max(1, n - 1), max: FULL_MESH }, profile: { floor } }),
+			peerOptions: (n) => ({
+				links: { target: Math.max(1, n - 1), max: FULL_MESH },
+				profile: { floor },
+				mesh: { lobbyLevels: 0 }
+			}),
 			oneByOne: oneByOne(mode, env),
 			unavailable: () => undefined
 		};

@@ -97,7 +97,8 @@ export class RelayTap {
 		topic: string,
 		data: unknown
 	): Promise<{ kind: string; candidates: number; plain: number }> {
-		// Topics are plateau:<centre id> and plateau:<centre id>/<peer id> (webrtc.ts meshTopic).
+		// Topics are plateau:<centre id>, plateau:<centre id>/<peer id> (webrtc.ts meshTopic) and the
+		// lobby and hubs topics under it (mesh-lobby.ts).
 		const centre = /^plateau:([^/:]+)/.exec(topic)?.[1];
 		if (!centre || typeof data !== 'string') return { kind: 'unknown', candidates: 0, plain: 0 };
 		let key = this.#keys.get(centre);
@@ -105,11 +106,23 @@ export class RelayTap {
 		try {
 			const e = asEnvelope(await unseal(await key, data));
 			if (!e) return { kind: 'unknown', candidates: 0, plain: 0 };
-			return { ...signalKind(e.payload), plain: JSON.stringify(e.payload).length };
+			const { kind, candidates } = signalKind(e.payload);
+			return {
+				kind: kind === 'announce' ? announceKind(topic) : kind,
+				candidates,
+				plain: JSON.stringify(e.payload).length
+			};
 		} catch {
 			return { kind: 'unknown', candidates: 0, plain: 0 };
 		}
 	}
+}
+
+/** Announces by where they went: a lobby shard, the hubs' topic or the centre topic (mesh-lobby.ts). */
+function announceKind(topic: string): string {
+	if (/\/lobby\/\d+\/\d+$/.test(topic)) return 'announce:lobby';
+	if (topic.endsWith('/hubs')) return 'announce:hubs';
+	return 'announce';
 }
 
 /** Sums of a tally over every type. */

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
-import { inboxTopic } from '../../src/lib/net/webrtc';
+import { inboxTopic, LOBBY_LEVELS, ownLobbies } from '../../src/lib/net/webrtc';
 import { Repo } from '../../src/lib/repo/repo';
 import { attachSignaling } from '../../src/lib/server/attach';
 import {
@@ -167,10 +167,11 @@ describe('Node peer over real WebRTC (@roamhq/wrtc) and Plateau’s relay', () =
 		await vi.waitFor(async () => expect(await titleOn(colleague)).toBe('Confidentiel'), WAIT);
 		await vi.waitFor(() => expect(intruder.signaling.decryptErrors).toBeGreaterThan(0), WAIT);
 		await vi.waitFor(() => expect(a.signaling.decryptErrors).toBeGreaterThan(0), WAIT);
-		// The centre topic and its own inbox (where peers would address it).
+		// The centre topic, its own inbox (where peers would address it) and its lobby shards.
 		expect(intruder.signaling.topics).toEqual([
 			meshTopic(CENTRE),
-			inboxTopic(meshTopic(CENTRE), intruder.mesh.peerId)
+			inboxTopic(meshTopic(CENTRE), intruder.mesh.peerId),
+			...ownLobbies(meshTopic(CENTRE), intruder.mesh.peerId, LOBBY_LEVELS).keys()
 		]);
 		expect(intruder.mesh.peers()).toEqual([]);
 		expect(intruder.sync.peers().size).toBe(0);

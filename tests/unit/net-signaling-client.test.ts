@@ -223,6 +223,28 @@ describe('SignalingClient through the relay', () => {
 		expect(b.decryptErrors).toEqual([]);
 	});
 
+	it("reports its own publish's echo with the topic's subscriber count, not as a message", async () => {
+		const { url } = await startRelay();
+		const a = new Peer(url, key);
+		const b = new Peer(url, key);
+		const c = new Peer(url, key);
+		await join(TOPIC, a, b, c);
+		await join(`${TOPIC}/alone`, a);
+		const echoes: [string, number | undefined][] = [];
+		a.client.on('echo', (topic, clients) => echoes.push([topic, clients]));
+
+		await a.client.publish(TOPIC, 'to three');
+		await a.client.publish(`${TOPIC}/alone`, 'to itself');
+		await until(() => echoes.length === 2, 'both echoes');
+		// How many heard it, the sender included: how a joiner sizes its lobby shard (mesh-lobby.ts).
+		expect(echoes).toEqual([
+			[TOPIC, 3],
+			[`${TOPIC}/alone`, 1]
+		]);
+		await until(() => b.messages.length === 1 && c.messages.length === 1, 'the others receive');
+		expect(a.messages).toEqual([]);
+	});
+
 	it('does not deliver topics it has not joined, and stops after unsubscribe', async () => {
 		const { url } = await startRelay();
 		const a = new Peer(url, key);

@@ -1,7 +1,7 @@
 // The mesh's signaling messages, where each one is published, and what a peer counts of them.
-// Only the join announce goes to the centre topic (every peer of the centre hears it); everything
-// addressed to one peer — a reply, a link request, a refusal, an offer, an answer, a candidate — goes
-// to that peer's inbox topic, so the relay delivers it to that peer only and a join costs the others
+// Only the join announce goes to a meeting topic — a lobby shard, the hubs' topic or the centre topic
+// (mesh-lobby.ts); everything addressed to one peer — a reply, a link request, a refusal, an offer,
+// an answer, a candidate — goes to that peer's inbox topic, so the relay delivers it to that peer only and a join costs the others
 // one message each instead of the whole handshake of every pair. The relay sees topic names only:
 // the centre's and, for an inbox, a peer id; profiles (floor, agent) travel sealed inside.
 //
@@ -108,6 +108,8 @@ export interface MeshStats {
 	receivedByType: Partial<Record<SignalType, number>>;
 	/** Announces published on the centre topic. */
 	announcesSent: number;
+	/** Announces published on lobby shards and on the hubs' topic (mesh-lobby.ts). */
+	lobbyAnnouncesSent: number;
 	/** Data channels opened. */
 	linksOpened: number;
 	/** Offers or link requests this peer refused with "busy" (at its cap, or refusing the peer). */
@@ -131,6 +133,7 @@ export function emptyStats(): MeshStats {
 		sentByType: {},
 		receivedByType: {},
 		announcesSent: 0,
+		lobbyAnnouncesSent: 0,
 		linksOpened: 0,
 		linksRefused: 0,
 		refusedByPeers: 0,

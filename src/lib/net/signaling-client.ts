@@ -55,6 +55,10 @@ export interface SignalingEvents {
 	 *  window), sealed for another topic, not an envelope, or naming another sender. */
 	rejected: (topic: string, reason: EnvelopeRejection, from: string | undefined) => void;
 	state: (state: SignalingState) => void;
+	/** This client's own publish on `topic`, delivered back by the relay (y-webrtc servers deliver a
+	 *  publish to every subscriber of the topic, the sender included) with the topic's subscriber
+	 *  count: how a peer learns how many others a message reached. */
+	echo: (topic: string, clients: number | undefined) => void;
 }
 
 const MAX_TOPIC_LENGTH = 256;
@@ -241,7 +245,8 @@ export class SignalingClient {
 		}
 		if (this.destroyed || !this.#topics.has(topic)) return;
 		const e = asEnvelope(value);
-		if (e?.from === this.peerId) return; // our own publish, echoed by the server
+		// Our own publish, echoed by the server: only its count is news.
+		if (e?.from === this.peerId) return this.#emit('echo', topic, clients);
 		const reason = e ? this.#guard.check(e, topic) : 'malformed';
 		if (reason) {
 			this.#rejected++;

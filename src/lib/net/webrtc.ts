@@ -3,13 +3,15 @@
 // (the Synchronizer multiplexes by document id and forwards updates to its other neighbours).
 // Messages are cut into 16 KiB frames and sent under back-pressure on the channel's bufferedAmount.
 //
-// Meeting (docs/decisions.md › "Targeted signaling", "Bounded links"): a joiner announces once on
-// the centre topic; a peer with room answers on the joiner's inbox topic with "present", with a
-// probability that keeps the expected number of answers at a small multiple of `target` whatever
-// the number of peers online (a hub always answers); the joiner ranks those who answered
-// (link-selection.ts) and links to the best. The smaller id makes the offer, so two peers choosing
-// each other at once never both offer (the larger asks with "link"). A peer at `max` links answers
-// "busy" and the other side tries someone else; below `target` a peer looks again, with backoff.
+// Meeting (docs/decisions.md › "Targeted signaling", "Bounded links", "Lobby shards"): a joiner
+// announces on a part of the centre — a lobby shard sized by the relay's counts, the whole centre
+// when it is small (mesh-lobby.ts) — and on the hubs' topic; a peer with room answers on the
+// joiner's inbox topic with "present", with a probability that keeps the expected number of answers
+// at a small multiple of `target` whatever the number of peers that heard it (a hub always
+// answers); the joiner ranks those who answered (link-selection.ts) and links to the best. The
+// smaller id makes the offer, so two peers choosing each other at once never both offer (the larger
+// asks with "link"). A peer at `max` links answers "busy" and the other side tries someone else;
+// below `target` a peer looks again, with backoff.
 // Everything but the announce goes to the recipient's inbox topic (mesh-signals.ts), so what one
 // peer receives during a join does not grow with the number of peers.
 //
@@ -40,6 +42,15 @@ import {
 	type MeshStats,
 	type Signal
 } from './mesh-signals';
+import {
+	hubsTopic,
+	LOBBY_LEVELS,
+	lobbyTopic,
+	nextLevel,
+	ownLobbies,
+	shardIndex,
+	siblingTopic
+} from './mesh-lobby';
 import type { SignalingClient } from './signaling-client';
 import {
 	candidateKey,
@@ -56,6 +67,7 @@ import {
 export { sdpFingerprints } from './webrtc-link';
 export { inboxTopic, type MeshProfile, type MeshStats } from './mesh-signals';
 export { DEFAULT_LINKS, type LinkBounds } from './link-selection';
+export { hubsTopic, LOBBY_LEVELS, lobbyTopic, ownLobbies, shardIndex } from './mesh-lobby';
 
 /** The signaling topic a centre's peers meet on (and, optionally, a room inside it). The server
  *  sees it; it names the centre only. */
@@ -97,6 +109,13 @@ export interface WebRtcOptions {
 	/** Longest wait for ICE candidates before a description is sent without the rest of them (they
 	 *  follow, batched). Default 1,000. */
 	gatherWaitMs?: number;
+	/** Levels of lobby shards this peer subscribes to and announces on (mesh-lobby.ts); 0: announce
+	 *  on the centre topic only, as before lobbies (every peer of the centre hears every announce).
+	 *  Default LOBBY_LEVELS. */
+	lobbyLevels?: number;
+	/** How long an announce on a lobby shard waits for the relay to deliver it back with the shard's
+	 *  count before announcing on the centre topic instead. Default 2,000. */
+	echoWaitMs?: number;
 	/** Randomness for the reply probability and the ranking (tests). */
 	random?: () => number;
 	log?: (message: string) => void;
@@ -124,6 +143,10 @@ const MAX_PENDING_CANDIDATES = 64;
 const REPLY_WAIT_MS = 3000;
 /** At most one "present" to the same peer within this. */
 const REPLY_INTERVAL_MS = 1000;
+const ECHO_WAIT_MS = 2000;
+/** Rounds of looking again on other shards of the level the last search stopped at, before the
+ *  centre topic (which also reaches peers that predate lobbies). */
+const SIBLING_ROUNDS = 2;
 
 /** A peer under protocol back-off: not reconnected before `until`. */
 interface Backoff {
@@ -160,6 +183,19 @@ export class WebRtcMesh implements NetworkAdapter {
 	readonly #lookAgainMs: number;
 	readonly #replyWaitMs: number;
 	readonly #gatherWaitMs: number;
+	readonly #lobbyLevels: number;
+	readonly #echoWaitMs: number;
+	/** This peer's lobby shard topics and their levels (none for a hub). */
+	readonly #lobbies: Map<string, number>;
+	readonly #hubs: string;
+	/** The announce on a lobby shard waiting for the relay's echo, with its level. */
+	#probe: { topic: string; level: number; timer: ReturnType<typeof setTimeout> } | undefined;
+	/** Where the last search stopped (0: the centre topic; undefined: no search since the target was
+	 *  last reached), the last other shard of that level announced on (siblingTopic), and the rounds
+	 *  of looking again since. */
+	#level: number | undefined;
+	#sibling = 0;
+	#round = 0;
 	readonly #random: () => number;
 	readonly #log: (m: string) => void;
 	readonly #links = new Map<PeerId, Link>();
@@ -207,11 +243,18 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#lookAgainMs = this.#lookDelay = options.lookAgainMs ?? 1000;
 		this.#gatherWaitMs = options.gatherWaitMs ?? GATHER_WAIT_MS;
 		this.#replyWaitMs = options.replyWaitMs ?? REPLY_WAIT_MS;
+		this.#lobbyLevels = options.lobbyLevels ?? LOBBY_LEVELS;
+		if (!Number.isInteger(this.#lobbyLevels) || this.#lobbyLevels < 0 || this.#lobbyLevels > 16)
+			throw new RangeError('lobbyLevels is an integer from 0 to 16');
+		this.#echoWaitMs = options.echoWaitMs ?? ECHO_WAIT_MS;
+		this.#lobbies = ownLobbies(this.#topic, this.peerId, this.#lobbyLevels);
+		this.#hubs = hubsTopic(this.#topic);
 		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? ((m) => console.warn(`Plateau WebRTC: ${m}`));
 		this.#teardown.add(
 			this.#signaling.on('message', (topic, payload, from, clients) => {
-				if ((topic !== this.#topic && topic !== this.#inbox) || !from || from === this.peerId) return;
+				const meeting = this.#meets(topic);
+				if ((!meeting && topic !== this.#inbox) || !from || from === this.peerId) return;
 				this.#stats.signalsReceived++;
 				this.#stats.signalBytesReceived += JSON.stringify(payload).length;
 				if (topic === this.#topic && clients !== undefined) this.#estimate.relaySaid(clients);
@@ -219,11 +262,13 @@ export class WebRtcMesh implements NetworkAdapter {
 				if (signal) count(this.#stats.receivedByType, signal.type);
 				// The sender names itself in the signal too; the envelope check made the two agree.
 				if (!signal || signal.from !== from) return;
-				// The centre topic carries announces only; everything else comes to the inbox.
-				if (topic === this.#topic ? signal.type !== 'announce' || signal.to : signal.to !== this.peerId)
-					return;
-				this.#queue(from, signal);
+				// Meeting topics carry announces only; everything else comes to the inbox.
+				if (meeting ? signal.type !== 'announce' || signal.to : signal.to !== this.peerId) return;
+				// On a shard, the relay's count is exactly who heard this announce (the joiner aside).
+				const heard = this.#lobbies.has(topic) && clients !== undefined ? clients - 1 : undefined;
+				this.#queue(from, signal, heard);
 			}),
+			this.#signaling.on('echo', (topic, clients) => this.#onEcho(topic, clients)),
 			this.#signaling.on('state', (state) => {
 				if (state === 'open' && this.#want() > 0) this.announce();
 			}),
@@ -232,13 +277,14 @@ export class WebRtcMesh implements NetworkAdapter {
 			// wrong invite code learns it.
 			this.#signaling.on('decrypt-error', (topic) => {
 				const now = Date.now();
-				if (topic !== this.#topic || now - this.#lastForeignAnnounce < 3000) return;
+				if (!this.#meets(topic) || now - this.#lastForeignAnnounce < 3000) return;
 				this.#lastForeignAnnounce = now;
-				this.announce();
+				void this.#announceOn(topic);
+				if (this.#want() > 0) this.#lookAgain();
 			}),
 			// Replays, stale or forged messages: said at most once a second per reason.
 			this.#signaling.on('rejected', (topic, reason, from) => {
-				if (topic !== this.#topic && topic !== this.#inbox) return;
+				if (!this.#meets(topic) && topic !== this.#inbox) return;
 				const now = Date.now();
 				if (now - (this.#lastRejectLog.get(reason) ?? 0) < 1000) return;
 				this.#lastRejectLog.set(reason, now);
@@ -253,8 +299,20 @@ export class WebRtcMesh implements NetworkAdapter {
 				this.#backoff.clear();
 			}
 		);
-		this.#signaling.subscribe(this.#topic, this.#inbox);
+		this.#signaling.subscribe(...this.#subscriptions());
 		this.announce();
+	}
+
+	/** The topics this peer listens on: the centre's, its inbox, and its lobby shards (a hub: the
+	 *  hubs' topic instead). */
+	#subscriptions(): string[] {
+		const meeting = this.#profile.hub ? [this.#hubs] : [...this.#lobbies.keys()];
+		return [this.#topic, this.#inbox, ...meeting];
+	}
+
+	/** A topic on which this peer hears announces. */
+	#meets(topic: string): boolean {
+		return topic === this.#topic || (this.#profile.hub ? topic === this.#hubs : this.#lobbies.has(topic));
 	}
 
 	/** See linkBinding (webrtc-link.ts). */
@@ -297,20 +355,116 @@ export class WebRtcMesh implements NetworkAdapter {
 
 	/** The agent changed floor (or became known): later announces and answers say so. Links stay. */
 	setProfile(profile: MeshProfile): void {
+		const before = this.#subscriptions();
 		this.#profile = { ...profile };
+		const after = this.#subscriptions();
+		const gone = before.filter((t) => !after.includes(t));
+		if (gone.length) this.#signaling.unsubscribe(...gone);
+		this.#signaling.subscribe(...after);
 	}
 
 	on<E extends keyof NetworkEvents>(event: E, listener: NetworkEvents[E]): () => void {
 		return this.#events.on(event, listener);
 	}
 
-	/** Tells the centre's peers this one is here and looks for links; some with room answer. */
+	/** Tells part of the centre's peers (all of a small centre) that this one is here and looks for
+	 *  links; some with room answer. Starts on this peer's deepest lobby shard and moves up as the
+	 *  relay's counts say (mesh-lobby.ts); a hub, or a mesh without lobbies, uses the centre topic. */
 	announce(): void {
 		this.#lastAnnounce = Date.now();
-		this.#publish(this.#topic, { type: 'announce', from: this.peerId, profile: this.#profile });
+		this.#round = 0;
+		this.#sibling = 0;
+		if (this.#lobbyLevels > 0 && !this.#profile.hub) this.#tellHubs();
+		this.#announceAt(this.#profile.hub ? 0 : this.#lobbyLevels);
 		// Nobody may have heard it (the others' subscriptions not in place yet, all at their cap):
 		// look again later if still short of links then.
 		this.#lookAgain();
+	}
+
+	/** Announces on this peer's shard at `level` (0: the centre topic) and, on a shard, waits for
+	 *  the relay to deliver it back with the shard's count (#onEcho). */
+	#announceAt(level: number): void {
+		this.#endProbe();
+		if (level <= 0) {
+			this.#level = 0;
+			void this.#announceOn(this.#topic);
+			return;
+		}
+		const topic = lobbyTopic(this.#topic, level, shardIndex(this.peerId, level));
+		const probe = {
+			topic,
+			level,
+			// No echo (a relay that does not deliver to the sender, a lost message): the centre.
+			timer: this.#later(this.#echoWaitMs, () => {
+				if (this.#probe !== probe) return;
+				this.#probe = undefined;
+				this.#announceAt(0);
+			})
+		};
+		this.#probe = probe;
+		void this.#announceOn(topic).then((sent) => {
+			// Not connected: the announce is made again once signaling is open.
+			if (!sent && this.#probe === probe) this.#endProbe();
+		});
+	}
+
+	#endProbe(): void {
+		if (!this.#probe) return;
+		clearTimeout(this.#probe.timer);
+		this.#timers.delete(this.#probe.timer);
+		this.#probe = undefined;
+	}
+
+	/** The relay delivered one of this peer's own publishes back, with the topic's count. An
+	 *  announce on a shard that reached fewer peers than the links sought moves up to the level
+	 *  whose shards should hold enough of them (mesh-lobby.ts nextLevel); after the first count,
+	 *  the peers missing come from other shards of the same level instead: as many as the count
+	 *  says it takes, none of them reached twice (a jump up from a second short count overshot:
+	 *  simulated at 40 peers, the worst tenth of joins reached 21 copies or more; 14 this way). */
+	#onEcho(topic: string, clients: number | undefined): void {
+		const probe = this.#probe;
+		if (!probe || topic !== probe.topic) return;
+		this.#endProbe();
+		const { level } = probe;
+		this.#level = level;
+		const want = this.#want();
+		const others = Math.max(0, (clients ?? 1) - 1);
+		if (want <= 0 || others >= want) return;
+		const next = nextLevel(level, others, want + 1);
+		if (level === this.#lobbyLevels || next === 0) return this.#announceAt(next);
+		const shards = Math.ceil((want + 1 - others) / Math.max(1, others));
+		// As many shards as half the centre: a small centre, the centre topic reaches it all.
+		if (shards >= 2 ** (level - 1)) return this.#announceAt(0);
+		for (let i = 0; i < shards; i++) this.#announceOnSibling();
+	}
+
+	/** Announces on the next other shard of the level the search stopped at. */
+	#announceOnSibling(): void {
+		this.#sibling++;
+		void this.#announceOn(siblingTopic(this.#topic, this.peerId, this.#level!, this.#sibling));
+	}
+
+	/** Announces again, still short of links after a search: on other shards of the level the search
+	 *  stopped at (peers it has not reached yet), then on the centre topic. */
+	#announceAgain(): void {
+		if (this.#level === undefined) return this.announce();
+		this.#lastAnnounce = Date.now();
+		this.#round++;
+		if (this.#level > 0 && this.#round <= SIBLING_ROUNDS && this.#sibling + 1 < 2 ** this.#level) {
+			this.#tellHubs();
+			this.#announceOnSibling();
+		} else this.#announceAt(0);
+	}
+
+	/** Joiners announce on the hubs' topic too, so every one of them can reach a hub whatever shard
+	 *  it announced on; not once linked to a hub (a peer ranks one hub link only). */
+	#tellHubs(): void {
+		const hubLinked = [...this.#links.values()].some((l) => (l.profile ?? this.#profiles.get(l.peer))?.hub);
+		if (!hubLinked) void this.#announceOn(this.#hubs);
+	}
+
+	#announceOn(topic: string): Promise<boolean> {
+		return this.#publish(topic, { type: 'announce', from: this.peerId, profile: this.#profile });
 	}
 
 	send(to: PeerId, message: Uint8Array): void {
@@ -346,7 +500,7 @@ export class WebRtcMesh implements NetworkAdapter {
 	async destroy(): Promise<void> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
-		this.#signaling.unsubscribe(this.#topic, this.#inbox);
+		this.#signaling.unsubscribe(...this.#subscriptions());
 		for (const peer of [...this.#links.keys()]) this.#close(peer, { maintain: false });
 		this.#teardown.dispose();
 		this.#events.clear();
@@ -380,7 +534,9 @@ export class WebRtcMesh implements NetworkAdapter {
 		if (profile) remember(this.#profiles, peer, profile, MAX_REMEMBERED);
 	}
 
-	#onAnnounce(from: PeerId, profile: MeshProfile | undefined): void {
+	/** `heard`: how many peers heard this announce besides its sender, when the relay said (a
+	 *  lobby shard's count); else the estimate of the centre's peers online. */
+	#onAnnounce(from: PeerId, profile: MeshProfile | undefined, heard?: number): void {
 		this.#heard(from, profile);
 		if (this.#backingOff(from)) {
 			this.#log(`ignored an announce from ${from}: backing off`);
@@ -389,7 +545,7 @@ export class WebRtcMesh implements NetworkAdapter {
 		if (this.#links.has(from) || this.#requested.has(from) || this.#refuse(from) || !this.#room()) return;
 		const now = Date.now();
 		if (now - (this.#lastReply.get(from) ?? 0) < REPLY_INTERVAL_MS) return;
-		const p = replyProbability(this.#bounds.target, this.#estimate.others());
+		const p = replyProbability(this.#bounds.target, heard ?? this.#estimate.others());
 		if (!this.#profile.hub && this.#random() >= p) return;
 		remember(this.#lastReply, from, now, MAX_REMEMBERED);
 		this.#publishTo(from, { type: 'present', from: this.peerId, to: from, profile: this.#profile });
@@ -440,9 +596,9 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#lookTimer = this.#later(delay, () => {
 			this.#lookTimer = undefined;
 			if (this.#want() <= 0) return;
-			// Answers already in hand first; then the centre.
+			// Answers already in hand first; then peers not asked yet.
 			if (this.#hasCandidates()) return this.#fill();
-			this.announce();
+			this.#announceAgain();
 			this.#lookAgain();
 		});
 	}
@@ -539,10 +695,10 @@ export class WebRtcMesh implements NetworkAdapter {
 
 	// --- Signals: one peer's handled in order. ---
 
-	#queue(from: PeerId, signal: Signal): void {
+	#queue(from: PeerId, signal: Signal, heard?: number): void {
 		const run = async () => {
 			try {
-				await this.#onSignal(from, signal);
+				await this.#onSignal(from, signal, heard);
 			} catch (err) {
 				this.#log(`signal from ${from}: ${err instanceof Error ? err.message : String(err)}`);
 			}
@@ -554,11 +710,11 @@ export class WebRtcMesh implements NetworkAdapter {
 		});
 	}
 
-	async #onSignal(from: PeerId, s: Signal): Promise<void> {
+	async #onSignal(from: PeerId, s: Signal, heard?: number): Promise<void> {
 		if (this.#destroyed) return;
 		switch (s.type) {
 			case 'announce':
-				return s.to ? this.#onLink(from, s.profile) : this.#onAnnounce(from, s.profile);
+				return s.to ? this.#onLink(from, s.profile) : this.#onAnnounce(from, s.profile, heard);
 			case 'present':
 				return this.#onPresent(from, s.profile);
 			case 'link':
@@ -731,7 +887,11 @@ export class WebRtcMesh implements NetworkAdapter {
 			clearTimeout(link.timer);
 			link.open = true;
 			this.#stats.linksOpened++;
-			if (this.#want() <= 0) this.#lookDelay = this.#lookAgainMs;
+			if (this.#want() <= 0) {
+				this.#lookDelay = this.#lookAgainMs;
+				// A later search starts again from the deepest shard.
+				this.#level = undefined;
+			}
 			this.#events.emit('peer-connected', peer);
 		};
 		channel.onclose = () => this.#close(peer, { only: link });
@@ -782,23 +942,27 @@ export class WebRtcMesh implements NetworkAdapter {
 		this.#publish(inboxTopic(this.#topic, peer), signal);
 	}
 
-	#publish(topic: string, signal: Signal): void {
-		if (this.#destroyed) return;
+	#publish(topic: string, signal: Signal): Promise<boolean> {
+		if (this.#destroyed) return Promise.resolve(false);
 		let sent: Promise<boolean>;
 		try {
 			sent = this.#signaling.publish(topic, signal);
 		} catch (err) {
 			// Too large or not JSON: a bug here, never a peer's doing.
 			this.#log(`could not publish a ${signal.type}: ${String(err)}`);
-			return;
+			return Promise.resolve(false);
 		}
 		const bytes = JSON.stringify(signal).length;
-		void sent.then((ok) => {
-			if (!ok) return;
+		return sent.then((ok) => {
+			if (!ok) return false;
 			this.#stats.signalsSent++;
 			count(this.#stats.sentByType, signal.type);
 			this.#stats.signalBytesSent += bytes;
-			if (signal.type === 'announce' && !signal.to) this.#stats.announcesSent++;
+			if (signal.type === 'announce' && !signal.to) {
+				if (topic === this.#topic) this.#stats.announcesSent++;
+				else this.#stats.lobbyAnnouncesSent++;
+			}
+			return true;
 		});
 	}
 }

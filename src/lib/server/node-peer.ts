@@ -47,7 +47,9 @@ export interface NodePeerOptions {
 	 *  always-on peer, which answers every announce. */
 	profile?: Partial<MeshProfile>;
 	/** Extra mesh options (timeouts, gather window, randomness). */
-	mesh?: Partial<Pick<WebRtcOptions, 'connectTimeoutMs' | 'gatherMs' | 'lookAgainMs' | 'refuse' | 'random'>>;
+	mesh?: Partial<
+		Pick<WebRtcOptions, 'connectTimeoutMs' | 'gatherMs' | 'lookAgainMs' | 'refuse' | 'random' | 'lobbyLevels'>
+	>;
 	/** Extra signaling client options (timeouts, backoff, peer id). */
 	signaling?: Omit<SignalingClientOptions, 'url' | 'key' | 'WebSocketImpl'>;
 }

@@ -37,7 +37,7 @@ import {
 	type StoredRevision
 } from '../../src/lib/schema/index';
 import { agentIdsOf, signedRecords } from '../../src/lib/seed/encode/demo-history';
-import { readDemoSource } from '../../src/lib/seed/encode/demo-source';
+import { readDemoSource, type DemoSource } from '../../src/lib/seed/encode/demo-source';
 import { loadDemoSeed, type SeedFile } from '../../src/lib/seed/seed';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,8 +65,10 @@ interface Seeded {
 let seed: SeedFile;
 let centre: Y.Doc;
 let articles: Seeded[];
+let source: DemoSource;
 
 beforeAll(async () => {
+	source = readDemoSource(demoDir, readdirSync, (p) => readFileSync(p, 'utf8'));
 	seed = await loadDemoSeed();
 	centre = decode(seed.docs[docId('centre', seed.centreId)]!);
 	articles = [];
@@ -81,26 +83,61 @@ beforeAll(async () => {
 			editors: readDraftEditors(doc)
 		});
 	}
-});
+}, 60_000);
 
 const published = () => articles.filter((a) => a.revisions.length > 0);
 const draftSnapshot = (a: Seeded) => encodeSnapshot(snapshotOf(a.meta, readArticleBody(a.doc)));
 const same = (x: Uint8Array, y: Uint8Array) => Buffer.from(x).equals(Buffer.from(y));
 
 describe('demo revisions, verified as every peer verifies them', () => {
-	it('accepts every revision of every article with the demo centre’s signed roles', async () => {
-		const rights = rolePublishRights(() => centre);
-		let checked = 0;
-		for (const a of published()) {
-			for (const [key, bytes] of revisionEntries(a.doc)) {
-				expect(await revisionProblem(bytes, a.id, rights, key), `${a.id} ${key}`).toBeUndefined();
-				checked++;
+	it(
+		'accepts every revision of every article with the demo centre’s signed roles',
+		{ timeout: 60_000 },
+		async () => {
+			const rights = rolePublishRights(() => centre);
+			let checked = 0;
+			for (const a of published()) {
+				for (const [key, bytes] of revisionEntries(a.doc)) {
+					expect(await revisionProblem(bytes, a.id, rights, key), `${a.id} ${key}`).toBeUndefined();
+					checked++;
+				}
+				// A fresh device's fill judges the whole document the same way.
+				expect(await builtRevisionsProblem(a.doc, a.id, rights), a.id).toBeUndefined();
 			}
-			// A fresh device's fill judges the whole document the same way.
-			expect(await builtRevisionsProblem(a.doc, a.id, rights), a.id).toBeUndefined();
+			expect(checked).toBeGreaterThan(100);
 		}
-		expect(checked).toBeGreaterThan(100);
-	});
+	);
+
+	it(
+		'judges a revision that arrives before the centre document once the centre arrives (a fill)',
+		{ timeout: 60_000 },
+		async () => {
+			const a = published()[0]!;
+			const [key, bytes] = [...revisionEntries(a.doc)][0]!;
+			const r = decodeRevision(bytes as Uint8Array)!;
+			const fresh = new Y.Doc();
+			let settled = false;
+			const judging = rolePublishRights(() => fresh)(r.publisher, r.topic);
+			void judging.then(() => (settled = true));
+			// A judgement on a centre that holds its state runs its whole course meanwhile…
+			expect(await rolePublishRights(() => centre)(r.publisher, r.topic)).toBe(true);
+			// …while the one on the empty centre waits for it.
+			expect(settled).toBe(false);
+			Y.applyUpdate(fresh, Y.encodeStateAsUpdate(centre));
+			expect(await judging).toBe(true);
+			expect(
+				await revisionProblem(
+					bytes,
+					a.id,
+					rolePublishRights(() => fresh),
+					key
+				)
+			).toBeUndefined();
+			// A centre document that never arrives: refused once the wait is over.
+			const never = rolePublishRights(() => new Y.Doc(), { waitMs: 20 });
+			expect(await revisionProblem(bytes, a.id, never, key)).toMatch(/may not publish/);
+		}
+	);
 
 	it('refuses a tampered seed revision: content, note or publisher changed after signing', async () => {
 		const rights = rolePublishRights(() => centre);
@@ -130,40 +167,46 @@ describe('demo revisions, verified as every peer verifies them', () => {
 		).toMatch(/may not publish/);
 	});
 
-	it('signs with key-derived agent ids: the directory’s ids are the keys’ own, names kept', async () => {
-		const source = readDemoSource(demoDir, readdirSync, (p) => readFileSync(p, 'utf8'));
-		const ids = await agentIdsOf(source.signedHistory!);
-		const directory = readAgents(centre);
-		expect(directory.map((a) => a.id).sort()).toEqual([...ids.values()].sort());
-		for (const profile of source.agents) {
-			const id = ids.get(profile.id)!;
-			expect(directory.find((d) => d.id === id)?.name, profile.id).toBe(profile.name);
-			const chain = Buffer.from(source.signedHistory!.agents[profile.id]!, 'base64');
-			expect(await agentIdOf(new Uint8Array(chain))).toBe(id);
-		}
-		for (const a of published())
-			for (const r of a.revisions) {
-				expect(directory.find((d) => d.id === r.publisher)?.name, `${a.id} ${r.number}`).toBe(
-					r.publisherName
-				);
-				expect(decodeRevision(encodeRevision(r))).toBeDefined();
+	it(
+		'signs with key-derived agent ids: the directory’s ids are the keys’ own, names kept',
+		{ timeout: 60_000 },
+		async () => {
+			const ids = await agentIdsOf(source.signedHistory!);
+			const directory = readAgents(centre);
+			expect(directory.map((a) => a.id).sort()).toEqual([...ids.values()].sort());
+			for (const profile of source.agents) {
+				const id = ids.get(profile.id)!;
+				expect(directory.find((d) => d.id === id)?.name, profile.id).toBe(profile.name);
+				const chain = Buffer.from(source.signedHistory!.agents[profile.id]!, 'base64');
+				expect(await agentIdOf(new Uint8Array(chain))).toBe(id);
 			}
-	});
+			for (const a of published())
+				for (const r of a.revisions) {
+					expect(directory.find((d) => d.id === r.publisher)?.name, `${a.id} ${r.number}`).toBe(
+						r.publisherName
+					);
+					expect(decodeRevision(encodeRevision(r))).toBeDefined();
+				}
+		}
+	);
 
-	it('keeps signatures that still hold for the source, so the seed is the same bytes every time', async () => {
-		const source = readDemoSource(demoDir, readdirSync, (p) => readFileSync(p, 'utf8'));
-		const names = new Map(source.agents.map((a) => [a.id, a.name]));
-		const held = await signedRecords(source.plans, source.signedHistory, names);
-		expect('problem' in held ? held.problem : '', 'run `npm run seed`').toBe('');
-		// Changing one revision's note invalidates its signature: the build would sign again.
-		const [id, list] = [...source.plans].find(([, l]) => l.length > 1)!;
-		const plans = new Map(source.plans).set(
-			id,
-			list.map((p, i) => (i === 0 ? { ...p, note: `${p.note}.` } : p))
-		);
-		const stale = await signedRecords(plans, source.signedHistory, names);
-		expect('problem' in stale ? stale.problem : '').toMatch(/signature does not verify/);
-	});
+	it(
+		'keeps signatures that still hold for the source, so the seed is the same bytes every time',
+		{ timeout: 60_000 },
+		async () => {
+			const names = new Map(source.agents.map((a) => [a.id, a.name]));
+			const held = await signedRecords(source.plans, source.signedHistory, names);
+			expect('problem' in held ? held.problem : '', 'run `npm run seed`').toBe('');
+			// Changing one revision's note invalidates its signature: the build would sign again.
+			const [id, list] = [...source.plans].find(([, l]) => l.length > 1)!;
+			const plans = new Map(source.plans).set(
+				id,
+				list.map((p, i) => (i === 0 ? { ...p, note: `${p.note}.` } : p))
+			);
+			const stale = await signedRecords(plans, source.signedHistory, names);
+			expect('problem' in stale ? stale.problem : '').toMatch(/signature does not verify/);
+		}
+	);
 });
 
 describe('demo history content', () => {

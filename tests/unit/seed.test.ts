@@ -36,22 +36,26 @@ function decode(base64: string): Y.Doc {
 }
 
 describe('seed generation', () => {
-	it('re-encoding the demo source gives exactly the committed demo-centre.json', async () => {
-		const source = readDemoSource(
-			demoDir,
-			(p) => readdirSync(p),
-			(p) => readFileSync(p, 'utf8')
-		);
-		const fresh = await encodeDemoCentre(source);
-		const committed = JSON.parse(
-			readFileSync(join(root, 'src/lib/seed/demo-centre.json'), 'utf8')
-		) as SeedFile;
-		expect(fresh.format).toBe(committed.format);
-		expect(fresh.centreId).toBe(committed.centreId);
-		expect(Object.keys(fresh.docs).sort()).toEqual(Object.keys(committed.docs).sort());
-		const differing = Object.keys(fresh.docs).filter((id) => fresh.docs[id] !== committed.docs[id]);
-		expect(differing, 'documents that differ from the committed seed (run `npm run seed`)').toEqual([]);
-	});
+	it(
+		're-encoding the demo source gives exactly the committed demo-centre.json',
+		{ timeout: 60_000 },
+		async () => {
+			const source = readDemoSource(
+				demoDir,
+				(p) => readdirSync(p),
+				(p) => readFileSync(p, 'utf8')
+			);
+			const fresh = await encodeDemoCentre(source);
+			const committed = JSON.parse(
+				readFileSync(join(root, 'src/lib/seed/demo-centre.json'), 'utf8')
+			) as SeedFile;
+			expect(fresh.format).toBe(committed.format);
+			expect(fresh.centreId).toBe(committed.centreId);
+			expect(Object.keys(fresh.docs).sort()).toEqual(Object.keys(committed.docs).sort());
+			const differing = Object.keys(fresh.docs).filter((id) => fresh.docs[id] !== committed.docs[id]);
+			expect(differing, 'documents that differ from the committed seed (run `npm run seed`)').toEqual([]);
+		}
+	);
 
 	it('writes every seed document with the fixed seed client id only', async () => {
 		const seed = await loadDemoSeed();

@@ -117,7 +117,7 @@ describe('demo revisions, verified as every peer verifies them', () => {
 			const r = decodeRevision(bytes as Uint8Array)!;
 			const fresh = new Y.Doc();
 			let settled = false;
-			const judging = rolePublishRights(() => fresh)(r.publisher, r.topic);
+			const judging = Promise.resolve(rolePublishRights(() => fresh)(r.publisher, r.topic));
 			void judging.then(() => (settled = true));
 			// A judgement on a centre that holds its state runs its whole course meanwhile…
 			expect(await rolePublishRights(() => centre)(r.publisher, r.topic)).toBe(true);

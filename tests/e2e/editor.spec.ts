@@ -72,7 +72,8 @@ test('editing a procedure step redraws the process map for both agents', async (
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		const id = 'proc-declaration-deces';
 		await openForEditing(a.page, id);
-		await gotoInApp(b.page, `/article/${id}`);
+		// B follows the draft (agents read the published revision, which A's edits leave as it is).
+		await gotoInApp(b.page, `/article/${id}?draft=1`);
 		const map = (p: Page) => p.locator('section.map svg[data-step-count]');
 		// The drawing shortens long texts; its text version (in the same section) has them whole.
 		const mapSection = (p: Page) => p.locator('section.map');

@@ -61,10 +61,11 @@ test('three agents converge although the direct link between two of them is refu
 		await expect(anyPresenceOf(c.page, a.name)).toBeVisible({ timeout: MEET_MS });
 		await expect(anyPresenceOf(a.page, c.name)).toBeVisible({ timeout: MEET_MS });
 
-		// A renames an article; C, which holds no link to A, sees the new title.
-		const title = `Virement refusé — par B ${uniqueTag()}`;
-		await gotoInApp(a.page, '/article/proc-virement-refuse');
-		await expect(articleTitle(a.page)).toHaveText('Virement refusé');
+		// A renames an article (a draft never published: lists show its own title); C, which holds
+		// no link to A, sees the new title.
+		const title = `Changement d'adresse postale — par B ${uniqueTag()}`;
+		await gotoInApp(a.page, '/article/proc-changement-adresse');
+		await expect(articleTitle(a.page)).toHaveText("Changement d'adresse postale");
 		await renameOpenArticle(a.page, title);
 		await expect(articleTitle(a.page)).toHaveText(title);
 		await expect(listedTitle(c.page, title)).toBeVisible({ timeout: MEET_MS });

@@ -43,14 +43,15 @@ test('publish, edit the draft while a colleague reads the published revision, co
 				.locator('.chip[data-role="knowledge-manager"]')
 		).toHaveCount(1, { timeout: MEET_MS });
 		await gotoInApp(a.page, `/article/${ID}`);
-		await publish(a.page, 'Première révision', 1);
+		// The FAQ has two revisions in the demo's history: this publication is the third.
+		await publish(a.page, 'Mise à jour du délai de renvoi', 3);
 		await expect(line(a.page)).toContainText('Alice Bourse');
 
 		await gotoInApp(b.page, `/article/${ID}`);
-		await expect(line(b.page)).toContainText('révision 1');
+		await expect(line(b.page)).toContainText('révision 3');
 		await expect(b.page.getByRole('button', { name: 'Publier', exact: true })).toHaveCount(0);
 
-		// The expert edits the draft: the reader still reads revision 1, told changes are in progress.
+		// The expert edits the draft: the reader still reads revision 3, told changes are in progress.
 		await a.page.getByRole('button', { name: 'Modifier', exact: true }).click();
 		const editorBody = a.page.getByTestId('article-body').locator('.plateau-editor');
 		await editorBody.locator('p').first().click();
@@ -60,11 +61,11 @@ test('publish, edit the draft while a colleague reads the published revision, co
 		await expect(published(b.page)).not.toContainText(tag);
 		await a.page.getByRole('button', { name: 'Terminer' }).click();
 
-		await publish(a.page, 'Ajout d’une précision', 2);
-		await expect(line(b.page)).toContainText('révision 2');
+		await publish(a.page, 'Ajout d’une précision', 4);
+		await expect(line(b.page)).toContainText('révision 4');
 		await expect(published(b.page)).toContainText(tag);
 
-		// History: revision 1 against the draft shows the inserted words; then revision 1 restored.
+		// History: revision 3 against the draft shows the inserted words; then revision 3 restored.
 		const history = b.page.getByTestId('revision-history');
 		await history.getByRole('button', { name: 'Comparer', exact: true }).click();
 		await expect(b.page.getByTestId('revision-diff').locator('ins')).toContainText(tag);
@@ -75,6 +76,6 @@ test('publish, edit the draft while a colleague reads the published revision, co
 			.click();
 		await expect(b.page.getByTestId('article-body')).toBeVisible();
 		await expect(b.page.getByTestId('article-body')).not.toContainText(tag);
-		await expect(line(a.page)).toContainText('révision 2');
+		await expect(line(a.page)).toContainText('révision 4');
 	});
 });

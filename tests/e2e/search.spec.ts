@@ -163,14 +163,16 @@ test('an article renamed by another agent is found by its new words in this agen
 		await searchField(b.page).fill(word);
 		await expect(b.page.locator('[data-search-empty]')).toBeVisible();
 
-		await gotoInApp(a.page, '/article/proc-compte-bloque');
-		await expect(articleTitle(a.page)).toHaveText('Compte bloqué après trop de tentatives');
-		await renameOpenArticle(a.page, `Compte gelé ${word}`);
-		await expect(articleTitle(a.page)).toHaveText(`Compte gelé ${word}`);
+		// A draft never published: its title is what lists and search show (a published article's
+		// are its revision's, which a rename of the draft does not change).
+		await gotoInApp(a.page, '/article/proc-cotations-figees');
+		await expect(articleTitle(a.page)).toHaveText('Cotations figées sur le site');
+		await renameOpenArticle(a.page, `Cotations gelées ${word}`);
+		await expect(articleTitle(a.page)).toHaveText(`Cotations gelées ${word}`);
 
 		// B's open search picks the new words up as the change arrives and is indexed.
 		const option = searchOptions(b.page).first();
-		await expect(option).toContainText(`Compte gelé ${word}`);
+		await expect(option).toContainText(`Cotations gelées ${word}`);
 		await expect(option.locator('mark')).toHaveText(word);
 		// And B's index re-read only that article.
 		const reindexed = Number(await searchBox(b.page).getAttribute('data-reindexed'));

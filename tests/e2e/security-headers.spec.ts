@@ -9,7 +9,8 @@ import { testBudget } from './budget';
 import { fr, onboard, waitForServiceWorkerControl } from './helpers';
 import { articleTitle } from './sync-helpers';
 
-const ARTICLE = 'faq-code-double-authentification';
+// A draft never published: its readers read the draft (a published article's read its revision).
+const ARTICLE = 'faq-frais-tenue-compte';
 
 // Onboarding seeds the demo centre first: slow on a loaded machine.
 test.setTimeout(testBudget(120_000));

@@ -85,11 +85,12 @@ test('(a) a rename on floor Bourse reaches an agent of Gestion de compte live; b
 		await expect(presenceOf(b.page, a.name, 'Bourse')).toBeVisible();
 		await expect(presenceOf(a.page, `${a.name} (vous)`, 'Bourse')).toBeVisible();
 
-		// A renames an article from its page; B is on the knowledge-base list.
-		const id = 'proc-virement-refuse';
-		const first = `Virement refusé — revu ${tag}`;
+		// A renames an article from its page; B is on the knowledge-base list. (A draft never
+		// published: lists show its own title, where a published article's show its revision's.)
+		const id = 'proc-changement-adresse';
+		const first = `Changement d'adresse — revu ${tag}`;
 		await gotoInApp(a.page, `/article/${id}`);
-		await expect(articleTitle(a.page)).toHaveText('Virement refusé');
+		await expect(articleTitle(a.page)).toHaveText(seedTitle(id));
 		await expect(syncIndicator(a.page)).toHaveAttribute('data-sync', 'up-to-date');
 		await expect(mainHeading(b.page)).toHaveText(fr.kbTitle);
 		await watchFor(b.page, '[data-article-link] .title', first);
@@ -102,7 +103,7 @@ test('(a) a rename on floor Bourse reaches an agent of Gestion de compte live; b
 		// B opens the article; a second rename updates B's open page live.
 		await listedTitle(b.page, first).click();
 		await expect(articleTitle(b.page)).toHaveText(first);
-		const second = `Virement refusé — version ${tag}`;
+		const second = `Changement d'adresse — version ${tag}`;
 		await watchFor(b.page, '#article-title', second);
 		await renameOpenArticle(a.page, second, { submit: false });
 		await recordClick(a.page, 'Enregistrer');
@@ -197,9 +198,11 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 }) => {
 	const room = uniqueRoom('offline');
 	const tag = uniqueTag();
-	const X = 'proc-changement-rib';
-	const Ytitle = seedTitle('proc-cloture-compte');
-	const Z = 'proc-ordre-rejete';
+	// Drafts never published: a rename shows in lists (a published article's line shows its revision).
+	const X = 'proc-cotations-figees';
+	const Y = 'ref-assurance-vie-essentiel';
+	const Ytitle = seedTitle(Y);
+	const Z = 'proc-changement-adresse';
 	const xTitle = `${seedTitle(X)} — par A ${tag}`;
 	const yTitle = `${Ytitle} — par B ${tag}`;
 	const zByA = `${seedTitle(Z)} — A ${tag}`;
@@ -237,9 +240,7 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 
 		// B's offline edit is on its disk, and survives another offline reload.
 		await expect
-			.poll(async () =>
-				(await readChunks(b!.page, 'article/proc-cloture-compte')).some((c) => c.text.includes(yTitle))
-			)
+			.poll(async () => (await readChunks(b!.page, `article/${Y}`)).some((c) => c.text.includes(yTitle)))
 			.toBe(true);
 		await b.page.reload();
 		await expect(listedTitle(b.page, yTitle)).toBeVisible({ timeout: RESTART_MS });
@@ -275,7 +276,7 @@ test('(c) two agents edit while disconnected; after reconnecting both hold every
 		// And X and Y on the other side's article pages too.
 		await gotoInApp(b.page, `/article/${X}`);
 		await expect(articleTitle(b.page)).toHaveText(xTitle);
-		await gotoInApp(a.page, '/article/proc-cloture-compte');
+		await gotoInApp(a.page, `/article/${Y}`);
 		await expect(articleTitle(a.page)).toHaveText(yTitle);
 		expect(a.errors).toEqual([]);
 		expect(b.errors).toEqual([]);
@@ -524,10 +525,10 @@ test('(f) a rogue peer’s malformed, unknown and oversized messages are rejecte
 		// The honest agents are still together, and still sync.
 		await expect(syncIndicator(b.page)).toHaveAttribute('data-sync', 'up-to-date', { timeout: MEET_MS });
 		await expect(presenceOf(b.page, a.name, 'Bourse')).toBeVisible({ timeout: MEET_MS });
-		const renamed = `${seedTitle('proc-virement-refuse')} — après l’intrus ${tag}`;
+		const renamed = `${seedTitle('proc-changement-adresse')} — après l’intrus ${tag}`;
 		await watchFor(b.page, '[data-article-link] .title', renamed);
-		await gotoInApp(a.page, '/article/proc-virement-refuse');
-		await expect(articleTitle(a.page)).toHaveText(seedTitle('proc-virement-refuse'));
+		await gotoInApp(a.page, '/article/proc-changement-adresse');
+		await expect(articleTitle(a.page)).toHaveText(seedTitle('proc-changement-adresse'));
 		await renameOpenArticle(a.page, renamed, { submit: false });
 		await recordClick(a.page, 'Enregistrer');
 		await a.page.getByRole('button', { name: 'Enregistrer' }).click();

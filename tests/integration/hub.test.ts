@@ -1,7 +1,8 @@
 // The centre hub on the file system, over real WebRTC (@roamhq/wrtc) through Plateau's relay: an
 // agent writes articles and a private note and leaves; a fresh agent then gets every article from
 // the hub alone; the private note never reaches the hub's storage; the hub restarts from its
-// directory, with the same identity, and still serves everything. Also the operator view: refused
+// directory, with the same identity, and still serves everything. A hub of the demo centre takes a
+// seeded device's published revisions, each verified by the demo's signed roles. Also the operator view: refused
 // without the token, right counts with it, and the hub's log is JSON lines without secrets.
 //
 // Runs in the default `forks` pool: `@roamhq/wrtc` crashes in worker threads.
@@ -20,7 +21,11 @@ import { createHubLog } from '../../src/lib/server/hub-log';
 import { serveHubStatus } from '../../src/lib/server/hub-status';
 import { createNodePeer, type NodePeer } from '../../src/lib/server/node-peer';
 import type { SignalingServer } from '../../src/lib/server/signaling';
-import { initArticle, initNote, readArticleMeta } from '../../src/lib/schema/index';
+import { initArticle, initNote, readArticleMeta, readRevisions } from '../../src/lib/schema/index';
+import { parseInviteCode } from '../../src/lib/domain/codes';
+import { DEMO_INVITE } from '../../src/lib/server/hub-config';
+import { applySeed, loadDemoSeed } from '../../src/lib/seed/seed';
+import * as Y from 'yjs';
 import { FsStorage } from '../../src/lib/storage/fs';
 
 const CENTRE = 'hub-test';
@@ -54,12 +59,12 @@ async function tempDir(): Promise<string> {
 	return dir;
 }
 
-async function agent(floor = 'bourse'): Promise<NodePeer> {
+async function agent(floor = 'bourse', centre = { id: CENTRE, secret: SECRET }): Promise<NodePeer> {
 	const p = await createNodePeer({
 		dir: await tempDir(),
 		signalingUrl: url,
-		centreId: CENTRE,
-		secret: SECRET,
+		centreId: centre.id,
+		secret: centre.secret,
 		floor,
 		log: () => {}
 	});
@@ -67,10 +72,10 @@ async function agent(floor = 'bourse'): Promise<NodePeer> {
 	return p;
 }
 
-async function hub(dataDir: string): Promise<Hub> {
+async function hub(dataDir: string, centre = { id: CENTRE, secret: SECRET }): Promise<Hub> {
 	const h = await createHub({
-		centreId: CENTRE,
-		secret: SECRET,
+		centreId: centre.id,
+		secret: centre.secret,
 		signalingUrl: url,
 		dataDir,
 		log: createHubLog({ write: (l) => lines.push(l) })
@@ -168,6 +173,29 @@ describe('the centre hub', () => {
 		await vi.waitFor(async () => expect(await articleIds(later.repo)).toEqual(expected), WAIT);
 		expect(h.sync.rejected).toEqual([]);
 	}, 90_000);
+
+	it('takes the demo seed’s published revisions from a seeded device, verified by the demo’s signed roles', async () => {
+		const demo = parseInviteCode(DEMO_INVITE);
+		const h = await hub(await tempDir(), { id: demo.centreId, secret: demo.secret });
+		const seeded = await agent('bourse', { id: demo.centreId, secret: demo.secret });
+		const seed = await loadDemoSeed();
+		await applySeed(seeded.repo, seed);
+		const articles = Object.keys(seed.docs).filter((id) => id.startsWith('article/'));
+		const revisions = async (repo: Repo) => {
+			let n = 0;
+			for (const id of articles) n += readRevisions((await repo.find(id)) ?? new Y.Doc()).length;
+			return n;
+		};
+		const expected = await revisions(seeded.repo);
+		expect(expected).toBeGreaterThan(100);
+		// Every article, with every revision: the hub judged each publication (its signer's role
+		// records come with the centre document, whatever arrives first) and refused none.
+		await vi.waitFor(async () => expect(await revisions(h.repo)).toBe(expected), {
+			...WAIT,
+			timeout: 60_000
+		});
+		expect(h.sync.rejected).toEqual([]);
+	}, 120_000);
 
 	it('the operator view is refused without the token and counts agents, documents and storage with it', async () => {
 		const dataDir = await tempDir();

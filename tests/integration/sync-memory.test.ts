@@ -12,14 +12,16 @@ import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identit
 import { encodeMessage } from '../../src/lib/repo/sync-protocol';
 import { introduced, roguePeer, settle } from './rogue-kit';
 import {
-	articleSummary,
+	articleEntry,
 	initArticle,
 	putCatalogEntry,
 	readArticleMeta,
 	readCatalog,
+	readRevisions,
 	updateArticleMeta
 } from '../../src/lib/schema/index';
 import { CatalogKeeper } from '../../src/lib/repo/catalog-keeper';
+import { rolePublishRights } from '../../src/lib/schema/publish-rights';
 import { applySeed } from '../../src/lib/seed/seed';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import demoSeed from '../../src/lib/seed/demo-centre.json';
@@ -46,11 +48,16 @@ async function peer(
 ): Promise<Peer> {
 	const identity = given === null ? undefined : (given ?? (await generateIdentity()));
 	const repo = new Repo({ storage: new MemoryStorage() });
+	// Publications are judged as the app and the hub judge them: by the centre document's signed
+	// roles (the demo seed's revisions are signed by its experts).
+	const centre = await repo.open('centre/demo');
 	const net = hub.join(id);
 	const sync = new Synchronizer({
 		repo,
 		network: net,
-		policy: new CentreSharePolicy(identity?.agentId ?? agentId),
+		policy: new CentreSharePolicy(identity?.agentId ?? agentId, {
+			publishRights: rolePublishRights(() => centre)
+		}),
 		agentId,
 		floor,
 		identity
@@ -114,7 +121,12 @@ describe('Synchronizer over the memory network', () => {
 			const full = await peer(hub, 'full');
 			await applySeed(full.repo, demoSeed as SeedFile);
 			const empty = await peer(hub, 'empty', 'agent-empty', 'gestion-compte');
+			const refused: string[] = [];
+			empty.sync.onRejected((r) => refused.push(r.reason));
 			await settle(full, empty);
+			// The demo's published revisions were verified on arrival (signed roles of a centre
+			// document that may arrive after them) and all taken.
+			expect(refused).toEqual([]);
 			const ids = (await full.repo.list()).sort();
 			expect((await empty.repo.list()).sort()).toEqual(ids);
 			for (const id of ids) {
@@ -122,6 +134,12 @@ describe('Synchronizer over the memory network', () => {
 				const b = await empty.repo.open(id);
 				expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
 			}
+			const revisions = await Promise.all(
+				ids
+					.filter((id) => id.startsWith('article/'))
+					.map(async (id) => readRevisions(await empty.repo.open(id)))
+			);
+			expect(revisions.flat().length).toBeGreaterThan(100);
 			const catalog = readCatalog(await empty.repo.open('space/kb'));
 			expect(catalog.length).toBe(Object.keys(demoSeed.docs).filter((k) => k.startsWith('article/')).length);
 		}
@@ -408,15 +426,17 @@ describe('Synchronizer over the memory network', () => {
 			.filter((k) => k.startsWith('article/'))
 			.slice(0, 20);
 		hub.unlink('a', 'b');
-		// Each peer renames every article and writes its own catalog line, as ArticleView.rename does.
+		// Each peer renames every article's draft and writes its own catalog line, as ArticleView.rename
+		// does: the line shows the published revision's title, the draft's for a never-published one.
 		for (const [p, who] of [
 			[a, 'A'],
 			[b, 'B']
 		] as const) {
 			const space = await p.repo.open('space/kb');
 			for (const id of ids) {
-				const meta = updateArticleMeta(await p.repo.open(id), { title: `${id} par ${who}` }, 99);
-				putCatalogEntry(space, articleSummary(id, meta));
+				const doc = await p.repo.open(id);
+				updateArticleMeta(doc, { title: `${id} par ${who}` }, 99);
+				putCatalogEntry(space, articleEntry(id, doc));
 			}
 		}
 		hub.link('a', 'b');
@@ -424,11 +444,17 @@ describe('Synchronizer over the memory network', () => {
 			await settle(a, b);
 			await Promise.all(keepers.map((k) => k.idle()));
 		}
+		const shown = new Set<string>();
 		for (const p of [a, b]) {
-			const catalog = new Map(readCatalog(await p.repo.open('space/kb')).map((e) => [e.docId, e.title]));
-			for (const id of ids)
-				expect(catalog.get(id), `${p.id} ${id}`).toBe(readArticleMeta(await p.repo.open(id)).title);
+			const catalog = new Map(readCatalog(await p.repo.open('space/kb')).map((e) => [e.docId, e]));
+			for (const id of ids) {
+				const doc = await p.repo.open(id);
+				expect(catalog.get(id), `${p.id} ${id}`).toEqual(articleEntry(id, doc));
+				expect(readArticleMeta(doc).title).toBe(readArticleMeta(await a.repo.open(id)).title);
+				shown.add(catalog.get(id)!.revision ? 'published' : 'draft');
+			}
 		}
+		expect(shown).toEqual(new Set(['published', 'draft']));
 		keepers.forEach((k) => k.destroy());
 	});
 

@@ -73,9 +73,12 @@ describe('saved index', () => {
 		await (await d.open()).destroy();
 
 		const offline = d.repo();
-		updateArticleMeta(await offline.open('article/proc-compte-bloque'), { title: 'Compte bloqué ocelot' });
+		// Drafts never published (search reads a published article's revision, not its draft).
+		updateArticleMeta(await offline.open('article/proc-cotations-figees'), {
+			title: 'Cotations figées ocelot'
+		});
 		// An edit that only deletes text leaves the state vector as it was: the digest must see it.
-		const cut = await offline.open('article/proc-virement-refuse');
+		const cut = await offline.open('article/proc-changement-adresse');
 		writeBody(bodyFragment(cut), readArticleBody(cut).slice(0, 1));
 		initArticle(
 			await offline.open(docId('article', 'nouveau')),
@@ -96,9 +99,9 @@ describe('saved index', () => {
 
 		const again = await d.open();
 		expect(again.reindexed).toBe(3);
-		expect(ids(again, 'ocelot')).toEqual(['article/proc-compte-bloque']);
+		expect(ids(again, 'ocelot')).toEqual(['article/proc-cotations-figees']);
 		expect(ids(again, 'lynx')).toEqual(['article/nouveau']);
-		expect(ids(again, 'Atlas')).not.toContain('article/proc-virement-refuse');
+		expect(ids(again, 'Atlas')).not.toContain('article/proc-changement-adresse');
 		expect(again.index.has('article/proc-cloture-compte')).toBe(false);
 	});
 
@@ -107,7 +110,7 @@ describe('saved index', () => {
 		const repo = d.repo();
 		const first = await startIndexer(repo, { store: d.store, saveDelayMs: 10 });
 		const saves = d.store.saves;
-		updateArticleMeta(await repo.open('article/proc-compte-bloque'), { title: 'Compte bloqué serval' });
+		updateArticleMeta(await repo.open('article/proc-cotations-figees'), { title: 'Cotations figées serval' });
 		await first.idle();
 		// Saved by the debounced save, not on close (waited for, then checked it was one save).
 		await vi.waitFor(() => expect(d.store.saves).toBeGreaterThan(saves), { timeout: 10_000, interval: 5 });
@@ -115,7 +118,7 @@ describe('saved index', () => {
 		await first.destroy();
 		const second = await d.open();
 		expect(second.reindexed).toBe(0);
-		expect(ids(second, 'serval')).toEqual(['article/proc-compte-bloque']);
+		expect(ids(second, 'serval')).toEqual(['article/proc-cotations-figees']);
 	});
 
 	for (const [problem, damage] of [

@@ -187,7 +187,7 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 	});
 	report({ bench: 'search.build.minisearch', value: time(() => mini.addAll(readable)), unit: 'ms' });
 	const minis = sample((q, fuzzy, filtered) => {
-		const terms = queryWords(q, 'fr').flatMap((w) => w.forms);
+		const terms = queryWords(q, 'fr').flatMap((w) => [w.word, ...w.fr, w.en]);
 		const res = mini.search(terms.join(' '), {
 			prefix: true,
 			fuzzy: fuzzy ? 0.2 : false,
@@ -252,7 +252,7 @@ test('search: 10,000 articles, Orama (Plateau) against MiniSearch', async () => 
 			(
 				search(orama, {
 					term: queryWords(q, 'fr')
-						.flatMap((w) => w.forms)
+						.flatMap((w) => [w.word, ...w.fr, w.en])
 						.join(' '),
 					properties: ['title', 'text', 'tags'],
 					boost: { title: 3, tags: 1.5 },

@@ -15,7 +15,10 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
 	['srd', 'service de règlement différé', 'deferred settlement'],
 	['hameçonnage', 'phishing', 'mail frauduleux', 'arnaque'],
 	['bloqué', 'verrouillé', 'locked'],
-	['résilier', 'clôturer', 'fermer mon compte']
+	['clôturer', 'résilier', 'fermer', 'close'],
+	['décès', 'décédé', 'défunt', 'death', 'deceased', 'passed away'],
+	['réclamation', 'mécontent', 'pas content', 'insatisfait', 'plainte', 'complaint'],
+	['plantage', 'plante', 'crash', 'se ferme']
 ];
 
 /** A synonym group as folded word lists, matched against the query's folded words. */
@@ -29,19 +32,27 @@ function indexOf(haystack: readonly string[], needle: readonly string[]): number
 	return -1;
 }
 
+/** Another reading of a query: the query with one synonym phrase in place of another, and that
+ *  phrase (a document must hold all of its words for the reading to count). */
+export interface Reading {
+	query: string;
+	phrase: string;
+}
+
 /** Other readings of a query: for every synonym phrase it contains, the query with that phrase
  *  replaced by each other phrase of its group. */
-export function synonymReadings(query: string): string[] {
+export function synonymReadings(query: string): Reading[] {
 	const q = words(query);
-	const out = new Set<string>();
+	const out = new Map<string, Reading>();
 	for (const group of GROUPS) {
 		const found = group.find((phrase) => indexOf(q, phrase) >= 0);
 		if (!found) continue;
 		const at = indexOf(q, found);
 		for (const phrase of group) {
 			if (phrase === found) continue;
-			out.add([...q.slice(0, at), ...phrase, ...q.slice(at + found.length)].join(' '));
+			const text = [...q.slice(0, at), ...phrase, ...q.slice(at + found.length)].join(' ');
+			out.set(text, { query: text, phrase: phrase.join(' ') });
 		}
 	}
-	return [...out];
+	return [...out.values()];
 }

@@ -26,6 +26,8 @@ export interface SearchParams {
 	limit?: number;
 	/** Only this document: an opened result's words and passage, found again from a link. */
 	docId?: string;
+	/** The centre's synonym groups (Settings), applied after the built-in table. */
+	synonyms?: readonly (readonly string[])[];
 }
 
 export interface SearchHit {
@@ -97,8 +99,7 @@ const SYNONYM_WEIGHT = 0.85;
  *  parts. */
 function readings(
 	index: SearchIndex,
-	query: string,
-	locale: Locale
+	{ query, locale, synonyms = [] }: SearchParams
 ): { words: QueryWord[]; phrase: QueryWord[] }[] {
 	const codes = (r: QueryWord[]) =>
 		r.flatMap((q) =>
@@ -106,7 +107,7 @@ function readings(
 		);
 	return [
 		{ words: codes(queryWords(query, locale)), phrase: [] },
-		...synonymReadings(query).map((r) => ({
+		...synonymReadings(query, synonyms).map((r) => ({
 			words: codes(queryWords(r.query, locale)),
 			phrase: codes(queryWords(r.phrase, locale))
 		}))
@@ -156,8 +157,8 @@ interface Plan {
 	requiredBits: number[];
 }
 
-function plan(index: SearchIndex, query: string, locale: Locale): Plan {
-	const all = readings(index, query, locale);
+function plan(index: SearchIndex, params: SearchParams): Plan {
+	const all = readings(index, params);
 	const words: QueryWord[] = [];
 	const bitOf = new Map<string, number>();
 	for (const q of all.flatMap((r) => r.words)) {
@@ -357,8 +358,11 @@ function hit(
 	const at = doc.passages.length ? scores.bestPassage(slot, bits) : -1;
 	const passage = doc.passages[at];
 	// A code found whole ("peapme") is marked as the parts its text writes ("PEA-PME").
-	const parts = codeParts(`${doc.title} ${passage?.text ?? ''}`);
-	for (const w of [...words]) for (const p of parts.get(w) ?? []) if (!words.includes(p)) words.push(p);
+	const text = `${doc.title} ${passage?.text ?? ''}`;
+	if (text.includes('-')) {
+		const parts = codeParts(text);
+		for (const w of [...words]) for (const p of parts.get(w) ?? []) if (!words.includes(p)) words.push(p);
+	}
 	const held = new Set(words);
 	const isMatch = (word: string) => held.has(word);
 	return {
@@ -383,8 +387,8 @@ function hit(
 }
 
 export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
-	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
-	const p = plan(index, query, locale);
+	const { query, filters = {}, limit = RESULTS_SHOWN } = params;
+	const p = plan(index, params);
 	const words = p.base.map((q) => q.word);
 	if (!p.base.length)
 		return { query, hits: [], total: 0, facets: EMPTY_FACETS(), fuzzy: false, words, matched: [] };

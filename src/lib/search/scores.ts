@@ -83,9 +83,9 @@ export class Scores {
 		const best = this.#best;
 		const seen = this.#seen;
 		let count = 0;
-		terms.forEach((term, i) => {
+		for (let i = 0; i < terms.length; i++) {
 			const factor = factors[i]!;
-			const p = index.postings(term);
+			const p = index.postings(terms[i]!);
 			for (let k = 0; k < p.length; k++) {
 				const slot = p.slots[k]!;
 				if (docs[slot] === undefined) continue;
@@ -99,7 +99,7 @@ export class Scores {
 					this.#bestPassage[slot] = p.passages[k]!;
 				}
 			}
-		});
+		}
 		// Rarity as a share of the documents of a language, the language where the word is commonest:
 		// English words are rare in a mostly French base, and would otherwise outrank the French
 		// article a French query is about; and a word both versions of an article hold ("Nasdaq")

@@ -21,8 +21,21 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
 	['plantage', 'plante', 'crash', 'se ferme']
 ];
 
+type Groups = readonly (readonly string[])[];
+type Folded = string[][][];
+
 /** A synonym group as folded word lists, matched against the query's folded words. */
-const GROUPS = SYNONYM_GROUPS.map((g) => g.map((phrase) => words(phrase)));
+const fold = (groups: Groups): Folded => groups.map((g) => g.map((phrase) => words(phrase)));
+const BUILT_IN = fold(SYNONYM_GROUPS);
+/** The centre's own groups, folded once per list (the list is replaced, never changed in place). */
+const folded = new WeakMap<Groups, Folded>();
+
+function groupsWith(centre: Groups): Folded {
+	if (!centre.length) return BUILT_IN;
+	let f = folded.get(centre);
+	if (!f) folded.set(centre, (f = [...BUILT_IN, ...fold(centre)]));
+	return f;
+}
 
 function indexOf(haystack: readonly string[], needle: readonly string[]): number {
 	outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
@@ -39,12 +52,12 @@ export interface Reading {
 	phrase: string;
 }
 
-/** Other readings of a query: for every synonym phrase it contains, the query with that phrase
- *  replaced by each other phrase of its group. */
-export function synonymReadings(query: string): Reading[] {
+/** Other readings of a query: for every synonym phrase it contains (of the built-in table, and of
+ *  the centre's own groups), the query with that phrase replaced by each other phrase of its group. */
+export function synonymReadings(query: string, centre: Groups = []): Reading[] {
 	const q = words(query);
 	const out = new Map<string, Reading>();
-	for (const group of GROUPS) {
+	for (const group of groupsWith(centre)) {
 		const found = group.find((phrase) => indexOf(q, phrase) >= 0);
 		if (!found) continue;
 		const at = indexOf(q, found);

@@ -180,3 +180,30 @@ test('an article renamed by another agent is found by its new words in this agen
 		expect(reindexed).toBeLessThan(60 + 5);
 	});
 });
+
+test('a gap reported, then a synonym group added in Settings answers it', async ({ browser }) => {
+	const { page } = await newAgent(browser, uniqueRoom('search-synonyms'), 'Nora Synonyme');
+	try {
+		await onboard(page, { name: 'Nora Synonyme', floor: 'Bourse' });
+		await searchReady(page);
+		await searchField(page).fill('zorblax');
+		const empty = page.locator('[data-search-empty]');
+		await expect(empty).toContainText('Aucun résultat pour « zorblax ».');
+		await empty.getByRole('button', { name: 'Signaler ce manque' }).click();
+		await expect(empty.getByRole('status')).toContainText('rapport des manques');
+
+		await gotoInApp(page, '/settings');
+		const field = page.getByLabel('Nouveau groupe (expressions séparées par des virgules)');
+		await field.fill('zorblax, Nasdaq');
+		// While typing, the gap log says which logged search the group would answer.
+		await expect(page.locator('[data-synonym-fixes]')).toContainText('zorblax');
+		await page.getByRole('button', { name: 'Ajouter' }).click();
+		await expect(page.locator('[data-synonym-groups] input').first()).toHaveValue('zorblax, Nasdaq');
+
+		await gotoInApp(page, '/');
+		await searchField(page).fill('zorblax');
+		await expect(searchOptions(page).first()).toContainText('Nasdaq');
+	} finally {
+		await page.context().close();
+	}
+});

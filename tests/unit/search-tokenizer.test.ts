@@ -1,7 +1,13 @@
 // Text → tokens, queries → forms, synonyms, passages and snippets: the pieces search is built from.
 import { describe, expect, it } from 'vitest';
 import type { BodyNode } from '../../src/lib/domain/body';
-import { withinEdits, withinOneEdit, wordMatches } from '../../src/lib/search/match';
+import {
+	matchWeight,
+	STEM_WEIGHT,
+	withinEdits,
+	withinOneEdit,
+	wordMatches
+} from '../../src/lib/search/match';
 import { splitPassages } from '../../src/lib/search/passages';
 import { markText, snippet } from '../../src/lib/search/snippet';
 import { suggestNodes } from '../../src/lib/search/suggest';
@@ -36,18 +42,46 @@ describe('tokenizer', () => {
 
 	it('looks a query word up as typed and as its French and English stems', () => {
 		const [refusees] = queryWords('refusées', 'fr');
-		expect(refusees!.forms).toContain('refusees');
-		expect(refusees!.forms).toContain('refus');
+		expect(refusees!.word).toBe('refusees');
+		expect(refusees!.fr).toContain('refus');
 		const [rejected] = queryWords('rejected', 'en');
-		expect(rejected!.forms).toContain('reject');
+		expect(rejected!.en).toBe('reject');
 		// Stop words of the UI language go, unless the query has nothing else.
 		expect(queryWords('mot de passe', 'fr').map((q) => q.word)).toEqual(['mot', 'passe']);
 		expect(queryWords('de la', 'fr').map((q) => q.word)).toEqual(['de', 'la']);
 	});
 
-	it('never uses a stem shorter than three letters as a prefix', () => {
-		for (const q of queryWords('as os ai', 'en'))
-			for (const f of q.forms) expect(f === q.word || f.length > 2).toBe(true);
+	it('matches a word by its real stems, never by a stem used as a prefix of unrelated words', () => {
+		const [international] = queryWords('international', 'fr');
+		expect(matchWeight('internationaux', international!)).toBeGreaterThan(0);
+		expect(matchWeight('internet', international!)).toBe(0);
+		const [virement] = queryWords('virement', 'fr');
+		expect(matchWeight('virements', virement!)).toBe(STEM_WEIGHT);
+		expect(matchWeight('virtuelle', virement!)).toBe(0);
+		expect(matchWeight('virement', virement!)).toBe(1);
+		// A word typed so far is completed, for less than a whole word; under three letters, not at all.
+		const [auth] = queryWords('auth', 'fr');
+		const completion = matchWeight('authentification', auth!);
+		expect(completion).toBeGreaterThan(0);
+		expect(completion).toBeLessThan(STEM_WEIGHT);
+		const [pe] = queryWords('pe', 'fr');
+		expect(matchWeight('pea', pe!)).toBe(0);
+	});
+
+	it('drops elisions, keeps codes whole and amounts as one token, and question words out of queries', () => {
+		expect(words("L'application n'arrive qu'à l’écran")).toEqual(['application', 'arrive', 'ecran']);
+		expect(words('3-D Secure, e-CB, PEA-PME et W-8BEN')).toEqual(
+			expect.arrayContaining(['3d', 'secure', 'ecb', 'cb', 'peapme', 'pea', 'pme', 'w8ben'])
+		);
+		expect(words('compte-titres')).toEqual(['compte', 'titres']);
+		expect(words('150 000 € ou 7,90 €')).toEqual(['150000', 'ou', '790']);
+		expect(queryWords('pourquoi mon virement est refusé ?', 'fr').map((q) => q.word)).toEqual([
+			'virement',
+			'refuse'
+		]);
+		expect(queryWords('3-D Secure', 'fr')[0]).toMatchObject({ word: '3d' });
+		expect(queryWords('PEA-PME', 'fr')[0]).toMatchObject({ word: 'peapme', parts: ['pea', 'pme'] });
+		expect(queryWords('comment', 'fr').map((q) => q.word)).toEqual(['comment']);
 	});
 
 	it('counts repeated words for the index, and matches query words within typing distance', () => {
@@ -64,11 +98,14 @@ describe('tokenizer', () => {
 
 describe('synonyms', () => {
 	it('reads a query with each synonym phrase in place of the one it contains', () => {
-		const readings = synonymReadings('Carte avalée au DAB');
+		const readings = synonymReadings('Carte avalée au DAB').map((r) => r.query);
 		expect(readings).toContain('carte capturee au dab');
 		expect(readings).toContain('carte avalee au distributeur');
-		expect(synonymReadings('mdp oublié')).toContain('mot de passe oublie');
-		expect(synonymReadings('code 2FA')).toContain('code double authentification');
+		expect(synonymReadings('mdp oublié').map((r) => r.query)).toContain('mot de passe oublie');
+		expect(synonymReadings('code 2FA')).toContainEqual({
+			query: 'code double authentification',
+			phrase: 'double authentification'
+		});
 		expect(synonymReadings('virement')).toEqual([]);
 	});
 });
@@ -98,9 +135,7 @@ describe('passages', () => {
 describe('snippets', () => {
 	it('marks matching words whatever their accents, and only them', () => {
 		const q = queryWords('refuse virement', 'fr');
-		const segments = markText('Le virement a été refusé.', (w) =>
-			q.some((x) => wordMatches(w, x, 'fr', false))
-		);
+		const segments = markText('Le virement a été refusé.', (w) => q.some((x) => wordMatches(w, x, false)));
 		expect(segments.filter((s) => s.mark).map((s) => s.text)).toEqual(['virement', 'refusé']);
 		expect(segments.map((s) => s.text).join('')).toBe('Le virement a été refusé.');
 	});

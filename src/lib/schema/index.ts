@@ -19,6 +19,7 @@ export * from './space';
 export * from './centre';
 export * from './note';
 export * from './centre-languages';
+export * from './centre-synonyms';
 export * from './roles';
 export * from './revisions';
 export * from './publish-rights';

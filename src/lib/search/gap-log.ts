@@ -12,6 +12,9 @@ export interface GapEntry {
 	filters: SearchFilters;
 	locale: Locale;
 	at: number;
+	/** Reported by the agent ("signaler ce manque"): results came, none answered. Kept even when the
+	 *  query finds something later (it did then too). */
+	reported?: boolean;
 }
 
 export interface GapStore {
@@ -31,7 +34,7 @@ export class MemoryGapStore implements GapStore {
 	}
 	async forget(normalized: string): Promise<void> {
 		for (let i = this.entries.length - 1; i >= 0; i--)
-			if (this.entries[i]!.normalized === normalized) this.entries.splice(i, 1);
+			if (this.entries[i]!.normalized === normalized && !this.entries[i]!.reported) this.entries.splice(i, 1);
 	}
 }
 
@@ -101,6 +104,26 @@ export class GapLogger {
 		clearTimeout(this.#timer);
 		this.#timer = undefined;
 		return this.#record();
+	}
+
+	/** The agent says the search did not answer (no result, or none that helps): recorded at once,
+	 *  for the gap report, and never forgotten when the query later finds something. */
+	async report(query: string, filters: SearchFilters, locale: Locale): Promise<void> {
+		const normalized = normalizeQuery(query, locale);
+		if (!normalized) return;
+		if (this.#pending?.normalized === normalized) {
+			clearTimeout(this.#timer);
+			this.#timer = undefined;
+			this.#pending = undefined;
+		}
+		await this.#store.add({
+			query: query.trim(),
+			normalized,
+			filters: { ...filters },
+			locale,
+			at: this.#now(),
+			reported: true
+		});
 	}
 
 	/** Every no-result search recorded on this device, oldest first. */

@@ -9,7 +9,7 @@ import { parseDocId, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
 import type { ChangeEvent, Repo } from '../repo/repo';
-import { readTaxonomy } from '../schema/index';
+import { readSynonyms, readTaxonomy } from '../schema/index';
 import { docDigest, hashText } from './digest';
 import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SearchStore } from './persistence';
 import type { NoteReader } from '../domain/note';
@@ -45,6 +45,8 @@ export class SearchIndexer {
 	/** Documents (re)indexed since start: all of them after a rebuild, only changed ones after a restore. */
 	reindexed = 0;
 	progress: IndexProgress = { phase: 'idle', done: 0, total: 0 };
+	/** The centre's synonym groups, for queries (a new array whenever they change). */
+	synonyms: readonly (readonly string[])[] = [];
 
 	readonly #repo: Repo;
 	readonly #store: SearchStore;
@@ -236,8 +238,12 @@ export class SearchIndexer {
 
 	async #taxonomyChanged(): Promise<void> {
 		const before = this.#taxonomyDigest;
+		const synonyms = this.synonyms;
 		await this.#readTaxonomy();
-		if (before === this.#taxonomyDigest) return;
+		if (before === this.#taxonomyDigest) {
+			if (synonyms !== this.synonyms) this.#notify();
+			return;
+		}
 		for (const id of [...this.index.ids()]) {
 			const doc = await this.#repo.find(id);
 			if (doc) this.#indexDoc(id, doc);
@@ -249,6 +255,8 @@ export class SearchIndexer {
 		if (!this.#centreDocId) return;
 		const centre = await this.#repo.find(this.#centreDocId);
 		const nodes = centre ? readTaxonomy(centre) : [];
+		const synonyms = centre ? readSynonyms(centre).map((g) => g.phrases) : [];
+		if (JSON.stringify(synonyms) !== JSON.stringify(this.synonyms)) this.synonyms = synonyms;
 		this.#taxonomy = new Map(nodes.map((n) => [n.id, n]));
 		this.#taxonomyDigest = hashText(JSON.stringify(nodes.map((n) => [n.id, n.parent, n.label])));
 	}

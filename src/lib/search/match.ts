@@ -1,8 +1,7 @@
 // Does a text word stand for a query word? Shared by ranking (how many query words a document
 // covers), snippets (what to mark) and the article page's highlight, so all three agree.
 import type { QueryWord } from './tokenizer';
-import { stem } from './tokenizer';
-import type { Locale } from '../domain/locale';
+import { stemsOf } from './tokenizer';
 
 /** Within one edit (insert, delete, substitute, or swap of neighbours)? */
 export function withinOneEdit(a: string, b: string): boolean {
@@ -51,10 +50,30 @@ export function tolerance(word: string): number {
 	return word.length < 4 ? 0 : word.length >= 8 ? 2 : 1;
 }
 
-/** Whether the folded text word `word` (in `locale`) matches the query word: a form of the query
- *  word is a prefix of the word or of its stem, or, if `fuzzy`, one edit away from the word. */
-export function wordMatches(word: string, q: QueryWord, locale: Locale, fuzzy: boolean): boolean {
-	const s = stem(word, locale);
-	for (const f of q.forms) if (word.startsWith(f) || s.startsWith(f)) return true;
-	return fuzzy && withinEdits(word, q.word, tolerance(q.word));
+/** How much an index word found for a query word counts: the word itself fully; a word sharing a
+ *  stem with it ("refusées" for "refusé") a little less; a longer word it begins ("auth" for
+ *  "authentification": typing, or a cut word) less again, more so the more of the word is missing;
+ *  a typing slip (TYPO_WEIGHT, applied by the query) less still. A short stem is never a prefix:
+ *  "vir" from "virement" must not stand for "virtuelle", nor "intern" for "internet". */
+export const STEM_WEIGHT = 0.85;
+export const PREFIX_WEIGHT = 0.6;
+export const TYPO_WEIGHT = 0.35;
+/** A query word shorter than this is never completed as a prefix ("pe" would match half the base). */
+export const MIN_PREFIX = 3;
+
+export function matchWeight(word: string, q: QueryWord): number {
+	if (word === q.word) return 1;
+	const [fr, en] = stemsOf(word);
+	// Same stem in the same language, and a stem of some length: "pe" (from "pea") is no stem of "pe".
+	if ((fr.length >= MIN_PREFIX && q.fr.includes(fr)) || (en.length >= MIN_PREFIX && q.en === en))
+		return STEM_WEIGHT;
+	if (q.word.length >= MIN_PREFIX && word.startsWith(q.word))
+		return PREFIX_WEIGHT * (0.6 + (0.4 * q.word.length) / word.length);
+	return 0;
+}
+
+/** Whether the folded text word matches the query word: the same word, a shared stem, a
+ *  completion of it, or, if `fuzzy`, within typing distance of it. */
+export function wordMatches(word: string, q: QueryWord, fuzzy: boolean): boolean {
+	return matchWeight(word, q) > 0 || (fuzzy && withinEdits(word, q.word, tolerance(q.word)));
 }

@@ -7,7 +7,7 @@ import type { IndexSnapshot } from './search-index';
 
 /** Bumped whenever the index's layout, the tokenizer or the passage split changes: a saved index of
  *  another format is rebuilt, since its words no longer match what queries look for. */
-export const INDEX_FORMAT = 4;
+export const INDEX_FORMAT = 5;
 
 export interface SavedIndex {
 	format: number;
@@ -49,19 +49,21 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Whether a snapshot holds together: posting lists within their arrays, slots within the documents. */
 function validSnapshot(v: unknown): v is IndexSnapshot {
 	if (!isObject(v)) return false;
-	const { docs, words, offsets, slots, weights, passages } = v;
+	const { docs, words, offsets, slots, fields, weights, passages } = v;
 	if (!Array.isArray(docs) || !Array.isArray(words) || !words.every((w) => typeof w === 'string'))
 		return false;
 	if (
 		!(offsets instanceof Int32Array) ||
 		!(slots instanceof Int32Array) ||
+		!(fields instanceof Float32Array) ||
 		!(weights instanceof Float32Array) ||
 		!(passages instanceof Uint8Array)
 	)
 		return false;
 	if (offsets.length !== words.length + 1 || offsets[0] !== 0 || offsets[words.length] !== slots.length)
 		return false;
-	if (weights.length !== slots.length || passages.length !== slots.length) return false;
+	if (fields.length !== slots.length || weights.length !== slots.length || passages.length !== slots.length)
+		return false;
 	for (let i = 0; i < words.length; i++) if (offsets[i + 1]! < offsets[i]!) return false;
 	for (let i = 0; i < slots.length; i++) if (slots[i]! < 0 || slots[i]! >= docs.length) return false;
 	// Each word once, and each posting list in increasing slot order (removal searches it).

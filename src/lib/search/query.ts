@@ -8,12 +8,12 @@
 // rank (readings, coverage, language), filterAndCount (filters and facets), best (top `limit`) and
 // hit (snippets, and the words and passage an opened result marks).
 import type { Locale } from '../domain/locale';
-import { tolerance } from './match';
+import { matchWeight, MIN_PREFIX, tolerance, TYPO_WEIGHT } from './match';
 import { MAX_WORDS, Scores } from './scores';
 import { FACETS, type FacetName, type SearchIndex } from './search-index';
 import { markText, snippet, type Segment } from './snippet';
 import { synonymReadings } from './synonyms';
-import { queryWords, type QueryWord } from './tokenizer';
+import { codeParts, queryWord, queryWords, type QueryWord } from './tokenizer';
 
 export { FACETS, type FacetName };
 export type SearchFilters = Partial<Record<FacetName | 'space', string>>;
@@ -26,6 +26,8 @@ export interface SearchParams {
 	limit?: number;
 	/** Only this document: an opened result's words and passage, found again from a link. */
 	docId?: string;
+	/** The centre's synonym groups (Settings), applied after the built-in table. */
+	synonyms?: readonly (readonly string[])[];
 }
 
 export interface SearchHit {
@@ -80,22 +82,59 @@ export interface SearchResults {
 export const RESULTS_SHOWN = 10;
 /** Documents in the UI language rank this much higher: of an article and its translation that both
  *  match, the agent sees the one in their language first. */
-const LOCALE_BOOST = 1.6;
+const LOCALE_BOOST = 2;
 /** An unpublished draft's score is scaled down this much: it ranks below every published match. */
 const DRAFT_FACTOR = 1e-3;
-/** A word found only within typing distance counts this much of an exact one. */
-const TYPO_WEIGHT = 0.7;
+/** Query words found in a document's other passages than its best one count this much: a long
+ *  reference holds every word somewhere, the procedure that answers holds them together. */
+const OTHER_PASSAGES = 0.35;
+/** A document holding none of the rarer half of the query keeps this share of its score: coverage
+ *  rewards (score × (FLOOR + (1 − FLOOR) × coverage²)), it never removes a document. */
+const COVERAGE_FLOOR = 0.2;
+/** A synonym reading counts this much of the query as typed: the agent's own words come first. */
+const SYNONYM_WEIGHT = 0.85;
 
-/** The query's readings: as typed, and with each synonym phrase in place of the one it matched. */
-function readings(query: string, locale: Locale): QueryWord[][] {
-	return [queryWords(query, locale), ...synonymReadings(query).map((r) => queryWords(r, locale))];
+/** The query's readings: as typed, and with each synonym phrase in place of the one it matched. A
+ *  code the index does not hold whole ("pea-pme" written "PEA PME" everywhere) is searched as its
+ *  parts. */
+function readings(
+	index: SearchIndex,
+	{ query, locale, synonyms = [] }: SearchParams
+): { words: QueryWord[]; phrase: QueryWord[] }[] {
+	const codes = (r: QueryWord[]) =>
+		r.flatMap((q) =>
+			q.parts && index.vocabulary.id(q.word) === undefined ? q.parts.map((word) => queryWord(word)) : [q]
+		);
+	return [
+		{ words: codes(queryWords(query, locale)), phrase: [] },
+		...synonymReadings(query, synonyms).map((r) => ({
+			words: codes(queryWords(r.query, locale)),
+			phrase: codes(queryWords(r.phrase, locale))
+		}))
+	];
 }
 
-/** The vocabulary's term numbers standing for a query word: a form of it as prefix. */
-function termsFor(index: SearchIndex, q: QueryWord): number[] {
-	const out: number[] = [];
-	for (const f of q.forms) index.vocabulary.withPrefix(f, out);
-	return [...new Set(out)];
+/** The vocabulary's term numbers standing for a query word, each with how much it counts (the word
+ *  itself, a word of the same stem, a completion: match.ts). */
+function termsFor(index: SearchIndex, q: QueryWord): { terms: number[]; factors: number[] } {
+	const weights = new Map<number, number>();
+	const candidates: number[] = [];
+	const exact = index.vocabulary.id(q.word);
+	if (exact !== undefined) candidates.push(exact);
+	for (const s of new Set([...q.fr, q.en])) {
+		if (s.length >= MIN_PREFIX) index.vocabulary.withPrefix(s, candidates);
+		else {
+			const id = index.vocabulary.id(s);
+			if (id !== undefined) candidates.push(id);
+		}
+	}
+	if (q.word.length >= MIN_PREFIX) index.vocabulary.withPrefix(q.word, candidates);
+	for (const t of candidates) {
+		if (weights.has(t)) continue;
+		const w = matchWeight(index.vocabulary.words[t]!, q);
+		if (w > 0) weights.set(t, w);
+	}
+	return { terms: [...weights.keys()], factors: [...weights.values()] };
 }
 
 const EMPTY_FACETS = (): Record<FacetName, FacetCount[]> => ({
@@ -114,21 +153,27 @@ interface Plan {
 	words: QueryWord[];
 	/** Each reading as the bits of its words. */
 	readingBits: number[][];
+	/** Each reading's bits that a document must hold for it to count (a synonym phrase's words). */
+	requiredBits: number[];
 }
 
-function plan(query: string, locale: Locale): Plan {
-	const all = readings(query, locale);
+function plan(index: SearchIndex, params: SearchParams): Plan {
+	const all = readings(index, params);
 	const words: QueryWord[] = [];
 	const bitOf = new Map<string, number>();
-	for (const q of all.flat()) {
+	for (const q of all.flatMap((r) => r.words)) {
 		if (bitOf.has(q.word) || words.length === MAX_WORDS) continue;
 		bitOf.set(q.word, words.length);
 		words.push(q);
 	}
-	const readingBits = all.map((r) =>
-		r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined)
-	);
-	return { base: all[0]!, words, readingBits };
+	const bits = (r: QueryWord[]) =>
+		r.map((q) => bitOf.get(q.word)).filter((b): b is number => b !== undefined);
+	return {
+		base: all[0]!.words,
+		words,
+		readingBits: all.map((r) => bits(r.words)),
+		requiredBits: all.map((r) => bits(r.phrase).reduce((m, b) => m | (1 << b), 0))
+	};
 }
 
 /** Scores every document for each query word; typo tolerance only for a typed word nothing holds.
@@ -141,12 +186,14 @@ function scoreWords(
 	let fuzzy = false;
 	const matched = new Set<number>();
 	words.forEach((q, bit) => {
-		let terms = termsFor(index, q);
-		if (scores.addWord(bit, terms, 1) === 0) {
+		const found = termsFor(index, q);
+		let terms = found.terms;
+		if (scores.addWord(bit, terms, found.factors) === 0) {
 			// Nothing holds the word as typed: look for words within typing distance of it.
 			const typed = base.some((b) => b.word === q.word);
 			terms = typed && tolerance(q.word) > 0 ? index.vocabulary.near(q.word, tolerance(q.word)) : [];
-			if (scores.addWord(bit, terms, TYPO_WEIGHT) > 0) fuzzy = true;
+			const slips = terms.map(() => TYPO_WEIGHT);
+			if (scores.addWord(bit, terms, slips) > 0) fuzzy = true;
 		}
 		for (const t of terms) matched.add(t);
 	});
@@ -154,13 +201,20 @@ function scoreWords(
 }
 
 /** Ranks the documents touched into `scores.ranked*` (slot, score, coverage); returns how many.
- *  Leaves out other spaces, archived documents (unless asked for), and documents covering too
- *  little of the query. */
-function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, params: SearchParams): number {
+ *  Leaves out other spaces and archived documents (unless asked for). A document's score for a
+ *  reading: its query words' weights in title, tags and path, plus their weights in its best passage
+ *  (words found only in other passages count OTHER_PASSAGES of theirs), times a reward for the share
+ *  of the query it covers, rarer words counting more. Words no document of its language holds count
+ *  neither for nor against it: an unknown word, an abbreviation nobody wrote, never vetoes. */
+function rank(
+	index: SearchIndex,
+	scores: Scores,
+	{ readingBits, requiredBits }: Plan,
+	params: SearchParams
+): number {
 	const { filters = {}, locale } = params;
 	const { rankedSlots, rankedScore, rankedCov } = scores;
 	let count = 0;
-	const single = readingBits.length === 1;
 	const only = params.docId === undefined ? -1 : (index.slotOf(params.docId) ?? -2);
 	const spaceCode = filters.space === undefined ? -1 : (index.facet('space').code(filters.space) ?? -2);
 	const spaces = index.facet('space').codes;
@@ -169,6 +223,8 @@ function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, p
 	const locales = index.facet('locale').codes;
 	const uiLocale = index.facet('locale').code(locale) ?? -1;
 	const draft = index.facet('status').code('draft') ?? -1;
+	const passageOf = new Int32Array(MAX_WORDS);
+	const passageSum = new Float64Array(MAX_WORDS);
 	for (let t = 0; t < scores.touchedCount; t++) {
 		const slot = scores.touched[t]!;
 		if (only !== -1 && slot !== only) continue;
@@ -181,21 +237,44 @@ function rank(index: SearchIndex, scores: Scores, { base, readingBits }: Plan, p
 		let score = 0;
 		for (let i = 0; i < readingBits.length; i++) {
 			const bits = readingBits[i]!;
+			let known = 0;
 			let held = 0;
-			let sum = 0;
+			let fields = 0;
+			let body = 0;
+			let passages = 0;
+			const required = requiredBits[i]!;
+			// A synonym reading counts only if the document holds its phrase: "automatique" alone is not
+			// "guichet automatique".
+			if ((mask & required) !== required) continue;
 			for (const b of bits) {
+				const rarity = scores.idfs[b]!;
+				known += rarity;
 				if (!(mask & (1 << b))) continue;
-				held++;
-				sum += scores.word[slot * MAX_WORDS + b]!;
+				held += rarity;
+				const at = slot * MAX_WORDS + b;
+				fields += scores.field[at]!;
+				const w = scores.body[at]!;
+				body += w;
+				const p = scores.passage[at]!;
+				let k = 0;
+				while (k < passages && passageOf[k] !== p) k++;
+				if (k === passages) {
+					passageOf[passages++] = p;
+					passageSum[k] = 0;
+				}
+				passageSum[k] = passageSum[k]! + w;
 			}
-			const c = bits.length ? held / bits.length : 0;
-			// A synonym reading counts only when complete: "automatique" alone is not "guichet automatique".
-			if (i > 0 && c < 1) continue;
-			const s = sum * (0.25 + 0.75 * c * c);
-			if (single || s > score) [score, cov] = [s, c];
+			if (held === 0) continue;
+			let inBest = 0;
+			for (let k = 0; k < passages; k++) if (passageSum[k]! > inBest) inBest = passageSum[k]!;
+			const c = held / known;
+			const s =
+				(i > 0 ? SYNONYM_WEIGHT : 1) *
+				(fields + inBest + OTHER_PASSAGES * (body - inBest)) *
+				(COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * c * c);
+			if (s > score) [score, cov] = [s, c];
 		}
-		// Nothing of the query, or less than half of a multi-word query, is noise rather than an answer.
-		if (cov === 0 || (base.length > 1 && cov < 0.5)) continue;
+		if (score === 0) continue;
 		rankedSlots[count] = slot;
 		rankedCov[count] = cov;
 		rankedScore[count++] =
@@ -276,10 +355,16 @@ function hit(
 	const doc = index.docs[slot]!;
 	const words: string[] = [];
 	for (const t of terms) if (index.holds(t, slot)) words.push(index.vocabulary.words[t]!);
-	const held = new Set(words);
-	const isMatch = (word: string) => held.has(word);
 	const at = doc.passages.length ? scores.bestPassage(slot, bits) : -1;
 	const passage = doc.passages[at];
+	// A code found whole ("peapme") is marked as the parts its text writes ("PEA-PME").
+	const text = `${doc.title} ${passage?.text ?? ''}`;
+	if (text.includes('-')) {
+		const parts = codeParts(text);
+		for (const w of [...words]) for (const p of parts.get(w) ?? []) if (!words.includes(p)) words.push(p);
+	}
+	const held = new Set(words);
+	const isMatch = (word: string) => held.has(word);
 	return {
 		docId: doc.docId,
 		title: doc.title,
@@ -302,8 +387,8 @@ function hit(
 }
 
 export function runQuery(index: SearchIndex, params: SearchParams): SearchResults {
-	const { query, locale, filters = {}, limit = RESULTS_SHOWN } = params;
-	const p = plan(query, locale);
+	const { query, filters = {}, limit = RESULTS_SHOWN } = params;
+	const p = plan(index, params);
 	const words = p.base.map((q) => q.word);
 	if (!p.base.length)
 		return { query, hits: [], total: 0, facets: EMPTY_FACETS(), fuzzy: false, words, matched: [] };

@@ -22,9 +22,13 @@ export class Scores {
 	}
 
 	readonly mask: Uint32Array;
-	/** Query word b's score in slot s at s * MAX_WORDS + b. */
-	readonly word: Float32Array;
+	/** Query word b's score in slot s's title, tags and path at s * MAX_WORDS + b… */
+	readonly field: Float32Array;
+	/** …in its best passage, and that passage's number. */
+	readonly body: Float32Array;
 	readonly passage: Uint8Array;
+	/** Query word b's rarity (0: no document holds it). */
+	readonly idfs = new Float64Array(MAX_WORDS);
 	/** Slots holding at least one query word, in the order first met: touched[0 … touchedCount). */
 	readonly touched: Int32Array;
 	touchedCount = 0;
@@ -37,15 +41,20 @@ export class Scores {
 	readonly #seen: Int32Array;
 	readonly #capacity: number;
 	readonly #best: Float32Array;
+	readonly #bestField: Float32Array;
+	readonly #bestBody: Float32Array;
 	readonly #bestPassage: Uint8Array;
 	#index: SearchIndex | undefined;
 
 	private constructor(capacity: number) {
 		this.#capacity = capacity;
 		this.mask = new Uint32Array(capacity);
-		this.word = new Float32Array(capacity * MAX_WORDS);
+		this.field = new Float32Array(capacity * MAX_WORDS);
+		this.body = new Float32Array(capacity * MAX_WORDS);
 		this.passage = new Uint8Array(capacity * MAX_WORDS);
 		this.#best = new Float32Array(capacity);
+		this.#bestField = new Float32Array(capacity);
+		this.#bestBody = new Float32Array(capacity);
 		this.#bestPassage = new Uint8Array(capacity);
 		this.touched = new Int32Array(capacity);
 		this.rankedSlots = new Int32Array(capacity);
@@ -59,45 +68,56 @@ export class Scores {
 		for (let i = 0; i < this.touchedCount; i++) {
 			const slot = this.touched[i]!;
 			this.mask[slot] = 0;
-			this.word.fill(0, slot * MAX_WORDS, (slot + 1) * MAX_WORDS);
+			this.field.fill(0, slot * MAX_WORDS, (slot + 1) * MAX_WORDS);
+			this.body.fill(0, slot * MAX_WORDS, (slot + 1) * MAX_WORDS);
 		}
 		this.touchedCount = 0;
+		this.idfs.fill(0);
 	}
 
-	/** Adds query word `bit`, stood for by these terms (a term's weight times `factor`, the best of
-	 *  them per document, times the word's rarity); returns how many documents hold it. */
-	addWord(bit: number, terms: readonly number[], factor: number): number {
+	/** Adds query word `bit`, stood for by these terms, each counting `factors[i]` of its weight (the
+	 *  best of them per document, times the word's rarity); returns how many documents hold it. */
+	addWord(bit: number, terms: readonly number[], factors: readonly number[]): number {
 		const index = this.#index!;
 		const docs = index.docs;
 		const best = this.#best;
 		const seen = this.#seen;
 		let count = 0;
-		for (const term of terms) {
-			const p = index.postings(term);
+		for (let i = 0; i < terms.length; i++) {
+			const factor = factors[i]!;
+			const p = index.postings(terms[i]!);
 			for (let k = 0; k < p.length; k++) {
 				const slot = p.slots[k]!;
 				if (docs[slot] === undefined) continue;
+				const f = p.fields[k]! * factor;
 				const w = p.weights[k]! * factor;
 				if (best[slot] === 0) seen[count++] = slot;
-				if (w > best[slot]!) {
-					best[slot] = w;
+				if (f + w > best[slot]!) {
+					best[slot] = f + w;
+					this.#bestField[slot] = f;
+					this.#bestBody[slot] = w;
 					this.#bestPassage[slot] = p.passages[k]!;
 				}
 			}
 		}
-		// Rarity within the document's language: English words are rare in a mostly French base, and
-		// would otherwise outrank the French article a French query is about.
+		// Rarity as a share of the documents of a language, the language where the word is commonest:
+		// English words are rare in a mostly French base, and would otherwise outrank the French
+		// article a French query is about; and a word both versions of an article hold ("Nasdaq")
+		// weighs the same in both, so the agent's language decides between them.
 		let inFrench = 0;
 		for (let i = 0; i < count; i++) if (docs[seen[i]!]!.locale === 'fr') inFrench++;
-		const idf = (n: number, of: number) => Math.log(1 + (of - n + 0.5) / (n + 0.5));
-		const idfFr = idf(inFrench, index.countIn('fr'));
-		const idfOther = idf(count - inFrench, index.size - index.countIn('fr'));
+		const french = index.countIn('fr');
+		const others = index.size - french;
+		const share = Math.max(french ? inFrench / french : 0, others ? (count - inFrench) / others : 0);
+		const n = share * index.size;
+		const rarity = (this.idfs[bit] = count ? Math.log(1 + (index.size - n + 0.5) / (n + 0.5)) : 0);
 		for (let i = 0; i < count; i++) {
 			const slot = seen[i]!;
 			if (this.mask[slot] === 0) this.touched[this.touchedCount++] = slot;
 			this.mask[slot] = this.mask[slot]! | (1 << bit);
 			const at = slot * MAX_WORDS + bit;
-			this.word[at] = (docs[slot]!.locale === 'fr' ? idfFr : idfOther) * best[slot]!;
+			this.field[at] = rarity * this.#bestField[slot]!;
+			this.body[at] = rarity * this.#bestBody[slot]!;
 			this.passage[at] = this.#bestPassage[slot]!;
 			best[slot] = 0;
 		}

@@ -48,7 +48,7 @@ class FacetColumn {
 }
 
 /** Field boosts: a word of the title counts three times a word of the text. */
-export const BOOST = { title: 3, tags: 1.5, path: 1, heading: 0.5 } as const;
+export const BOOST = { title: 4, tags: 2, path: 1, heading: 0.5 } as const;
 /** BM25's saturation and length normalisation, on passages of about AVG_PASSAGE words. */
 const K1 = 1.2;
 const B = 0.75;
@@ -59,6 +59,9 @@ export const NO_PASSAGE = 255;
 /** One posting list, grown by doubling. */
 class Postings {
 	slots: Int32Array;
+	/** The word's weight in the title, tags and taxonomy path (with their boosts). */
+	fields: Float32Array;
+	/** The word's weight in its best passage (BM25 on the passage, plus a little for its heading). */
 	weights: Float32Array;
 	passages: Uint8Array;
 	length = 0;
@@ -67,11 +70,12 @@ class Postings {
 
 	constructor(capacity = 4) {
 		this.slots = new Int32Array(capacity);
+		this.fields = new Float32Array(capacity);
 		this.weights = new Float32Array(capacity);
 		this.passages = new Uint8Array(capacity);
 	}
 
-	push(slot: number, weight: number, passage: number): void {
+	push(slot: number, field: number, weight: number, passage: number): void {
 		if (this.length === this.slots.length) {
 			const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
 				const b = make(a.length * 2);
@@ -79,10 +83,12 @@ class Postings {
 				return b;
 			};
 			this.slots = grow(this.slots, (n) => new Int32Array(n));
+			this.fields = grow(this.fields, (n) => new Float32Array(n));
 			this.weights = grow(this.weights, (n) => new Float32Array(n));
 			this.passages = grow(this.passages, (n) => new Uint8Array(n));
 		}
 		this.slots[this.length] = slot;
+		this.fields[this.length] = field;
 		this.weights[this.length] = weight;
 		this.passages[this.length] = passage;
 		this.length++;
@@ -113,9 +119,10 @@ class Postings {
 export interface IndexSnapshot {
 	docs: IndexedDoc[];
 	words: string[];
-	/** Posting list i spans [offsets[i], offsets[i + 1]) of slots, weights and passages. */
+	/** Posting list i spans [offsets[i], offsets[i + 1]) of slots, fields, weights and passages. */
 	offsets: Int32Array;
 	slots: Int32Array;
+	fields: Float32Array;
 	weights: Float32Array;
 	passages: Uint8Array;
 }
@@ -124,16 +131,22 @@ function saturate(tf: number): number {
 	return (tf * (K1 + 1)) / (tf + K1);
 }
 
-/** Each word's weight in a document and the passage it weighs most in. */
-function documentWeights(doc: SearchableDoc, path: string): Map<string, { weight: number; passage: number }> {
-	const out = new Map<string, { weight: number; passage: number }>();
+interface WordWeight {
+	field: number;
+	weight: number;
+	passage: number;
+}
+
+/** Each word's weight in a document's fields and in the passage it weighs most in. */
+function documentWeights(doc: SearchableDoc, path: string): Map<string, WordWeight> {
+	const out = new Map<string, WordWeight>();
 	const field = (text: string, boost: number) => {
 		const tf = new Map<string, number>();
 		for (const w of contentWords(text, doc.locale)) tf.set(w, (tf.get(w) ?? 0) + 1);
 		for (const [w, n] of tf) {
 			const e = out.get(w);
-			if (e) e.weight += boost * saturate(n);
-			else out.set(w, { weight: boost * saturate(n), passage: NO_PASSAGE });
+			if (e) e.field += boost * saturate(n);
+			else out.set(w, { field: boost * saturate(n), weight: 0, passage: NO_PASSAGE });
 		}
 	};
 	field(doc.title, BOOST.title);
@@ -158,9 +171,9 @@ function documentWeights(doc: SearchableDoc, path: string): Map<string, { weight
 	for (const [w, b] of best) {
 		const e = out.get(w);
 		if (e) {
-			e.weight += b.weight;
+			e.weight = b.weight;
 			e.passage = b.passage;
-		} else out.set(w, { ...b });
+		} else out.set(w, { field: 0, ...b });
 	}
 	return out;
 }
@@ -193,9 +206,9 @@ export class SearchIndex {
 		const weights = documentWeights(doc, path);
 		const terms = new Int32Array(weights.size);
 		let i = 0;
-		for (const [w, { weight, passage }] of weights) {
+		for (const [w, { field, weight, passage }] of weights) {
 			const term = this.vocabulary.intern(w);
-			(this.#postings[term] ??= new Postings()).push(slot, weight, passage);
+			(this.#postings[term] ??= new Postings()).push(slot, field, weight, passage);
 			terms[i++] = term;
 		}
 		this.#terms[slot] = terms;
@@ -257,7 +270,13 @@ export class SearchIndex {
 	}
 
 	/** The posting list of a term number (empty if none). */
-	postings(term: number): { slots: Int32Array; weights: Float32Array; passages: Uint8Array; length: number } {
+	postings(term: number): {
+		slots: Int32Array;
+		fields: Float32Array;
+		weights: Float32Array;
+		passages: Uint8Array;
+		length: number;
+	} {
 		return this.#postings[term] ?? EMPTY;
 	}
 
@@ -284,6 +303,7 @@ export class SearchIndex {
 		for (const p of this.#postings) total += p?.length ?? 0;
 		const offsets: number[] = [];
 		const slots = new Int32Array(total);
+		const fields = new Float32Array(total);
 		const weights = new Float32Array(total);
 		const passages = new Uint8Array(total);
 		let at = 0;
@@ -294,6 +314,7 @@ export class SearchIndex {
 				const s = renumber[p!.slots[i]!]!;
 				if (s < 0) continue;
 				slots[at] = s;
+				fields[at] = p!.fields[i]!;
 				weights[at] = p!.weights[i]!;
 				passages[at++] = p!.passages[i]!;
 			}
@@ -307,6 +328,7 @@ export class SearchIndex {
 			words,
 			offsets: Int32Array.from(offsets),
 			slots: slots.slice(0, at),
+			fields: fields.slice(0, at),
 			weights: weights.slice(0, at),
 			passages: passages.slice(0, at)
 		};
@@ -328,6 +350,7 @@ export class SearchIndex {
 			const t = this.vocabulary.intern(w);
 			const p = new Postings(to - from);
 			p.slots.set(s.slots.subarray(from, to));
+			p.fields.set(s.fields.subarray(from, to));
 			p.weights.set(s.weights.subarray(from, to));
 			p.passages.set(s.passages.subarray(from, to));
 			p.length = p.live = to - from;
@@ -359,6 +382,7 @@ function newFacets(): Record<Column, FacetColumn> {
 
 const EMPTY = {
 	slots: new Int32Array(0),
+	fields: new Float32Array(0),
 	weights: new Float32Array(0),
 	passages: new Uint8Array(0),
 	length: 0

@@ -5,7 +5,8 @@ import type { Locale } from '../domain/locale';
 import { localized } from '../domain/locale';
 import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
 import { withinOneEdit } from './match';
-import { fold, isStopWord, words } from './tokenizer';
+import type { SearchIndex } from './search-index';
+import { fold, isStopWord, queryWords, words } from './tokenizer';
 
 function trigrams(text: string): Set<string> {
 	const t = ` ${fold(text)} `;
@@ -57,4 +58,23 @@ export function suggestNodes(
 		.filter((s) => s.score >= 0.25)
 		.sort((a, b) => b.score - a.score || a.path.length - b.path.length || a.label.localeCompare(b.label))
 		.slice(0, max);
+}
+
+/** The query with each word the index holds nothing for (as typed, by stem or as a start) replaced
+ *  by the closest word it does hold (up to two edits, the most common first); undefined if no word
+ *  needed or found a replacement. For "did you mean" when a search finds nothing or little. */
+export function closestSpelling(index: SearchIndex, query: string, locale: Locale): string | undefined {
+	let changed = false;
+	const out = queryWords(query, locale).map((q) => {
+		if (index.vocabulary.id(q.word) !== undefined || index.vocabulary.withPrefix(q.word).length)
+			return q.word;
+		const near = index.vocabulary.near(q.word, q.word.length >= 6 ? 2 : 1);
+		let best: number | undefined;
+		for (const t of near)
+			if (best === undefined || index.postings(t).length > index.postings(best).length) best = t;
+		if (best === undefined) return q.word;
+		changed = true;
+		return index.vocabulary.words[best]!;
+	});
+	return changed ? out.join(' ') : undefined;
 }

@@ -15,11 +15,27 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
 	['srd', 'service de règlement différé', 'deferred settlement'],
 	['hameçonnage', 'phishing', 'mail frauduleux', 'arnaque'],
 	['bloqué', 'verrouillé', 'locked'],
-	['résilier', 'clôturer', 'fermer mon compte']
+	['clôturer', 'résilier', 'fermer', 'close'],
+	['décès', 'décédé', 'défunt', 'death', 'deceased', 'passed away'],
+	['réclamation', 'mécontent', 'pas content', 'insatisfait', 'plainte', 'complaint'],
+	['plantage', 'plante', 'crash', 'se ferme']
 ];
 
+type Groups = readonly (readonly string[])[];
+type Folded = string[][][];
+
 /** A synonym group as folded word lists, matched against the query's folded words. */
-const GROUPS = SYNONYM_GROUPS.map((g) => g.map((phrase) => words(phrase)));
+const fold = (groups: Groups): Folded => groups.map((g) => g.map((phrase) => words(phrase)));
+const BUILT_IN = fold(SYNONYM_GROUPS);
+/** The centre's own groups, folded once per list (the list is replaced, never changed in place). */
+const folded = new WeakMap<Groups, Folded>();
+
+function groupsWith(centre: Groups): Folded {
+	if (!centre.length) return BUILT_IN;
+	let f = folded.get(centre);
+	if (!f) folded.set(centre, (f = [...BUILT_IN, ...fold(centre)]));
+	return f;
+}
 
 function indexOf(haystack: readonly string[], needle: readonly string[]): number {
 	outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
@@ -29,19 +45,27 @@ function indexOf(haystack: readonly string[], needle: readonly string[]): number
 	return -1;
 }
 
-/** Other readings of a query: for every synonym phrase it contains, the query with that phrase
- *  replaced by each other phrase of its group. */
-export function synonymReadings(query: string): string[] {
+/** Another reading of a query: the query with one synonym phrase in place of another, and that
+ *  phrase (a document must hold all of its words for the reading to count). */
+export interface Reading {
+	query: string;
+	phrase: string;
+}
+
+/** Other readings of a query: for every synonym phrase it contains (of the built-in table, and of
+ *  the centre's own groups), the query with that phrase replaced by each other phrase of its group. */
+export function synonymReadings(query: string, centre: Groups = []): Reading[] {
 	const q = words(query);
-	const out = new Set<string>();
-	for (const group of GROUPS) {
+	const out = new Map<string, Reading>();
+	for (const group of groupsWith(centre)) {
 		const found = group.find((phrase) => indexOf(q, phrase) >= 0);
 		if (!found) continue;
 		const at = indexOf(q, found);
 		for (const phrase of group) {
 			if (phrase === found) continue;
-			out.add([...q.slice(0, at), ...phrase, ...q.slice(at + found.length)].join(' '));
+			const text = [...q.slice(0, at), ...phrase, ...q.slice(at + found.length)].join(' ');
+			out.set(text, { query: text, phrase: phrase.join(' ') });
 		}
 	}
-	return [...out];
+	return [...out.values()];
 }

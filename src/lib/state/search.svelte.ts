@@ -16,7 +16,7 @@ import {
 	type SearchHit,
 	type SearchResults
 } from '../search/query';
-import { suggestNodes, type NodeSuggestion } from '../search/suggest';
+import { closestSpelling, suggestNodes, type NodeSuggestion } from '../search/suggest';
 
 export interface SearchOptions {
 	repo: Repo;
@@ -133,12 +133,53 @@ export class SearchState {
 		void this.progress;
 		const shown =
 			this.results?.query === query ? this.results.hits.find((h) => h.docId === docId) : undefined;
-		return shown ?? runQuery(this.indexer.index, { query, locale: this.#locale(), docId, limit: 1 }).hits[0];
+		return (
+			shown ??
+			runQuery(this.indexer.index, {
+				query,
+				locale: this.#locale(),
+				docId,
+				limit: 1,
+				synonyms: this.indexer.synonyms
+			}).hits[0]
+		);
 	}
 
 	/** Closest taxonomy nodes to the query (for the empty state). */
 	suggestions(nodes: readonly TaxonomyNode[]): NodeSuggestion[] {
 		return suggestNodes(this.query, nodes, this.#locale());
+	}
+
+	/** The query spelled with words the knowledge base holds ("did you mean"), if any differ. */
+	spelling(): string | undefined {
+		return this.query.trim() ? closestSpelling(this.indexer.index, this.query, this.#locale()) : undefined;
+	}
+
+	/** "Signaler ce manque": the agent says the current search did not answer; it goes to the gap
+	 *  report at once, whatever it found. */
+	report(): Promise<void> {
+		return this.#gaps.report(this.query, this.filters, this.#locale());
+	}
+
+	/** Searches logged as gaps (found nothing, or reported) that would find something with these
+	 *  synonym groups added to the centre's: what a new group would fix. */
+	async gapsAnsweredWith(groups: readonly (readonly string[])[]): Promise<string[]> {
+		const index = this.indexer.index;
+		const current = this.indexer.synonyms;
+		const out = new Set<string>();
+		for (const g of await this.#gaps.read()) {
+			if (out.has(g.query)) continue;
+			const params = { query: g.query, locale: g.locale, filters: g.filters, limit: 1 };
+			const before = runQuery(index, { ...params, synonyms: current });
+			const after = runQuery(index, { ...params, synonyms: [...current, ...groups] });
+			// Found nothing before, or (reported) found other documents first.
+			if (
+				after.total > 0 &&
+				(before.total === 0 || (g.reported && after.hits[0]?.docId !== before.hits[0]?.docId))
+			)
+				out.add(g.query);
+		}
+		return [...out];
 	}
 
 	/** Searches that found nothing on this device (for the knowledge-gap report). */
@@ -163,7 +204,8 @@ export class SearchState {
 			query,
 			locale: this.#locale(),
 			filters: this.filters,
-			limit: this.limit
+			limit: this.limit,
+			synonyms: this.indexer.synonyms
 		});
 		this.results = results;
 		// Only what the agent typed or chose counts for the gap log, not a refresh from the index; but

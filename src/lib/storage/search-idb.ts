@@ -52,7 +52,8 @@ export class IndexedDbSearchStore implements SearchStore, GapStore {
 	async forget(normalized: string): Promise<void> {
 		const tx = (await this.#db).transaction(GAPS, 'readwrite');
 		for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue())
-			if ((cursor.value as GapEntry).normalized === normalized) await cursor.delete();
+			if ((cursor.value as GapEntry).normalized === normalized && !(cursor.value as GapEntry).reported)
+				await cursor.delete();
 		await tx.done;
 	}
 

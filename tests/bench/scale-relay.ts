@@ -13,10 +13,16 @@ import { TopicFanout } from '../../src/lib/server/signaling-topics';
 import { RelayTap } from './scale-tap';
 
 const lifted = process.env.SCALE_RELAY === 'lifted';
+// SCALE_FANOUT=broadcast plays the relay before issue 13: a signal addressed to one peer (published
+// on its inbox, `<centre topic>/<peer>`) is written to every peer of the centre topic as well. The
+// addressee then gets it twice (one copy more than that relay wrote, 1 in N); the others drop it.
+const broadcast = process.env.SCALE_FANOUT === 'broadcast';
 const tap = new RelayTap(process.env.SCALE_SECRET ?? '');
 const publish = TopicFanout.prototype.publish;
 TopicFanout.prototype.publish = function (this: TopicFanout, topic: string, message: object): number {
-	const delivered = publish.call(this, topic, message);
+	let delivered = publish.call(this, topic, message);
+	const slash = topic.lastIndexOf('/');
+	if (broadcast && slash > 0) delivered += publish.call(this, topic.slice(0, slash), message);
 	tap.saw(topic, message as { data?: unknown }, delivered);
 	return delivered;
 };

@@ -152,8 +152,15 @@ export interface ConfigResult {
 	sampleLogs: string[];
 }
 
-async function startRelay(plan: ScalePlan): Promise<{ relay: Child; url: string }> {
-	const relay = new Child('./scale-relay.ts', { SCALE_RELAY: plan.relay, SCALE_SECRET: SECRET });
+async function startRelay(
+	plan: ScalePlan,
+	fanout: 'targeted' | 'broadcast' = 'targeted'
+): Promise<{ relay: Child; url: string }> {
+	const relay = new Child('./scale-relay.ts', {
+		SCALE_RELAY: fanout === 'broadcast' ? 'lifted' : plan.relay,
+		SCALE_FANOUT: fanout,
+		SCALE_SECRET: SECRET
+	});
 	const { port } = (await relay.ready) as { port: number };
 	return { relay, url: `ws://127.0.0.1:${port}/signal` };
 }
@@ -181,7 +188,7 @@ export async function runConfig(
 		seen.set(m.seq as number, bySeq);
 		if (!bySeq.has(m.label as string)) bySeq.set(m.label as string, m.t as number);
 	};
-	const { relay, url } = await startRelay(plan);
+	const { relay, url } = await startRelay(plan, spec.fanout);
 	const common = { url, centreId, secret: SECRET, floor: FLOOR };
 	const hub = spec.hubOptions ? new Child('./scale-worker.ts', {}, onPush) : undefined;
 	const workers = groups.map(() => new Child('./scale-worker.ts', {}, onPush));

@@ -3,8 +3,8 @@
 // linked, and the power-law fit that extrapolates a measured figure to a larger centre. Kept free of
 // processes and sockets so tests/unit/scale-stats.test.ts can check them.
 
-export type ScaleMode = 'mesh' | 'bounded' | 'bounded+hub';
-export const SCALE_MODES: readonly ScaleMode[] = ['mesh', 'bounded', 'bounded+hub'];
+export type ScaleMode = 'mesh-broadcast' | 'mesh' | 'bounded' | 'bounded+hub';
+export const SCALE_MODES: readonly ScaleMode[] = ['mesh-broadcast', 'mesh', 'bounded', 'bounded+hub'];
 
 export interface ScalePlan {
 	sizes: number[];

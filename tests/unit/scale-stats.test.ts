@@ -8,7 +8,7 @@ describe('scalePlan', () => {
 	it('defaults to the issue’s sizes (and 10, which the full mesh reaches) and every mode', () => {
 		const plan = scalePlan({});
 		expect(plan.sizes).toEqual([10, 20, 50, 100, 200]);
-		expect(plan.modes).toEqual(['mesh', 'bounded', 'bounded+hub']);
+		expect(plan.modes).toEqual(['mesh-broadcast', 'mesh', 'bounded', 'bounded+hub']);
 		expect(plan.relay).toBe('production');
 	});
 

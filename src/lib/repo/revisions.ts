@@ -12,6 +12,8 @@
 // chain does not prove the publisher (unknown signer); its signature does not verify; the
 // publisher may not publish the topic (PublishRights).
 import { toHexString as hex } from 'lib0/buffer';
+import { toBase64 } from '../domain/base64';
+import { Memo } from '../domain/memo';
 import { sha256 } from '../domain/subtle';
 import {
 	currentRevision,
@@ -41,9 +43,20 @@ import {
 import { trialCopy } from './trial';
 import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
 
+/** SHA-256 of key chains: a fill's records come from a handful of publishers. */
+const chainHashes = new Memo<Uint8Array>(1024);
+
+function chainHash(chain: Uint8Array): Promise<Uint8Array> {
+	const bytes = chain.slice();
+	return chainHashes.get(toBase64(bytes), () => sha256(bytes));
+}
+
 async function signedData(f: RevisionFields, chain: Uint8Array): Promise<Uint8Array> {
-	const fields = encodeFields(f);
-	const chainHash = await sha256(chain);
+	return signedBytes(encodeFields(f), await chainHash(chain));
+}
+
+/** What the publisher signs: the encoded fields, then the SHA-256 of its key chain. */
+function signedBytes(fields: Uint8Array, chainHash: Uint8Array): Uint8Array {
 	const out = new Uint8Array(fields.length + chainHash.length);
 	out.set(fields);
 	out.set(chainHash, fields.length);
@@ -57,7 +70,11 @@ export async function snapshotDigest(snapshot: Uint8Array): Promise<string> {
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
 export async function revisionId(f: RevisionFields): Promise<string> {
-	return hex((await sha256(encodeFields(f))).subarray(0, 16));
+	return idOf(await sha256(encodeFields(f)));
+}
+
+function idOf(fieldsHash: Uint8Array): string {
+	return hex(fieldsHash.subarray(0, 16));
 }
 
 export interface Publication {
@@ -99,17 +116,24 @@ export async function revisionProblem(
 	if (!(bytes instanceof Uint8Array)) return 'it is not a publication record';
 	const r = decodeRevision(bytes);
 	if (!r) return 'it is not a publication record';
-	const fields = revisionFieldsProblem(r);
-	if (fields) return fields;
+	const contradiction = revisionFieldsProblem(r);
+	if (contradiction) return contradiction;
 	if (r.articleId !== articleId) return `it is a publication of another article (${r.articleId})`;
-	if (id !== undefined && id !== (await revisionId(r))) return 'it is stored under another id';
-	if ((await snapshotDigest(r.snapshot)) !== r.digest) return 'its digest does not match its content';
+	// The digests at once (each is a wait for WebCrypto), then checked in the order above.
+	const fields = encodeFields(r);
+	const [fieldsHash, digest, chain, key] = await Promise.all([
+		sha256(fields),
+		snapshotDigest(r.snapshot),
+		chainHash(r.chain),
+		provingKeyOf(r.publisher, r.chain)
+	]);
+	if (id !== undefined && id !== idOf(fieldsHash)) return 'it is stored under another id';
+	if (digest !== r.digest) return 'its digest does not match its content';
 	const snapshot = decodeSnapshot(r.snapshot);
 	if (!snapshot) return 'its content is not an article';
 	if (snapshot.node !== r.topic) return 'its content is filed under another topic than the one signed';
-	const key = await provingKeyOf(r.publisher, r.chain);
 	if (!key) return `its signer is unknown (the key chain does not prove ${r.publisher})`;
-	if (!(await verifySignature(key, await signedData(r, r.chain), r.signature)))
+	if (!(await verifySignature(key, signedBytes(fields, chain), r.signature)))
 		return 'its signature does not verify';
 	if (!(await rights(r.publisher, r.topic))) return `${r.publisher} may not publish topic ${r.topic}`;
 	return undefined;

@@ -372,8 +372,18 @@ export class Synchronizer {
 			case 'update':
 				return this.#live.apply(from, state, m.docId, m.update);
 			case 'syncStep2Batch':
-				// Each document on its own: a refused one is reported, the others still applied.
-				for (const [docId, update] of m.docs) await this.#live.apply(from, state, docId, update);
+				// Each document on its own: a refused one is reported, the others still applied. All
+				// started at once (they are distinct documents): the signatures some carry are checked
+				// side by side rather than one wait after another.
+				await Promise.all(
+					m.docs.map(([docId, update]) =>
+						this.#live
+							.apply(from, state, docId, update)
+							?.catch((err: unknown) =>
+								this.#reject(from, `update for ${docId}: ${err instanceof Error ? err.message : String(err)}`)
+							)
+					)
+				);
 				return;
 			case 'awareness':
 				return this.#presence.onAwareness(from, state, m.payload);

@@ -7,6 +7,8 @@
 //      Synchronizer) over the hub socket — until every document is stored in IndexedDB and listed.
 // p50 over PLATEAU_FILL_RUNS rounds (3); the first round meets a hub that has just started (its
 // documents still on disk), later ones a hub holding them open. Load average printed at both ends.
+// PLATEAU_FILL_NODE=0 leaves the Node peer out (A/B runs of the page's code; the browser's first
+// round then meets the cold hub).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { HubSocket } from '../../src/lib/net/hub-socket';
 import type { ByteSocket } from '../../src/lib/net/sealed-socket';
 import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { CentreSharePolicy, type SharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { articleSummary, initArticle, initSpace, putCatalogEntries } from '../../src/lib/schema/index';
 import { FsStorage } from '../../src/lib/storage/fs';
@@ -19,8 +19,13 @@ import { generateArticles } from './generate';
 export const FILL_SECRET = '7demqp4tc2h9x3vbnk8rfa6wgy5s';
 
 /** Writes `count` articles (about 380 words each) and the catalog into the hub's document store
- *  (`<dataDir>/docs`, where createHub's FsStorage reads). */
-export async function fillHubStore(dataDir: string, count: number): Promise<{ bytes: number; ms: number }> {
+ *  (`<dataDir>/docs`, where createHub's FsStorage reads). `publish`, if given, is called on each
+ *  article once written (the governance bench publishes each one). */
+export async function fillHubStore(
+	dataDir: string,
+	count: number,
+	publish?: (doc: Y.Doc, articleId: string, i: number) => Promise<void>
+): Promise<{ bytes: number; ms: number }> {
 	const t0 = performance.now();
 	const repo = new Repo({ storage: new FsStorage(join(dataDir, 'docs')) });
 	const articles = generateArticles(count, ['compte.acces', 'bourse.ordres', 'technique.site'], 380, 7);
@@ -28,6 +33,7 @@ export async function fillHubStore(dataDir: string, count: number): Promise<{ by
 	for (const [i, a] of articles.entries()) {
 		const doc = await repo.open(docId('article', a.id));
 		initArticle(doc, a.meta, a.body);
+		await publish?.(doc, a.id, i);
 		bytes += Y.encodeStateAsUpdate(doc).byteLength;
 		if (i % 500 === 499) await repo.flush(); // bounded writes in flight
 	}
@@ -55,6 +61,8 @@ export async function fillNodePeer(a: {
 	dir: string;
 	count: number;
 	timeoutMs: number;
+	/** The device's share policy (default: the centre's, which accepts no publication record). */
+	policy?: (agentId: string) => SharePolicy;
 }): Promise<FillRun> {
 	const key = await deriveCentreKey(FILL_SECRET, a.centreId);
 	const identity = await generateIdentity();
@@ -71,7 +79,7 @@ export async function fillNodePeer(a: {
 	const sync = new Synchronizer({
 		repo,
 		network: net,
-		policy: new CentreSharePolicy(identity.agentId),
+		policy: a.policy?.(identity.agentId) ?? new CentreSharePolicy(identity.agentId),
 		agentId: identity.agentId,
 		floor: 'bourse',
 		identity

@@ -7,6 +7,8 @@
 //      Synchronizer) over the hub socket — until every document is stored in IndexedDB and listed.
 // p50 over PLATEAU_FILL_RUNS rounds (3); the first round meets a hub that has just started (its
 // documents still on disk), later ones a hub holding them open. Load average printed at both ends.
+// PLATEAU_FILL_NODE=0 leaves the Node peer out (A/B runs of the page's code; the browser's first
+// round then meets the cold hub).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +32,8 @@ const TIMEOUT_MS = 180_000;
 /** PLATEAU_FILL_PROFILE=1: a CPU profile of the page during each browser fill, its heaviest
  *  functions (self time) printed. */
 const PROFILE = process.env.PLATEAU_FILL_PROFILE === '1';
+/** PLATEAU_FILL_NODE=0: the browser fill alone (A/B runs of the page's code). */
+const NODE_PEER = process.env.PLATEAU_FILL_NODE !== '0';
 
 interface ProfileNode {
 	id: number;
@@ -148,13 +152,15 @@ test('fill: a fresh Node peer and a fresh browser filled by the hub', { timeout:
 		});
 		for (let round = 0; round < RUNS; round++) {
 			const cpu0 = process.cpuUsage();
-			const node = await fillNodePeer({
-				url: hubUrl,
-				centreId,
-				dir: join(dir, `node-${round}`),
-				count,
-				timeoutMs: TIMEOUT_MS
-			});
+			const node = NODE_PEER
+				? await fillNodePeer({
+						url: hubUrl,
+						centreId,
+						dir: join(dir, `node-${round}`),
+						count,
+						timeoutMs: TIMEOUT_MS
+					})
+				: { ms: 0, stored: 0, rejected: 0, reached: true };
 			console.log(
 				`fill: round ${round + 1}, Node peer ${node.reached ? `${(node.ms / 1000).toFixed(2)} s` : `NOT complete: ${node.stored} stored`} (rejected ${node.rejected}), load ${load()[0]}`
 			);

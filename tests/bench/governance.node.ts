@@ -1,8 +1,13 @@
 // `npm run bench -- governance` (issue 14): what published revisions cost. Publishing a 10,000-word
 // procedure (snapshot, digest, signature, stored in the article's document) and comparing two of
 // its revisions (word diff of text and steps), p95 against 50 ms each; verifying one received
-// record (what a fresh device pays per publication during its fill); and the size of 50 revisions of
-// a typical procedure (about 600 words, 8 steps) in the article's document.
+// record (what a fresh device pays per publication during its fill); the size of 50 revisions of
+// a typical procedure (about 600 words, 8 steps) in the article's document; and a fresh Node peer's
+// fill from the hub of 5,000 articles each with a signed publication against the same 5,000
+// without (target: ≤ 1.2 times as long; governance-fill.ts).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import * as Y from 'yjs';
 import type { BodyNode } from '../../src/lib/domain/body';
@@ -18,6 +23,7 @@ import {
 	writeBody
 } from '../../src/lib/schema/index';
 import { generateLongArticle } from './generate-article';
+import { governanceFill } from './governance-fill';
 import { percentile, report } from './report';
 
 const RUNS = 40;
@@ -97,3 +103,91 @@ test('governance: publish, diff, verify, sizes', async () => {
 	report({ bench: 'governance.verify.typical.p50', value: percentile(smallVerify, 50), unit: 'ms' });
 	report({ bench: 'governance.verify.typical.p95', value: percentile(smallVerify, 95), unit: 'ms' });
 });
+
+const FILL_ARTICLES = Number(process.env.PLATEAU_GOV_FILL_ARTICLES ?? 5000);
+const FILL_ROUNDS = Number(process.env.PLATEAU_GOV_FILL_RUNS ?? 3);
+
+test(
+	'governance: a fresh device filled with published articles, against the same without records',
+	{
+		timeout: 1_800_000
+	},
+	async () => {
+		const load = () => Math.round(loadavg()[0]! * 100) / 100;
+		const loadBefore = load();
+		const dir = await mkdtemp(join(tmpdir(), 'plateau-gov-fill-'));
+		try {
+			const r = await governanceFill({
+				dir,
+				articles: FILL_ARTICLES,
+				rounds: FILL_ROUNDS,
+				timeoutMs: 600_000,
+				log: (line) => console.log(line)
+			});
+			expect(r.rejected).toBe(0);
+			const plain = percentile(r.plain, 50);
+			const verified = percentile(r.verified, 50);
+			const unverified = percentile(r.unverified, 50);
+			const name = `governance.fill.node.${FILL_ARTICLES}articles`;
+			report({
+				bench: `${name}.withRecords.p50`,
+				value: verified,
+				unit: 'ms',
+				peer: 'withoutRecords',
+				peerValue: plain
+			});
+			report({
+				bench: `${name}.withRecordsUnverified.p50`,
+				value: unverified,
+				unit: 'ms',
+				peer: 'withoutRecords',
+				peerValue: plain
+			});
+			// The issue's figure: the fill with every record verified, as a multiple of the fill without.
+			report({
+				bench: `${name}.ratio`,
+				value: Math.round((verified / plain) * 1000) / 1000,
+				unit: 'x',
+				target: 1.2,
+				peer: 'withoutRecords',
+				peerValue: plain
+			});
+			const cpuPlain = percentile(r.cpu.plain, 50);
+			const cpuVerified = percentile(r.cpu.verified, 50);
+			report({
+				bench: `${name}.cpu.withRecords.p50`,
+				value: cpuVerified,
+				unit: 'ms',
+				peer: 'withoutRecords',
+				peerValue: cpuPlain
+			});
+			report({
+				bench: `${name}.cpu.withRecordsUnverified.p50`,
+				value: percentile(r.cpu.unverified, 50),
+				unit: 'ms',
+				peer: 'withoutRecords',
+				peerValue: cpuPlain
+			});
+			// CPU time of the process (the peer, and the hub serving it), the same ratio.
+			report({
+				bench: `${name}.cpu.ratio`,
+				value: Math.round((cpuVerified / cpuPlain) * 1000) / 1000,
+				unit: 'x',
+				target: 1.2,
+				peer: 'withoutRecords',
+				peerValue: cpuPlain
+			});
+			report({
+				bench: `${name}.bytes.withRecords`,
+				value: r.bytes.published,
+				unit: 'bytes',
+				peer: 'withoutRecords',
+				peerValue: r.bytes.plain
+			});
+			report({ bench: 'governance.fill.loadavg.start', value: loadBefore, unit: 'load' });
+			report({ bench: 'governance.fill.loadavg.end', value: load(), unit: 'load' });
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
+	}
+);

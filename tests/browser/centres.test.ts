@@ -39,10 +39,17 @@ async function idsIn(store: string, suffix: string): Promise<string[]> {
 		req.onerror = () => reject(req.error);
 	});
 	try {
+		// Entries keyed by document id, and list records (`~list/…`: the ids one transaction wrote).
 		return await new Promise<string[]>((resolve, reject) => {
-			const req = db.transaction('docs', 'readonly').objectStore('docs').getAllKeys();
-			req.onsuccess = () => resolve((req.result as string[]).filter((id) => !id.startsWith('signed-log:')));
-			req.onerror = () => reject(req.error);
+			const os = db.transaction('docs', 'readonly').objectStore('docs');
+			const keys = os.getAllKeys();
+			const lists = os.getAll(IDBKeyRange.bound('~list/', '~list/\uffff'));
+			lists.onsuccess = () => {
+				const ids = (keys.result as string[]).filter((k) => !k.startsWith('~list/'));
+				const all = [...new Set([...ids, ...(lists.result as string[][]).flat()])];
+				resolve(all.filter((id) => !id.startsWith('signed-log:')));
+			};
+			lists.onerror = () => reject(lists.error);
 		});
 	} finally {
 		db.close();

@@ -95,6 +95,33 @@ describe('IndexedDB details', () => {
 		await deleteDatabase(name);
 	});
 
+	it('writes one list record per transaction of several documents, merged once there are many', async () => {
+		const name = `plateau-lists-${Date.now()}-${++n}`;
+		const store = new IndexedDbStorage(name);
+		const all: string[] = [];
+		// 20 transactions of 10 new documents each (each group appended in one task), as a fill does.
+		for (let t = 0; t < 20; t++) {
+			const ids = Array.from({ length: 10 }, (_, i) => `article/t${t}-${i}`);
+			all.push(...ids);
+			await Promise.all(ids.map((id) => store.append(id, new Uint8Array([t]))));
+		}
+		const db = await openDB(name);
+		const keys = (await db.getAllKeys('docs')) as string[];
+		// No entry per document: 20 records naming 10 each.
+		expect(keys.filter((k) => k.startsWith('article/'))).toEqual([]);
+		expect(keys.filter((k) => k.startsWith('~list/'))).toHaveLength(20);
+		expect((await store.list()).sort()).toEqual([...all].sort());
+		// list() merged them into one (beyond 16), and the next list reads the same documents.
+		expect(((await db.getAllKeys('docs')) as string[]).filter((k) => k.startsWith('~list/'))).toHaveLength(1);
+		await store.remove('article/t4-2');
+		const reopened = new IndexedDbStorage(name);
+		await store.destroy();
+		expect((await reopened.list()).sort()).toEqual(all.filter((id) => id !== 'article/t4-2').sort());
+		db.close();
+		await reopened.destroy();
+		await deleteDatabase(name);
+	});
+
 	it('deleteDatabase waits while another connection holds the database, then deletes it', async () => {
 		const name = `plateau-delete-${Date.now()}-${++n}`;
 		const holder = await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('x') });

@@ -184,6 +184,25 @@ export function runStorageContract(name: string, setup: StorageSetup): void {
 			expect(await store.list()).toEqual(['article/keep']);
 		});
 
+		it('lists every document of writes made together, and forgets only the one removed', async () => {
+			const store = track(await setup.create());
+			// One task's appends (a batch of a fill): adapters may write them as one transaction.
+			const ids = Array.from({ length: 30 }, (_, i) => `article/batch-${i}`);
+			await Promise.all(ids.map((id, i) => store.append(id, new Uint8Array([i + 1]))));
+			await store.append('article/alone', new Uint8Array([9]));
+			expect((await store.list()).sort()).toEqual([...ids, 'article/alone'].sort());
+			await store.remove('article/batch-7');
+			await store.append('article/batch-3', new Uint8Array([7])); // written again: listed once
+			const reopened = track(await setup.reopen(store));
+			const expected = [...ids.filter((id) => id !== 'article/batch-7'), 'article/alone'].sort();
+			expect((await reopened.list()).sort()).toEqual(expected);
+			expect(await reopened.load('article/batch-7')).toEqual([]);
+			expect((await reopened.load('article/batch-3')).map((c) => [...(c.data as Uint8Array)]).sort()).toEqual(
+				[[4], [7]]
+			);
+			await reopened.destroy(); // before disposing: an open IndexedDB connection blocks a deletion
+		});
+
 		it('is unusable once destroyed', async () => {
 			const store = await setup.create();
 			await store.destroy();

@@ -304,10 +304,16 @@ export async function storedDocIds(page: Page): Promise<string[]> {
 				return [];
 			}
 			try {
+				// Entries keyed by document id, and list records (`~list/…`: the ids one transaction wrote).
 				return await new Promise<string[]>((resolve, reject) => {
-					const req = db.transaction(store, 'readonly').objectStore(store).getAllKeys();
-					req.onsuccess = () => resolve(req.result as string[]);
-					req.onerror = () => reject(req.error);
+					const os = db.transaction(store, 'readonly').objectStore(store);
+					const keys = os.getAllKeys();
+					const lists = os.getAll(IDBKeyRange.bound('~list/', '~list/\uffff'));
+					lists.onsuccess = () => {
+						const ids = (keys.result as string[]).filter((k) => !k.startsWith('~list/'));
+						resolve([...new Set([...ids, ...(lists.result as string[][]).flat()])]);
+					};
+					lists.onerror = () => reject(lists.error);
 				});
 			} finally {
 				db.close();
@@ -333,6 +339,15 @@ export async function deleteStoredDoc(page: Page, docId: string): Promise<void> 
 					const tx = db.transaction([chunks, docs], 'readwrite');
 					tx.objectStore(chunks).delete(IDBKeyRange.bound([docId, ''], [docId, '\uffff']));
 					tx.objectStore(docs).delete(docId);
+					// And out of the list records (`~list/…`: the ids one transaction wrote).
+					const lists = tx.objectStore(docs).openCursor(IDBKeyRange.bound('~list/', '~list/\uffff'));
+					lists.onsuccess = () => {
+						const cursor = lists.result;
+						if (!cursor) return;
+						const ids = cursor.value as string[];
+						if (ids.includes(docId)) cursor.update(ids.filter((id) => id !== docId));
+						cursor.continue();
+					};
 					tx.oncomplete = () => resolve();
 					tx.onerror = () => reject(tx.error);
 				});

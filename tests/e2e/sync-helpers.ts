@@ -291,10 +291,16 @@ export async function docIdsIn(page: Page, db: string = DB_NAME): Promise<string
 		});
 		try {
 			if (!db.objectStoreNames.contains('docs')) return [];
+			// Entries keyed by document id, and list records (`~list/…`: the ids one transaction wrote).
 			return await new Promise<string[]>((resolve, reject) => {
-				const req = db.transaction('docs', 'readonly').objectStore('docs').getAllKeys();
-				req.onsuccess = () => resolve(req.result as string[]);
-				req.onerror = () => reject(req.error);
+				const os = db.transaction('docs', 'readonly').objectStore('docs');
+				const keys = os.getAllKeys();
+				const lists = os.getAll(IDBKeyRange.bound('~list/', '~list/\uffff'));
+				lists.onsuccess = () => {
+					const ids = (keys.result as string[]).filter((k) => !k.startsWith('~list/'));
+					resolve([...new Set([...ids, ...(lists.result as string[][]).flat()])]);
+				};
+				lists.onerror = () => reject(lists.error);
 			});
 		} finally {
 			db.close();

@@ -6,9 +6,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MemoryHub } from '../../src/lib/net/memory';
-import { generateIdentity } from '../../src/lib/repo/identity';
+import { encodeSnapshot, snapshotOf, type PublishRights } from '../../src/lib/domain/revision';
+import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
-import { articleBody, initArticle, readArticleMeta, updateArticleMeta } from '../../src/lib/schema/index';
+import { publishDraft, revisionId, signRevision } from '../../src/lib/repo/revisions';
+import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
+import { Synchronizer } from '../../src/lib/repo/sync';
+import {
+	articleBody,
+	encodeRevision,
+	initArticle,
+	readArticleMeta,
+	readRevisions,
+	updateArticleMeta
+} from '../../src/lib/schema/index';
 import { MemoryStorage } from '../../src/lib/storage/memory';
 import {
 	decodeMessage,
@@ -260,6 +271,95 @@ describe('batched anti-entropy', () => {
 		await victim.repo.flush();
 		const reopened = new Repo({ storage });
 		expect(readArticleMeta((await reopened.find('article/good-13'))!).title).toBe('Fiche 13');
+	});
+
+	it('checks the publication record of each document of a batch on its own: forged ones refused, even by a known signer', async () => {
+		const [expert, other, fresh] = await Promise.all([1, 2, 3].map(() => generateIdentity()));
+		const rights: PublishRights = (who) => who === expert!.agentId;
+		/** An article whose revisions map holds `record` (bytes) under `id`. */
+		const withRecord = (title: string, id: string, record: Uint8Array): Uint8Array => {
+			const doc = new Y.Doc();
+			initArticle(doc, meta(title));
+			doc.getMap('revisions').set(id, record);
+			return Y.encodeStateAsUpdate(doc);
+		};
+		const sign = (by: AgentIdentity, articleId: string, title: string) =>
+			signRevision(by, {
+				articleId,
+				snapshot: snapshotOf(meta(title), []),
+				number: 1,
+				previous: 0,
+				note: 'Première version',
+				publisherName: 'Eve',
+				time: 1
+			});
+		const good: [string, Uint8Array][] = [];
+		for (let i = 0; i < 12; i++) {
+			const doc = new Y.Doc();
+			initArticle(doc, meta(`Fiche ${i}`));
+			await publishDraft(doc, `pub-${i}`, expert!, { note: 'Première version', publisherName: 'Eve' });
+			good.push([`article/pub-${i}`, Y.encodeStateAsUpdate(doc)]);
+		}
+		// The expert's real records, altered: content changed under the digest, a field changed after
+		// signing (its id recomputed, so only the signature can tell).
+		const real = await sign(expert!, 'digest', 'Fiche');
+		const altered = { ...(await sign(expert!, 'fields', 'Fiche')), note: 'Vendez tout' };
+		// The expert's id with another agent's key chain; and a record by an agent without the role.
+		const borrowed = { ...(await sign(other!, 'chain', 'Fiche')), publisher: expert!.agentId };
+		const unentitled = await sign(other!, 'norole', 'Fiche');
+		const forged: [string, Uint8Array][] = [
+			[
+				'article/digest',
+				withRecord(
+					'Fiche',
+					await revisionId(real),
+					encodeRevision({ ...real, snapshot: encodeSnapshot(snapshotOf(meta('Vendez tout'), [])) })
+				)
+			],
+			['article/fields', withRecord('Fiche', await revisionId(altered), encodeRevision(altered))],
+			['article/chain', withRecord('Fiche', await revisionId(borrowed), encodeRevision(borrowed))],
+			['article/norole', withRecord('Fiche', await revisionId(unentitled), encodeRevision(unentitled))]
+		];
+		const all = [...good, ...forged];
+		const hub = new MemoryHub();
+		const storage = new MemoryStorage();
+		const repo = new Repo({ storage });
+		const net = hub.join('fresh');
+		const sync = new Synchronizer({
+			repo,
+			network: net,
+			policy: new CentreSharePolicy(fresh!.agentId, { publishRights: rights }),
+			agentId: fresh!.agentId,
+			floor: 'bourse',
+			identity: fresh!
+		});
+		const victim = track({ repo, net, sync, rejected: [] });
+		sync.onRejected((r) => victim.rejected.push(r.reason));
+		const source = roguePeer(hub, 'source', { identity: await generateIdentity(), batch: true });
+		cleanups.push(() => source.net.destroy());
+		source.greet('fresh');
+		await introduced(sync, 'source', true);
+		source.send('fresh', { type: 'inventory', space: 'kb', entries: all.map(([id]) => [id, 'ffff']) });
+		await settle(victim);
+		source.send('fresh', {
+			type: 'syncStep2Batch',
+			docs: [...good.slice(0, 6), ...forged, ...good.slice(6)]
+		});
+		await settle(victim);
+		expect(await stored(storage)).toEqual(good.map(([id]) => id).sort());
+		const refused = (id: string, reason: string) =>
+			expect(
+				victim.rejected.some((r) => r.includes(`update for article/${id} refused`) && r.includes(reason))
+			).toBe(true);
+		refused('digest', 'its digest does not match its content');
+		refused('fields', 'its signature does not verify');
+		refused('chain', `the key chain does not prove ${expert!.agentId}`);
+		refused('norole', `${other!.agentId} may not publish topic compte`);
+		expect(victim.rejected).toHaveLength(4);
+		await repo.flush();
+		const reopened = new Repo({ storage });
+		for (const [id] of good)
+			expect(readRevisions((await reopened.find(id))!).map((r) => r.number)).toEqual([1]);
 	});
 
 	it('refuses a whole batch over the byte limit, and takes a big document sent alone', async () => {

@@ -5,6 +5,7 @@
 // check chains with the very same code.
 import { toBase64 } from './base64';
 import { crockford } from './codes';
+import { Memo } from './memo';
 import { sha256, subtle } from './subtle';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -28,11 +29,22 @@ export function endorsementData(agentId: string, deviceKey: Uint8Array): Uint8Ar
 	return encoder.encode(`plateau/endorse-device/v1\n${agentId}\n${toBase64(deviceKey)}`);
 }
 
+/** Results by agent id and chain, and imported public keys by their bytes: both depend on their
+ *  input alone, and a fill checks thousands of records signed through a handful of chains. */
+const provingKeys = new Memo<Uint8Array | undefined>(1024);
+const publicKeys = new Memo<CryptoKey>(1024);
+
 /**
  * The key that proves `agentId` through `chain` (bytes; repo/identity.ts also takes base64 text):
  * the chain's first key must be the id's and every endorsement must verify. Undefined otherwise.
+ * Computed once per agent id and chain (a memo of the outcome, whichever it is).
  */
 export async function provingKeyOfBytes(agentId: string, bytes: Uint8Array): Promise<Uint8Array | undefined> {
+	const key = await provingKeys.get(`${agentId}\n${toBase64(bytes)}`, () => chainKey(agentId, bytes.slice()));
+	return key?.slice();
+}
+
+async function chainKey(agentId: string, bytes: Uint8Array): Promise<Uint8Array | undefined> {
 	if (bytes.length < KEY_BYTES || (bytes.length - KEY_BYTES) % LINK_BYTES !== 0) return undefined;
 	if ((bytes.length - KEY_BYTES) / LINK_BYTES > MAX_ENDORSEMENTS) return undefined;
 	let key = bytes.subarray(0, KEY_BYTES);
@@ -56,9 +68,10 @@ export async function verifySignature(
 	signature: Uint8Array
 ): Promise<boolean> {
 	try {
-		const key = await subtle().importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, [
-			'verify'
-		]);
+		const raw = publicKey.slice();
+		const key = await publicKeys.get(toBase64(raw), () =>
+			subtle().importKey('raw', raw as Uint8Array<ArrayBuffer>, ALGORITHM, false, ['verify'])
+		);
 		return await subtle().verify(
 			SIGNATURE,
 			key,

@@ -13,7 +13,7 @@
 // publisher may not publish the topic (PublishRights).
 import { toHexString as hex } from 'lib0/buffer';
 import { sha256 } from '../domain/subtle';
-import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
+import { chainHash, idOfHash, recordId, signedBytes, signRecordFields } from './signed-record';
 import {
 	currentRevision,
 	decodeSnapshot,
@@ -40,7 +40,7 @@ import {
 	type StoredRevision
 } from '../schema/index';
 import { trialCopy } from './trial';
-import type { AgentIdentity } from './identity';
+import { provingKeyOf, verifySignature, type AgentIdentity } from './identity';
 
 /** Hex SHA-256 of a snapshot's bytes. */
 export async function snapshotDigest(snapshot: Uint8Array): Promise<string> {
@@ -91,16 +91,25 @@ export async function revisionProblem(
 	if (!(bytes instanceof Uint8Array)) return 'it is not a publication record';
 	const r = decodeRevision(bytes);
 	if (!r) return 'it is not a publication record';
-	const fields = revisionFieldsProblem(r);
-	if (fields) return fields;
+	const contradiction = revisionFieldsProblem(r);
+	if (contradiction) return contradiction;
 	if (r.articleId !== articleId) return `it is a publication of another article (${r.articleId})`;
-	if (id !== undefined && id !== (await revisionId(r))) return 'it is stored under another id';
-	if ((await snapshotDigest(r.snapshot)) !== r.digest) return 'its digest does not match its content';
+	// The digests at once (each is a wait for WebCrypto), then checked in the order above.
+	const fields = encodeFields(r);
+	const [fieldsHash, digest, chain, key] = await Promise.all([
+		sha256(fields),
+		snapshotDigest(r.snapshot),
+		chainHash(r.chain),
+		provingKeyOf(r.publisher, r.chain)
+	]);
+	if (id !== undefined && id !== idOfHash(fieldsHash)) return 'it is stored under another id';
+	if (digest !== r.digest) return 'its digest does not match its content';
 	const snapshot = decodeSnapshot(r.snapshot);
 	if (!snapshot) return 'its content is not an article';
 	if (snapshot.node !== r.topic) return 'its content is filed under another topic than the one signed';
-	const signature = await recordSignatureProblem(r.publisher, encodeFields(r), r.chain, r.signature);
-	if (signature) return signature;
+	if (!key) return `its signer is unknown (the key chain does not prove ${r.publisher})`;
+	if (!(await verifySignature(key, signedBytes(fields, chain), r.signature)))
+		return 'its signature does not verify';
 	if (!(await rights(r.publisher, r.topic))) return `${r.publisher} may not publish topic ${r.topic}`;
 	return undefined;
 }

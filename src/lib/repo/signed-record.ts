@@ -4,21 +4,39 @@
 // of the signer's key chain; the record's id is the SHA-256 of the fields without the chain (ECDSA
 // signatures are malleable, so the id never covers the signature).
 import { toHexString as hex } from 'lib0/buffer';
+import { toBase64 } from '../domain/base64';
+import { Memo } from '../domain/memo';
 import { sha256 } from '../domain/subtle';
 import { provingKeyOf, sign, verifySignature, type AgentIdentity } from './identity';
 
+/** SHA-256 of key chains: a fill's records come from a handful of signers. */
+const chainHashes = new Memo<Uint8Array>(1024);
+
+export function chainHash(chain: Uint8Array): Promise<Uint8Array> {
+	const bytes = chain.slice();
+	return chainHashes.get(toBase64(bytes), () => sha256(bytes));
+}
+
 /** The bytes a signature covers: the encoded fields, then the chain's SHA-256. */
-export async function signedData(fields: Uint8Array, chain: Uint8Array): Promise<Uint8Array> {
-	const chainHash = await sha256(chain);
-	const out = new Uint8Array(fields.length + chainHash.length);
+export function signedBytes(fields: Uint8Array, chainDigest: Uint8Array): Uint8Array {
+	const out = new Uint8Array(fields.length + chainDigest.length);
 	out.set(fields);
-	out.set(chainHash, fields.length);
+	out.set(chainDigest, fields.length);
 	return out;
+}
+
+export async function signedData(fields: Uint8Array, chain: Uint8Array): Promise<Uint8Array> {
+	return signedBytes(fields, await chainHash(chain));
+}
+
+/** A record's id from the SHA-256 of its encoded fields: hex of its first 16 bytes. */
+export function idOfHash(fieldsHash: Uint8Array): string {
+	return hex(fieldsHash.subarray(0, 16));
 }
 
 /** A record's id: hex of the first 16 bytes of the SHA-256 of its encoded fields. */
 export async function recordId(fields: Uint8Array): Promise<string> {
-	return hex((await sha256(fields)).subarray(0, 16));
+	return idOfHash(await sha256(fields));
 }
 
 /** This device's signature over the encoded fields (with its chain). */

@@ -371,10 +371,23 @@ export class Synchronizer {
 			case 'syncStep2':
 			case 'update':
 				return this.#live.apply(from, state, m.docId, m.update);
-			case 'syncStep2Batch':
-				// Each document on its own: a refused one is reported, the others still applied.
-				for (const [docId, update] of m.docs) await this.#live.apply(from, state, docId, update);
+			case 'syncStep2Batch': {
+				// Each document on its own: a refused one is reported, the others still applied. One
+				// after the other, except that a document waiting for its signatures' check (WebCrypto is
+				// asynchronous) is not waited for before the next starts: they are checked side by side.
+				const waiting: Promise<void>[] = [];
+				for (const [docId, update] of m.docs) {
+					const applied = this.#live
+						.apply(from, state, docId, update)
+						.catch((err: unknown) =>
+							this.#reject(from, `update for ${docId}: ${err instanceof Error ? err.message : String(err)}`)
+						);
+					waiting.push(applied);
+					await Promise.race([applied, undefined]);
+				}
+				await Promise.all(waiting);
 				return;
+			}
 			case 'awareness':
 				return this.#presence.onAwareness(from, state, m.payload);
 			case 'docAwareness':

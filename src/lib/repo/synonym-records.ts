@@ -34,6 +34,7 @@ import {
 	MAX_SYNONYM_RECORDS,
 	readAdmins,
 	readCentreInfo,
+	readEffectiveRoles,
 	readSynonyms,
 	removeSynonymRecord,
 	SYNONYM_LIMITS,
@@ -209,6 +210,7 @@ export async function verifiedSynonymGroups(
 	doc: Y.Doc,
 	cache: SynonymVerifications = synonymVerifications
 ): Promise<LiveSynonymGroup[]> {
+	await readEffectiveRoles(doc); // role records verified first: rights below are the current ones
 	const counting = (await verifiedSynonymRecords(doc, cache)).filter((r) => mayEditSynonymsIn(doc, r.signer));
 	return liveGroups(counting, readSynonyms(doc), SYNONYM_LIMITS.groups);
 }

@@ -4,8 +4,9 @@
 // which every peer checks on receipt whatever this device believed. Editing is offered to agents
 // with a role (expert, knowledge manager, administrator).
 import type * as Y from 'yjs';
-import type { LiveSynonymGroup } from '../domain/synonym-record';
-import { mayEditSynonymsIn, verifiedSynonymGroups, writeSynonymGroup } from '../repo/synonym-records';
+import type { EffectiveRoles } from '../domain/roles';
+import { mayEditSynonyms, type LiveSynonymGroup } from '../domain/synonym-record';
+import { verifiedSynonymGroups, writeSynonymGroup } from '../repo/synonym-records';
 import type { AgentIdentity } from '../repo/identity';
 import { observeCentre, validateSynonymPhrases } from '../schema/index';
 
@@ -20,6 +21,16 @@ export function splitPhrases(text: string): string[] {
 		.filter(Boolean);
 }
 
+/** Whether this device's agent may edit the groups: a key to sign with, and a role in the centre
+ *  (`roles`, reactive) or administration of it (`admin`: also an administrator listed at creation). */
+export function mayEditSynonymsHere(
+	identity: AgentIdentity | undefined,
+	roles: EffectiveRoles | undefined,
+	admin: boolean
+): boolean {
+	return !!identity && (admin || mayEditSynonyms(roles, identity.agentId));
+}
+
 export interface SynonymsDeps {
 	identity: AgentIdentity | undefined;
 	/** The name records carry as their signer's. */
@@ -28,8 +39,6 @@ export interface SynonymsDeps {
 
 export class SynonymsState {
 	groups = $state.raw<LiveSynonymGroup[]>([]);
-	/** This agent may edit them (a role in the centre, and a key to sign with). */
-	mayEdit = $state(false);
 	readonly #centre: Y.Doc;
 	readonly #deps: SynonymsDeps;
 	readonly #off: () => void;
@@ -84,8 +93,6 @@ export class SynonymsState {
 				const groups = await verifiedSynonymGroups(this.#centre);
 				if (this.#destroyed) return;
 				this.groups = groups;
-				const id = this.#deps.identity;
-				this.mayEdit = !!id && mayEditSynonymsIn(this.#centre, id.agentId);
 			} while (this.#again && !this.#destroyed);
 		})().finally(() => (this.#reading = undefined));
 		return this.#reading;

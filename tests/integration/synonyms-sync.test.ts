@@ -35,6 +35,8 @@ import { signedMessage } from './overlay-kit';
 import { introduced, roguePeer, settle } from './rogue-kit';
 
 const CENTRE = 'centre/acme';
+/** The indexer re-reads the centre on its own schedule: a condition waited for, generously. */
+const WAIT = { timeout: 20_000, interval: 20 };
 
 interface Device {
 	repo: Repo;
@@ -143,7 +145,7 @@ describe('synonym groups between peers', () => {
 			expect(await groupsOf(x)).toEqual([['g-carte', ['carte avalée', 'carte capturée']]]);
 			expect(await stored(x)).toEqual([added.id]);
 		}
-		await vi.waitFor(() => expect(indexer.synonyms).toEqual([['carte avalée', 'carte capturée']]));
+		await vi.waitFor(() => expect(indexer.synonyms).toEqual([['carte avalée', 'carte capturée']]), WAIT);
 		expect([a.rejected, e.rejected, k.rejected, c.rejected]).toEqual([[], [], [], []]);
 
 		// Carol, no role, adds one with the same code: refused by the others, not stored, not logged.
@@ -215,8 +217,9 @@ describe('synonym groups between peers', () => {
 			expect(await groupsOf(x)).toEqual([['g-carte', ['carte avalée', 'carte capturée', 'carte retenue']]]);
 			expect(await stored(x)).toEqual([replaced.id]);
 		}
-		await vi.waitFor(() =>
-			expect(indexer.synonyms).toEqual([['carte avalée', 'carte capturée', 'carte retenue']])
+		await vi.waitFor(
+			() => expect(indexer.synonyms).toEqual([['carte avalée', 'carte capturée', 'carte retenue']]),
+			WAIT
 		);
 		const tomb = await retireSynonymGroup(await e.repo.open(CENTRE), eve!, {
 			group: 'g-carte',
@@ -227,7 +230,7 @@ describe('synonym groups between peers', () => {
 			expect(await groupsOf(x)).toEqual([]);
 			expect(await stored(x)).toEqual([tomb.id]);
 		}
-		await vi.waitFor(() => expect(indexer.synonyms).toEqual([]));
+		await vi.waitFor(() => expect(indexer.synonyms).toEqual([]), WAIT);
 		// Nothing honest was refused: only Carol's group and the rogue's two messages.
 		expect([a, e, k].flatMap((x) => x.rejected.filter((r) => !r.includes(carol!.agentId)))).toEqual(reasons);
 	});

@@ -154,10 +154,12 @@ export function synonymsWriteProblem(
 ): string | undefined {
 	const now = synonymRecordEntries(after);
 	const mayEdit = () => writer.administersCentre || mayEditSynonymsIn(after, writer.agentId);
+	let held: StoredSynonymRecord[] | undefined; // the records left, read once if something is removed
+	const left = () => (held ??= [...now].flatMap(([k, v]) => storedRecord(k, v, after, cache).record ?? []));
 	for (const [key, value] of before) {
-		const held = now.get(key);
-		if (held !== undefined) {
-			if (!(held instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(held, value))
+		const kept = now.get(key);
+		if (kept !== undefined) {
+			if (!(kept instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(kept, value))
 				return 'changes a synonym record';
 			continue;
 		}
@@ -165,10 +167,7 @@ export function synonymsWriteProblem(
 		const old = value instanceof Uint8Array ? decodeSynonymRecord(value) : undefined;
 		if (!old) continue; // not a record at all: anyone with a role may clear it
 		const replaced = { ...old, id: key };
-		const later = [...now].some(([k, v]) => {
-			const r = storedRecord(k, v, after, cache).record;
-			return !!r && r.group === old.group && supersedes(r, replaced);
-		});
+		const later = left().some((r) => r.group === old.group && supersedes(r, replaced));
 		if (!later) return `removes the synonym record ${key} while no later record of its group replaces it`;
 	}
 	let added = 0;

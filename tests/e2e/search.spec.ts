@@ -1,9 +1,9 @@
 // Search, end to end on the built app: results as the agent types, keyboard navigation, the opened
 // article scrolled to its highlighted passage, facets, the empty state's topics, the no-result log,
 // the saved index reused on reload, and an edit made by another agent (another browser context,
-// synced over WebRTC) found by its new words.
+// synced over WebRTC) found by its new words; a synonym group an expert adds, found by a colleague.
 import { expect, test, type Page } from '@playwright/test';
-import { gotoInApp, mainHeading, onboard, RESTART_MS, searchField, searchOptions } from './helpers';
+import { gotoInApp, mainHeading, MEET_MS, onboard, RESTART_MS, searchField, searchOptions } from './helpers';
 import {
 	articleTitle,
 	connect,
@@ -181,29 +181,48 @@ test('an article renamed by another agent is found by its new words in this agen
 	});
 });
 
-test('a gap reported, then a synonym group added in Settings answers it', async ({ browser }) => {
-	const { page } = await newAgent(browser, uniqueRoom('search-synonyms'), 'Nora Synonyme');
-	try {
-		await onboard(page, { name: 'Nora Synonyme', floor: 'Bourse' });
-		await searchReady(page);
-		await searchField(page).fill('zorblax');
-		const empty = page.locator('[data-search-empty]');
+test('a gap reported, then an expert adds a synonym group in Settings; the colleague’s search finds the article', async ({
+	browser
+}) => {
+	await withAgents(browser, 'search-synonyms', ['Nora Synonyme', 'Bruno Collègue'], async (a, b) => {
+		await connect(a, 'Bourse', b, 'Gestion de compte');
+		await Promise.all([searchReady(a.page), searchReady(b.page)]);
+		await searchField(a.page).fill('zorblax');
+		const empty = a.page.locator('[data-search-empty]');
 		await expect(empty).toContainText('Aucun résultat pour « zorblax ».');
 		await empty.getByRole('button', { name: 'Signaler ce manque' }).click();
 		await expect(empty.getByRole('status')).toContainText('rapport des manques');
 
-		await gotoInApp(page, '/settings');
-		const field = page.getByLabel('Nouveau groupe (expressions séparées par des virgules)');
+		// Without a role, Bruno reads the groups and is offered no editor.
+		await gotoInApp(b.page, '/settings');
+		await expect(b.page.locator('[data-synonyms-read-only]')).toContainText(
+			'Les experts, les responsables de la connaissance et les administrateurs du centre les modifient'
+		);
+		await expect(b.page.getByLabel('Nouveau groupe (expressions séparées par des virgules)')).toHaveCount(0);
+
+		// Nora takes an expert's demo role, then adds the group.
+		await gotoInApp(a.page, '/settings/people');
+		const demo = a.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
+		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Expert' });
+		await demo.getByLabel('Périmètre').selectOption({ label: 'Support technique › Site web' });
+		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
+		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
+		await gotoInApp(a.page, '/settings');
+		const field = a.page.getByLabel('Nouveau groupe (expressions séparées par des virgules)');
 		await field.fill('zorblax, Nasdaq');
 		// While typing, the gap log says which logged search the group would answer.
-		await expect(page.locator('[data-synonym-fixes]')).toContainText('zorblax');
-		await page.getByRole('button', { name: 'Ajouter' }).click();
-		await expect(page.locator('[data-synonym-groups] input').first()).toHaveValue('zorblax, Nasdaq');
+		await expect(a.page.locator('[data-synonym-fixes]')).toContainText('zorblax');
+		await a.page.getByRole('button', { name: 'Ajouter' }).click();
+		await expect(a.page.getByRole('status').filter({ hasText: 'Synonymes enregistrés.' })).toBeVisible();
+		await expect(a.page.locator('[data-synonym-groups] input').first()).toHaveValue('zorblax, Nasdaq');
 
-		await gotoInApp(page, '/');
-		await searchField(page).fill('zorblax');
-		await expect(searchOptions(page).first()).toContainText('Nasdaq');
-	} finally {
-		await page.context().close();
-	}
+		// The signed group reaches Bruno: his Settings list it (read-only), his search finds the article.
+		await expect(b.page.locator('[data-synonym-groups] input').first()).toHaveValue('zorblax, Nasdaq', {
+			timeout: MEET_MS
+		});
+		await expect(b.page.locator('[data-synonym-groups] input').first()).toBeDisabled();
+		await gotoInApp(b.page, '/');
+		await searchField(b.page).fill('zorblax');
+		await expect(searchOptions(b.page).first()).toContainText('Nasdaq');
+	});
 });

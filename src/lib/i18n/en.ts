@@ -609,5 +609,8 @@ export const en: Record<MessageKey, string> = {
 	'intervals.saved': 'Interval saved: {kind}, {count} days.',
 	'intervals.resetDone': 'Inherited interval restored: {kind}.',
 	'intervals.failed': 'Interval not saved: {message}',
-	'intervals.outOfBounds': 'Choose a whole number of days between {min} and {max}.'
+	'intervals.outOfBounds': 'Choose a whole number of days between {min} and {max}.',
+	'synonyms.rolesOnly':
+		'The centre’s experts, knowledge managers and administrators change them; a role is given in Settings › People.',
+	'synonyms.failed': 'Synonyms not saved: {message}'
 };

@@ -618,7 +618,10 @@ export const fr = {
 	'intervals.saved': 'Intervalle enregistré : {kind}, {count} jours.',
 	'intervals.resetDone': 'Intervalle hérité rétabli : {kind}.',
 	'intervals.failed': 'Intervalle non enregistré : {message}',
-	'intervals.outOfBounds': 'Choisissez un nombre entier de jours entre {min} et {max}.'
+	'intervals.outOfBounds': 'Choisissez un nombre entier de jours entre {min} et {max}.',
+	'synonyms.rolesOnly':
+		'Les experts, les responsables de la connaissance et les administrateurs du centre les modifient ; un rôle s’attribue dans Réglages › Personnes.',
+	'synonyms.failed': 'Synonymes non enregistrés : {message}'
 } as const;
 
 export type MessageKey = keyof typeof fr;

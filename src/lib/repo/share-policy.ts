@@ -11,6 +11,8 @@
 //    must verify and take effect (prepareVet verifies them first: WebCrypto is asynchronous). A
 //    topic's review interval (a signed record in the `reviewIntervals` map) is any proven agent's
 //    to add if it may publish the topic; records are never changed or removed (review-intervals.ts).
+//    A synonym group (a signed record in the `synonymRecords` map) is any agent's with a role to
+//    add, and a record may be removed once a later one of its group replaces it (synonym-records.ts).
 //  - A peer that did not prove its key on this connection (unproven) reads the knowledge base only
 //    and writes nothing.
 // Guarded documents (notes, access documents, the centre document: those whose writers are
@@ -47,13 +49,16 @@ import {
 	roleRecordTexts,
 	roleTextsInUpdate,
 	rolesWriteProblem,
-	roleVerifications
+	roleVerifications,
+	synonymBytesInUpdate,
+	synonymRecordEntries
 } from '../schema/index';
 import type { PublishRights } from '../domain/revision';
 import type { NoteAccessLookup } from './note-access';
 import { builtLifecycleProblem, lifecycleUpdateProblem } from './lifecycle';
 import { builtRevisionsProblem, revisionUpdateProblem } from './revisions';
 import { intervalsWriteProblem, intervalVerifications } from './review-intervals';
+import { synonymsWriteProblem, synonymVerifications } from './synonym-records';
 import { trialCopy } from './trial';
 import { PROTOCOL_VERSION, type Hello } from './sync-protocol';
 
@@ -258,6 +263,11 @@ export class CentreSharePolicy implements SharePolicy {
 		if (!docId.startsWith('centre/')) return;
 		await roleVerifications.verify([...roleRecordTexts(doc).values(), ...roleTextsInUpdate(update)]);
 		await intervalVerifications.verify(intervalBytesInUpdate(update));
+		// A removal is judged against the records left: the held ones are checked too (cached).
+		await synonymVerifications.verify([
+			...synonymRecordEntries(doc).values(),
+			...synonymBytesInUpdate(update)
+		]);
 	}
 
 	/** An article's publication records: only added, each signed by someone allowed to publish its
@@ -298,12 +308,14 @@ export class CentreSharePolicy implements SharePolicy {
 		const admins = readAdmins(trial);
 		const roles = roleRecordTexts(trial);
 		const intervals = intervalEntries(trial);
+		const synonyms = synonymRecordEntries(trial);
 		Y.applyUpdate(trial, update);
 		const writer = { agentId: peer.agentId, administersCentre: admin };
 		const problem =
 			adminsChangeProblem(admins, trial) ??
 			rolesWriteProblem(roles, trial, writer) ??
 			intervalsWriteProblem(intervals, trial, writer) ??
+			synonymsWriteProblem(synonyms, trial, writer) ??
 			(admin ? undefined : centreWriteProblem(before, trial, peer.agentId));
 		trial.destroy();
 		return problem;

@@ -1,8 +1,10 @@
-// The centre's synonyms and abbreviations, edited by its administrators in Settings: groups of
-// phrases meaning the same thing to customers and agents ("carte avalée", "carte capturée"), kept in
-// the centre document's `synonyms` map (group id → phrases) so two people editing different groups
-// merge. Search applies them to queries, after its own built-in table. Whatever a peer wrote is
-// read defensively: a malformed group is skipped, limits cap what one group or the list may hold.
+// The centre's synonyms and abbreviations: groups of phrases meaning the same thing to customers and
+// agents ("carte avalée", "carte capturée"). This file holds their validation and limits, and the
+// first form they took: plain entries of the centre document's `synonyms` map (group id → phrases),
+// which only administrators may write (the centre's fields). Groups are now written as signed
+// records by anyone with a role (schema/synonym-records.ts, repo/synonym-records.ts); the plain
+// entries are still read, below any record of the same id. Whatever a peer wrote is read
+// defensively: a malformed group is skipped, limits cap what one group or the list may hold.
 import type * as Y from 'yjs';
 
 export interface SynonymGroup {

@@ -143,6 +143,8 @@ export function centreOutsideEntry(doc: Y.Doc, agentId: string): string {
 			if (name === 'roles') continue; // signed role records: judged by rolesWriteProblem
 			// Topics' review intervals: signed records, judged by repo/review-intervals.ts.
 			if (name === 'reviewIntervals') continue;
+			// Synonym groups as signed records: judged by repo/synonym-records.ts.
+			if (name === 'synonymRecords') continue;
 			entries.push([key, plain(item.content.getContent().at(-1))]);
 		}
 		const list: unknown[] = [];

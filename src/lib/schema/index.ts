@@ -25,3 +25,4 @@ export * from './revisions';
 export * from './publish-rights';
 export * from './lifecycle';
 export * from './review-intervals';
+export * from './synonym-records';

@@ -9,7 +9,8 @@ import { parseDocId, type DocType } from '../domain/ids';
 import type { Locale } from '../domain/locale';
 import { taxonomyPath, type TaxonomyNode } from '../domain/taxonomy';
 import type { ChangeEvent, Repo } from '../repo/repo';
-import { readSynonyms, readTaxonomy } from '../schema/index';
+import { readTaxonomy } from '../schema/index';
+import { verifiedSynonymGroups } from '../repo/synonym-records';
 import { docDigest, hashText } from './digest';
 import { INDEX_FORMAT, MemorySearchStore, parseSavedIndex, type SearchStore } from './persistence';
 import type { NoteReader } from '../domain/note';
@@ -255,7 +256,8 @@ export class SearchIndexer {
 		if (!this.#centreDocId) return;
 		const centre = await this.#repo.find(this.#centreDocId);
 		const nodes = centre ? readTaxonomy(centre) : [];
-		const synonyms = centre ? readSynonyms(centre).map((g) => g.phrases) : [];
+		// Only verified groups by someone with a role now (and administrators' older plain ones).
+		const synonyms = centre ? (await verifiedSynonymGroups(centre)).map((g) => g.phrases) : [];
 		if (JSON.stringify(synonyms) !== JSON.stringify(this.synonyms)) this.synonyms = synonyms;
 		this.#taxonomy = new Map(nodes.map((n) => [n.id, n]));
 		this.#taxonomyDigest = hashText(JSON.stringify(nodes.map((n) => [n.id, n.parent, n.label])));

@@ -1,14 +1,17 @@
-// The centre's synonym groups as Settings edits them: read from the centre document (and kept in
-// step with it), written through the schema. Peers accept the change from an administrator only
-// (the centre's fields are theirs); the page offers editing to them.
+// The centre's synonym groups as Settings shows and edits them: the centre document's signed records
+// verified once each, kept when their signer holds a role now, with the administrators' older plain
+// groups (repo/synonym-records.ts); a save or a removal is a record signed with this device's key,
+// which every peer checks on receipt whatever this device believed. Editing is offered to agents
+// with a role (expert, knowledge manager, administrator).
 import type * as Y from 'yjs';
-import {
-	observeCentre,
-	putSynonymGroup,
-	readSynonyms,
-	removeSynonymGroup,
-	type SynonymGroup
-} from '../schema/index';
+import type { EffectiveRoles } from '../domain/roles';
+import { mayEditSynonyms, type LiveSynonymGroup } from '../domain/synonym-record';
+import { verifiedSynonymGroups, writeSynonymGroup } from '../repo/synonym-records';
+import type { AgentIdentity } from '../repo/identity';
+import { observeCentre, validateSynonymPhrases } from '../schema/index';
+
+/** Phrases that do not make a group (fewer than 2 different ones, too many, too long). */
+export class InvalidSynonymGroup extends Error {}
 
 /** Phrases as typed in one field: separated by commas or semicolons. */
 export function splitPhrases(text: string): string[] {
@@ -18,30 +21,90 @@ export function splitPhrases(text: string): string[] {
 		.filter(Boolean);
 }
 
-export class SynonymsState {
-	groups = $state.raw<SynonymGroup[]>([]);
-	readonly #centre: Y.Doc;
-	readonly #off: () => void;
+/** Whether this device's agent may edit the groups: a key to sign with, and a role in the centre
+ *  (`roles`, reactive) or administration of it (`admin`: also an administrator listed at creation). */
+export function mayEditSynonymsHere(
+	identity: AgentIdentity | undefined,
+	roles: EffectiveRoles | undefined,
+	admin: boolean
+): boolean {
+	return !!identity && (admin || mayEditSynonyms(roles, identity.agentId));
+}
 
-	constructor(centre: Y.Doc) {
+export interface SynonymsDeps {
+	identity: AgentIdentity | undefined;
+	/** The name records carry as their signer's. */
+	signerName: () => string;
+}
+
+export class SynonymsState {
+	groups = $state.raw<LiveSynonymGroup[]>([]);
+	readonly #centre: Y.Doc;
+	readonly #deps: SynonymsDeps;
+	readonly #off: () => void;
+	#reading: Promise<void> | undefined;
+	#again = false;
+	#destroyed = false;
+
+	constructor(centre: Y.Doc, deps: SynonymsDeps) {
 		this.#centre = centre;
-		this.groups = readSynonyms(centre);
-		this.#off = observeCentre(centre, () => (this.groups = readSynonyms(centre)));
+		this.#deps = deps;
+		this.#off = observeCentre(centre, () => void this.refresh());
+		void this.refresh();
 	}
 
 	/** Saves a group (a new one without `id`); throws, changing nothing, if the phrases are not a
-	 *  valid group. Returns its id. */
-	save(id: string | undefined, phrases: readonly string[]): string {
-		const key = id ?? `syn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-		this.#centre.transact(() => putSynonymGroup(this.#centre, key, phrases));
-		return key;
+	 *  valid group or the centre is full. Returns its id. */
+	async save(id: string | undefined, phrases: readonly string[]): Promise<string> {
+		try {
+			validateSynonymPhrases(phrases);
+		} catch (err) {
+			throw new InvalidSynonymGroup((err as Error).message);
+		}
+		const group = id ?? `syn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+		await writeSynonymGroup(this.#centre, this.#signer(), {
+			group,
+			phrases,
+			signerName: this.#deps.signerName()
+		});
+		await this.refresh();
+		return group;
 	}
 
-	remove(id: string): void {
-		this.#centre.transact(() => removeSynonymGroup(this.#centre, id));
+	/** Retires a group: a signed tombstone in place of its records. */
+	async remove(id: string): Promise<void> {
+		await writeSynonymGroup(this.#centre, this.#signer(), {
+			group: id,
+			phrases: [],
+			signerName: this.#deps.signerName()
+		});
+		await this.refresh();
+	}
+
+	/** Resolves once `groups` reflects the document as it is now. */
+	refresh(): Promise<void> {
+		if (this.#reading) {
+			this.#again = true;
+			return this.#reading;
+		}
+		this.#reading = (async () => {
+			do {
+				this.#again = false;
+				const groups = await verifiedSynonymGroups(this.#centre);
+				if (this.#destroyed) return;
+				this.groups = groups;
+			} while (this.#again && !this.#destroyed);
+		})().finally(() => (this.#reading = undefined));
+		return this.#reading;
 	}
 
 	destroy(): void {
+		this.#destroyed = true;
 		this.#off();
+	}
+
+	#signer(): AgentIdentity {
+		if (!this.#deps.identity) throw new Error('This device has no key to sign with.');
+		return this.#deps.identity;
 	}
 }

@@ -86,7 +86,6 @@ export const en: Record<MessageKey, string> = {
 	'synonyms.title': 'Synonyms and abbreviations',
 	'synonyms.hint':
 		'Words customers and agents use that articles do not (“carte avalée” for “carte capturée”, an abbreviation). A search with one phrase of a group also looks for the others.',
-	'synonyms.adminOnly': 'Only an administrator of the centre may change them.',
 	'synonyms.none': 'No group yet.',
 	'synonyms.phrases': 'Phrases of the group, separated by commas',
 	'synonyms.new': 'New group (phrases separated by commas)',

@@ -88,7 +88,6 @@ export const fr = {
 	'synonyms.title': 'Synonymes et abréviations',
 	'synonyms.hint':
 		'Les mots des clients et des agents que les articles n’emploient pas (« carte avalée » pour « carte capturée », une abréviation). Une recherche contenant une expression d’un groupe cherche aussi les autres.',
-	'synonyms.adminOnly': 'Seul un administrateur du centre peut les modifier.',
 	'synonyms.none': 'Aucun groupe pour l’instant.',
 	'synonyms.phrases': 'Expressions du groupe, séparées par des virgules',
 	'synonyms.new': 'Nouveau groupe (expressions séparées par des virgules)',

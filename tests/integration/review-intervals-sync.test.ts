@@ -12,12 +12,7 @@ import { reviewTasks } from '../../src/lib/domain/review-tasks';
 import { MemoryHub } from '../../src/lib/net/memory';
 import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
-import {
-	countingIntervals,
-	intervalId,
-	setReviewInterval,
-	signInterval
-} from '../../src/lib/repo/review-intervals';
+import { countingIntervals, intervalId, setReviewInterval } from '../../src/lib/repo/review-intervals';
 import { publishDraft } from '../../src/lib/repo/revisions';
 import {
 	addIntervalRecord,
@@ -35,6 +30,7 @@ import {
 	BOURSE_TAXONOMY,
 	changeOn,
 	destroyDevices,
+	forgedInterval,
 	initAcmeCentre,
 	procedureMeta,
 	syncDevice,
@@ -149,15 +145,7 @@ describe('review intervals between peers', () => {
 		cleanups.push(() => rogue.net.destroy());
 		rogue.greet('a');
 		await introduced(a.sync, 'rogue', true);
-		const real = await signInterval(eve!, {
-			centre: 'acme',
-			topic: 'bourse',
-			kind: 'procedure',
-			days: 60,
-			signerName: 'Eve',
-			time: Date.now()
-		});
-		const forged = { ...real, days: 7 };
+		const { forged } = await forgedInterval(eve!);
 		const centreOnA = await a.repo.open(CENTRE);
 		const before = a.rejected.length;
 		rogue.send(

@@ -5,10 +5,12 @@ import * as Y from 'yjs';
 import type { ArticleMeta } from '../../src/lib/domain/article';
 import { toBase64 } from '../../src/lib/domain/base64';
 import type { PublishRights } from '../../src/lib/domain/revision';
+import type { ReviewIntervalRecord } from '../../src/lib/domain/review-interval';
 import type { TaxonomyNode } from '../../src/lib/domain/taxonomy';
 import type { MemoryHub, MemoryNetworkAdapter } from '../../src/lib/net/memory';
 import type { AgentIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
+import { signInterval } from '../../src/lib/repo/review-intervals';
 import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
 import { Synchronizer } from '../../src/lib/repo/sync';
 import { initCentre, rolePublishRights } from '../../src/lib/schema/index';
@@ -112,4 +114,20 @@ export async function destroyDevices(): Promise<void> {
 		await d.net.destroy();
 		await d.repo.destroy();
 	}
+}
+
+/** `signer`'s 60-day interval for Bourse's procedures in Acme, and a forgery of it: the days
+ *  changed to 7 after signing. */
+export async function forgedInterval(
+	signer: AgentIdentity
+): Promise<{ real: ReviewIntervalRecord; forged: ReviewIntervalRecord }> {
+	const real = await signInterval(signer, {
+		centre: 'acme',
+		topic: 'bourse',
+		kind: 'procedure',
+		days: 60,
+		signerName: 'Eve',
+		time: Date.now()
+	});
+	return { real, forged: { ...real, days: 7 } };
 }

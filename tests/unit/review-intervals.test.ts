@@ -40,7 +40,13 @@ import {
 	readEffectiveRoles,
 	writeRoleRecord
 } from '../../src/lib/schema/index';
-import { BOURSE_TAXONOMY, changeOn, initAcmeCentre, procedureMeta } from '../support/governance-fixtures';
+import {
+	BOURSE_TAXONOMY,
+	changeOn,
+	forgedInterval,
+	initAcmeCentre,
+	procedureMeta
+} from '../support/governance-fixtures';
 
 const DAY = 86_400_000;
 const parents = new Map<string, string | undefined>([
@@ -211,15 +217,7 @@ describe('review interval records through the sync policy', () => {
 		);
 
 		// Forged: Eve's record with its days changed after signing, written by Eve's key or Bob's.
-		const real = await signInterval(eve, {
-			centre: 'acme',
-			topic: 'bourse',
-			kind: 'procedure',
-			days: 60,
-			signerName: 'Eve',
-			time: Date.now()
-		});
-		const forged = { ...real, days: 7 };
+		const { real, forged } = await forgedInterval(eve);
 		const forgedUpdate = await changeOn(doc, async (c) =>
 			addIntervalRecord(c, await intervalId(forged), forged)
 		);

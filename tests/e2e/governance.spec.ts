@@ -21,16 +21,10 @@ import {
 	uniqueTag,
 	type Agent
 } from './sync-helpers';
+import { publish } from './governance-helpers';
 
 const line = (page: Page) => page.getByTestId('revision-line');
 const published = (page: Page) => page.getByTestId('published-body');
-
-async function publish(page: Page, note: string, number: number): Promise<void> {
-	await page.getByRole('button', { name: 'Publier', exact: true }).click();
-	await page.getByLabel('Note de modification').fill(note);
-	await page.getByRole('button', { name: `Publier la révision ${number}` }).click();
-	await expect(line(page)).toContainText(`révision ${number}`);
-}
 
 interface Forge {
 	publish(articleId: string, note: string): Promise<number>;
@@ -95,7 +89,7 @@ test('roles, publication, a draft under a reader, forged records refused, restor
 		const c = chloé.page;
 		await gotoInApp(c, path);
 		await expect(c.getByRole('button', { name: 'Publier', exact: true })).toBeVisible({ timeout: MEET_MS });
-		await publish(c, 'Première version', 1);
+		await publish(c, 1, 'Première version');
 
 		// Inès reads revision 1; Bruno has neither Publish nor Delete.
 		await gotoInApp(a, path);
@@ -159,7 +153,7 @@ test('roles, publication, a draft under a reader, forged records refused, restor
 		await expect(c.getByTestId('draft-in-progress')).toContainText(bruno.name);
 		// Inès, who read revision 1, is back on the list (an article on screen counts as read).
 		await gotoInApp(a, '/');
-		await publish(c, `Ajout de la proposition ${tag}`, 2);
+		await publish(c, 2, `Ajout de la proposition ${tag}`);
 		// Her list says the article changed since she read it; opening it offers the diff.
 		const listed = articleList(a).locator('li', { has: a.locator(`a[href="${path}"]`) });
 		await expect(listed.getByTestId('updated-since-read')).toBeVisible({ timeout: MEET_MS });

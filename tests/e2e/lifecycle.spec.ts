@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { gotoInApp, MEET_MS } from './helpers';
 import { connect, withAgents } from './sync-helpers';
+import { publish, seesRole, takeDemoRole } from './governance-helpers';
 
 const ID = 'faq-code-double-authentification';
 const reviewLine = (page: Page) => page.getByTestId('review-line');
@@ -24,24 +25,13 @@ test('an agent asks for a review, the expert sees it in the task list and verifi
 		await expect(b.page.getByRole('link', { name: /Mes tâches/ })).toHaveCount(0);
 
 		// Alice takes a knowledge manager's demo role; Bruno's device verifies her record.
-		await gotoInApp(a.page, '/settings/people');
-		const demo = a.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
-		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
-		await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
-		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
-		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
-		await gotoInApp(b.page, '/settings/people');
-		await expect(
-			b.page
-				.locator('[data-agent]', { hasText: 'Alice Bourse' })
-				.locator('.chip[data-role="knowledge-manager"]')
-		).toHaveCount(1, { timeout: MEET_MS });
+		await takeDemoRole(a.page);
+		await seesRole(b.page, 'Alice Bourse');
 
 		// Alice publishes: the review line starts from the publication.
 		await gotoInApp(a.page, `/article/${ID}`);
 		for (const name of ['Archiver', 'Supprimer']) await expect(lifecycleButton(a.page, name)).toBeVisible();
-		await a.page.getByRole('button', { name: 'Publier', exact: true }).click();
-		await a.page.getByRole('button', { name: 'Publier la révision 1' }).click();
+		await publish(a.page, 1);
 		await expect(reviewLine(a.page)).toContainText('Vérifié par Alice Bourse');
 		await expect(reviewLine(a.page)).toHaveAttribute('data-how', 'publish');
 

@@ -7,18 +7,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { articleList, gotoInApp, MEET_MS, searchField, searchOptions } from './helpers';
 import { connect, uniqueTag, withAgents } from './sync-helpers';
+import { publish, seesRole, takeDemoRole } from './governance-helpers';
 
 const ID = 'faq-code-double-authentification';
 const line = (page: Page) => page.getByTestId('revision-line');
 const listLine = (page: Page) =>
 	articleList(page).locator('li', { has: page.locator(`a[href="/article/${ID}"]`) });
-
-async function publish(page: Page, note: string, number: number): Promise<void> {
-	await page.getByRole('button', { name: 'Publier', exact: true }).click();
-	await page.getByLabel('Note de modification').fill(note);
-	await page.getByRole('button', { name: `Publier la révision ${number}` }).click();
-	await expect(line(page)).toContainText(`révision ${number}`);
-}
 
 test('a new revision shows as updated since the last read, in the feed with an unread count, with its diff', async ({
 	browser
@@ -27,20 +21,10 @@ test('a new revision shows as updated since the last read, in the feed with an u
 	await withAgents(browser, 'reading', ['Agnès Lecture', 'Bruno Expert'], async (a, b) => {
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 		// B takes a knowledge manager's role (a signed demo role record); A's device verifies it.
-		await gotoInApp(b.page, '/settings/people');
-		const demo = b.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
-		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
-		await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
-		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
-		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
-		await gotoInApp(a.page, '/settings/people');
-		await expect(
-			a.page
-				.locator('[data-agent]', { hasText: 'Bruno Expert' })
-				.locator('.chip[data-role="knowledge-manager"]')
-		).toHaveCount(1, { timeout: MEET_MS });
+		await takeDemoRole(b.page);
+		await seesRole(a.page, 'Bruno Expert');
 		await gotoInApp(b.page, `/article/${ID}`);
-		await publish(b.page, 'Première révision', 1);
+		await publish(b.page, 1, 'Première révision');
 
 		// A reads revision 1 and follows the article.
 		await gotoInApp(a.page, `/article/${ID}`);
@@ -61,7 +45,7 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		await b.page.keyboard.press('End');
 		await b.page.keyboard.type(` ${tag}`);
 		await b.page.getByRole('button', { name: 'Terminer' }).click();
-		await publish(b.page, `Précision ${tag}`, 2);
+		await publish(b.page, 2, `Précision ${tag}`);
 
 		// A's list and feed say so.
 		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveText(

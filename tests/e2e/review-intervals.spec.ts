@@ -8,6 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { gotoInApp, MEET_MS } from './helpers';
 import { connect, withAgents } from './sync-helpers';
+import { publish, takeDemoRole } from './governance-helpers';
 
 const ID = 'proc-cotations-figees';
 const TITLE = 'Cotations figées sur le site';
@@ -32,18 +33,12 @@ test('an expert sets a 30-day interval for a topic; the colleague’s review lin
 		await connect(a, 'Bourse', b, 'Gestion de compte');
 
 		// Alice takes an expert's demo role of Support technique › Site web.
-		await gotoInApp(a.page, '/settings/people');
-		const demo = a.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
-		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Expert' });
-		await demo.getByLabel('Périmètre').selectOption({ label: 'Support technique › Site web' });
-		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
-		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
+		await takeDemoRole(a.page, 'Expert', 'Support technique › Site web');
 
 		// She publishes the procedure (a draft of Site web › Cotations figées): due in 90 days.
 		const published = Date.now();
 		await gotoInApp(a.page, `/article/${ID}`);
-		await a.page.getByRole('button', { name: 'Publier', exact: true }).click();
-		await a.page.getByRole('button', { name: 'Publier la révision 1' }).click();
+		await publish(a.page, 1);
 		await expect(reviewLine(a.page)).toContainText(dueText(published, 90));
 		await gotoInApp(a.page, '/tasks');
 		await expect(a.page.getByTestId('tasks-due-soon').getByRole('link', { name: TITLE })).toHaveCount(0);

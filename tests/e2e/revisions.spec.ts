@@ -5,19 +5,13 @@
 // publication reaches the reader; History compares a revision with the draft (inserted words
 // marked) and restores an older revision as the draft.
 import { expect, test, type Page } from '@playwright/test';
-import { gotoInApp, MEET_MS } from './helpers';
+import { gotoInApp } from './helpers';
 import { connect, uniqueTag, withAgents } from './sync-helpers';
+import { publish, seesRole, takeDemoRole } from './governance-helpers';
 
 const ID = 'faq-code-double-authentification';
 const line = (page: Page) => page.getByTestId('revision-line');
 const published = (page: Page) => page.getByTestId('published-body');
-
-async function publish(page: Page, note: string, number: number): Promise<void> {
-	await page.getByRole('button', { name: 'Publier', exact: true }).click();
-	await page.getByLabel('Note de modification').fill(note);
-	await page.getByRole('button', { name: `Publier la révision ${number}` }).click();
-	await expect(line(page)).toContainText(`révision ${number}`);
-}
 
 test('publish, edit the draft while a colleague reads the published revision, compare and restore', async ({
 	browser
@@ -29,22 +23,12 @@ test('publish, edit the draft while a colleague reads the published revision, co
 		await gotoInApp(b.page, `/article/${ID}`);
 		await expect(b.page.getByRole('button', { name: 'Modifier', exact: true })).toBeVisible();
 		await expect(b.page.getByRole('button', { name: 'Publier', exact: true })).toHaveCount(0);
-		await gotoInApp(a.page, '/settings/people');
-		const demo = a.page.getByRole('region', { name: 'Essayer un rôle de démonstration' });
-		await demo.getByLabel('Rôle', { exact: true }).selectOption({ label: 'Gestionnaire de connaissances' });
-		await demo.getByLabel('Périmètre').selectOption({ label: 'Tout le centre' });
-		await demo.getByRole('button', { name: 'Prendre ce rôle' }).click();
-		await expect(demo.getByRole('status')).toHaveText('Rôle de démonstration pris.');
+		await takeDemoRole(a.page);
 		// Bruno's device has verified Alice's role record before her publication reaches it.
-		await gotoInApp(b.page, '/settings/people');
-		await expect(
-			b.page
-				.locator('[data-agent]', { hasText: 'Alice Bourse' })
-				.locator('.chip[data-role="knowledge-manager"]')
-		).toHaveCount(1, { timeout: MEET_MS });
+		await seesRole(b.page, 'Alice Bourse');
 		await gotoInApp(a.page, `/article/${ID}`);
 		// The FAQ has two revisions in the demo's history: this publication is the third.
-		await publish(a.page, 'Mise à jour du délai de renvoi', 3);
+		await publish(a.page, 3, 'Mise à jour du délai de renvoi');
 		await expect(line(a.page)).toContainText('Alice Bourse');
 
 		await gotoInApp(b.page, `/article/${ID}`);
@@ -61,7 +45,7 @@ test('publish, edit the draft while a colleague reads the published revision, co
 		await expect(published(b.page)).not.toContainText(tag);
 		await a.page.getByRole('button', { name: 'Terminer' }).click();
 
-		await publish(a.page, 'Ajout d’une précision', 4);
+		await publish(a.page, 4, 'Ajout d’une précision');
 		await expect(line(b.page)).toContainText('révision 4');
 		await expect(published(b.page)).toContainText(tag);
 

@@ -3,15 +3,12 @@
 // or deletes with the real code on its own device, or who sets the old plain status field by hand,
 // is refused by the other peers — not applied, not stored — and the session goes on.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArticleMeta } from '../../src/lib/domain/article';
 import type { PublishRights } from '../../src/lib/domain/revision';
 import { MemoryHub } from '../../src/lib/net/memory';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import { recordTransition } from '../../src/lib/repo/lifecycle';
 import { Repo } from '../../src/lib/repo/repo';
 import { publishDraft } from '../../src/lib/repo/revisions';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import {
 	articleEntry,
 	initArticle,
@@ -19,52 +16,16 @@ import {
 	readLifecycleRecords,
 	updateArticleMeta
 } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
+import { destroyDevices, procedureMeta, syncDevice, type SyncDevice } from '../support/governance-fixtures';
 import { settle } from './rogue-kit';
 
 const ARTICLE = 'article/ordre-rejete';
-const meta: ArticleMeta = {
-	kind: 'procedure',
-	title: 'Ordre rejeté',
-	node: 'bourse-ordres',
-	locale: 'fr',
-	tags: [],
-	status: 'draft',
-	createdAt: 1,
-	updatedAt: 1
-};
+const meta = procedureMeta();
 
-interface Device {
-	repo: Repo;
-	storage: MemoryStorage;
-	sync: Synchronizer;
-	rejected: string[];
-}
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-	for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function device(hub: MemoryHub, id: string, identity: AgentIdentity, rights: PublishRights): Device {
-	const storage = new MemoryStorage();
-	const repo = new Repo({ storage });
-	const sync = new Synchronizer({
-		repo,
-		network: hub.join(id),
-		policy: new CentreSharePolicy(identity.agentId, { publishRights: rights }),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	cleanups.push(() => sync.destroy());
-	return { repo, storage, sync, rejected };
-}
+afterEach(destroyDevices);
 
 /** What the device's storage holds, read by a fresh Repo: the status and the record actions. */
-async function stored(d: Device): Promise<{ status: string; meta: string; actions: string[] }> {
+async function stored(d: SyncDevice): Promise<{ status: string; meta: string; actions: string[] }> {
 	const doc = (await new Repo({ storage: d.storage }).find(ARTICLE))!;
 	return {
 		status: articleEntry(ARTICLE, doc).status,
@@ -82,13 +43,13 @@ describe('lifecycle between peers', () => {
 		);
 		const rights: PublishRights = (who, topic) => who === expert!.agentId && topic === 'bourse-ordres';
 		const hub = new MemoryHub();
-		const e = device(hub, 'expert', expert!, rights);
-		const r = device(hub, 'reader', reader!, rights);
-		const a = device(hub, 'agent', agent!, rights);
+		const e = syncDevice(hub, 'expert', expert!, rights);
+		const r = syncDevice(hub, 'reader', reader!, rights);
+		const a = syncDevice(hub, 'agent', agent!, rights);
 		// Two more agents without a role: a refused update leaves the sender's later ones waiting for
 		// it on the receivers (Yjs holds them pending), so each crafted change comes from its own device.
-		const b = device(hub, 'other', other!, rights);
-		const c = device(hub, 'third', third!, rights);
+		const b = syncDevice(hub, 'other', other!, rights);
+		const c = syncDevice(hub, 'third', third!, rights);
 		const all = [e, r, a, b, c];
 		const doc = await e.repo.open(ARTICLE);
 		initArticle(doc, meta, [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]);

@@ -5,39 +5,37 @@
 // with the same code, and a rogue device that forges an expert's record or removes it, are refused
 // by the other peers (not applied, not stored) and the session goes on.
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { toBase64 } from '../../src/lib/domain/base64';
 import { docId, KB_SPACE } from '../../src/lib/domain/ids';
 import { ReviewIntervals } from '../../src/lib/domain/review-interval';
 import { entryReviewDue } from '../../src/lib/domain/review-interval';
 import { reviewTasks } from '../../src/lib/domain/review-tasks';
-import { MemoryHub, type MemoryNetworkAdapter } from '../../src/lib/net/memory';
-import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
+import { MemoryHub } from '../../src/lib/net/memory';
+import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
-import {
-	countingIntervals,
-	intervalId,
-	setReviewInterval,
-	signInterval
-} from '../../src/lib/repo/review-intervals';
+import { countingIntervals, intervalId, setReviewInterval } from '../../src/lib/repo/review-intervals';
 import { publishDraft } from '../../src/lib/repo/revisions';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import {
 	addIntervalRecord,
 	articleEntry,
 	grantGenesisAdministrator,
 	initArticle,
-	initCentre,
 	intervalEntries,
 	putCatalogEntry,
 	readCatalog,
 	readEffectiveRoles,
 	readTaxonomy,
-	rolePublishRights,
 	writeRoleRecord
 } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
+import {
+	BOURSE_TAXONOMY,
+	changeOn,
+	destroyDevices,
+	forgedInterval,
+	initAcmeCentre,
+	procedureMeta,
+	syncDevice,
+	type SyncDevice
+} from '../support/governance-fixtures';
 import { signedMessage } from './overlay-kit';
 import { introduced, roguePeer, settle } from './rogue-kit';
 
@@ -46,43 +44,11 @@ const ARTICLE = 'article/ordre-rejete';
 const SPACE = docId('space', KB_SPACE);
 const DAY = 86_400_000;
 
-interface Device {
-	repo: Repo;
-	storage: MemoryStorage;
-	sync: Synchronizer;
-	net: MemoryNetworkAdapter;
-	rejected: string[];
-}
-
+afterEach(destroyDevices);
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
 	for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** An honest device: publications judged by the centre's roles, as the app wires it. */
-function device(hub: MemoryHub, id: string, identity: AgentIdentity): Device {
-	const storage = new MemoryStorage();
-	const repo = new Repo({ storage });
-	const net = hub.join(id);
-	const sync = new Synchronizer({
-		repo,
-		network: net,
-		policy: new CentreSharePolicy(identity.agentId, {
-			publishRights: rolePublishRights(() => repo.opened(CENTRE))
-		}),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	cleanups.push(async () => {
-		sync.destroy();
-		await net.destroy();
-		await repo.destroy();
-	});
-	return { repo, storage, sync, net, rejected };
-}
 
 /** The intervals a device holds, as the app derives them (records verified, rights now). */
 async function intervalsOf(repo: Repo): Promise<ReviewIntervals> {
@@ -93,38 +59,21 @@ async function intervalsOf(repo: Repo): Promise<ReviewIntervals> {
 }
 
 /** What a device's storage holds of the intervals map, read by a fresh Repo. */
-async function storedIntervals(d: Device): Promise<string[]> {
+async function storedIntervals(d: SyncDevice): Promise<string[]> {
 	const centre = (await new Repo({ storage: d.storage }).find(CENTRE))!;
 	return [...intervalEntries(centre).keys()].sort();
-}
-
-/** An update making `change` to a copy of `doc` (what a device holding it would send). */
-async function crafted(doc: Y.Doc, change: (copy: Y.Doc) => unknown): Promise<Uint8Array> {
-	const copy = new Y.Doc();
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	const before = Y.encodeStateVector(copy);
-	await change(copy);
-	return Y.encodeStateAsUpdate(copy, before);
 }
 
 describe('review intervals between peers', () => {
 	it('an expert’s 30 days reach every peer and move the due date; an agent’s, a forgery and a removal are refused', async () => {
 		const [founder, eve, carol, dan] = await Promise.all([1, 2, 3, 4].map(() => generateIdentity()));
 		const hub = new MemoryHub();
-		const a = device(hub, 'a', founder!);
+		const a = syncDevice(hub, 'a', founder!, { centre: CENTRE });
 		const centreA = await a.repo.open(CENTRE);
-		initCentre(
-			centreA,
-			{ id: 'acme', name: { fr: 'Acme', en: 'Acme' } },
-			[{ id: 'bourse', name: { fr: 'Bourse', en: 'Trading' }, topics: ['bourse'] }],
-			[
-				{ id: 'bourse', label: { fr: 'Bourse', en: 'Trading' }, order: 0 },
-				{ id: 'bourse.ordres', parent: 'bourse', label: { fr: 'Ordres', en: 'Orders' }, order: 0 },
-				{ id: 'compte', label: { fr: 'Compte', en: 'Account' }, order: 1 }
-			],
-			[],
-			[{ agentId: founder!.agentId, publicKey: toBase64(founder!.publicKey) }]
-		);
+		initAcmeCentre(centreA, founder!, [
+			...BOURSE_TAXONOMY,
+			{ id: 'compte', label: { fr: 'Compte', en: 'Account' }, order: 1 }
+		]);
 		await grantGenesisAdministrator(centreA, founder!);
 		await writeRoleRecord(centreA, founder!, {
 			grantee: eve!.agentId,
@@ -132,33 +81,22 @@ describe('review intervals between peers', () => {
 			scope: { kind: 'topic', topic: 'bourse' },
 			action: 'grant'
 		});
-		const e = device(hub, 'e', eve!);
-		const c = device(hub, 'c', carol!);
-		const d = device(hub, 'd', dan!);
+		const e = syncDevice(hub, 'e', eve!, { centre: CENTRE });
+		const c = syncDevice(hub, 'c', carol!, { centre: CENTRE });
+		const d = syncDevice(hub, 'd', dan!, { centre: CENTRE });
 		const all = [a, e, c, d];
 		await settle(...all);
 
 		// Eve publishes a procedure of Bourse › Ordres, verified 40 days ago: due in 50 by default.
 		const verifiedAt = Date.now() - 40 * DAY;
 		const article = await e.repo.open(ARTICLE);
-		initArticle(
-			article,
-			{
-				kind: 'procedure',
-				title: 'Ordre rejeté',
-				node: 'bourse.ordres',
-				locale: 'fr',
-				tags: [],
-				status: 'draft',
-				createdAt: 1,
-				updatedAt: 1
-			},
-			[{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]
-		);
+		initArticle(article, procedureMeta('bourse.ordres'), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }
+		]);
 		await publishDraft(article, 'ordre-rejete', eve!, { note: 'v1', publisherName: 'Eve', time: verifiedAt });
 		putCatalogEntry(await e.repo.open(SPACE), articleEntry(ARTICLE, article));
 		await settle(...all);
-		const lineOn = async (x: Device) =>
+		const lineOn = async (x: SyncDevice) =>
 			readCatalog(await x.repo.open(SPACE)).find((l) => l.docId === ARTICLE)!;
 		expect(entryReviewDue(await lineOn(c), await intervalsOf(c.repo))).toBe(verifiedAt + 90 * DAY);
 
@@ -207,15 +145,7 @@ describe('review intervals between peers', () => {
 		cleanups.push(() => rogue.net.destroy());
 		rogue.greet('a');
 		await introduced(a.sync, 'rogue', true);
-		const real = await signInterval(eve!, {
-			centre: 'acme',
-			topic: 'bourse',
-			kind: 'procedure',
-			days: 60,
-			signerName: 'Eve',
-			time: Date.now()
-		});
-		const forged = { ...real, days: 7 };
+		const { forged } = await forgedInterval(eve!);
 		const centreOnA = await a.repo.open(CENTRE);
 		const before = a.rejected.length;
 		rogue.send(
@@ -223,7 +153,7 @@ describe('review intervals between peers', () => {
 			await signedMessage(
 				eve!,
 				CENTRE,
-				await crafted(centreOnA, async (x) => addIntervalRecord(x, await intervalId(forged), forged))
+				await changeOn(centreOnA, async (x) => addIntervalRecord(x, await intervalId(forged), forged))
 			)
 		);
 		rogue.send(
@@ -231,7 +161,7 @@ describe('review intervals between peers', () => {
 			await signedMessage(
 				dan!,
 				CENTRE,
-				await crafted(centreOnA, (x) => x.getMap('reviewIntervals').delete(set.id))
+				await changeOn(centreOnA, (x) => x.getMap('reviewIntervals').delete(set.id))
 			)
 		);
 		await settle(a);

@@ -6,7 +6,6 @@
 // every peer shows the same one as current.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { ArticleMeta } from '../../src/lib/domain/article';
 import {
 	currentRevision,
 	encodeSnapshot,
@@ -14,11 +13,9 @@ import {
 	type PublishRights
 } from '../../src/lib/domain/revision';
 import { MemoryHub } from '../../src/lib/net/memory';
-import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
+import { generateIdentity } from '../../src/lib/repo/identity';
 import { Repo } from '../../src/lib/repo/repo';
 import { publishDraft, revisionId, signRevision } from '../../src/lib/repo/revisions';
-import { CentreSharePolicy } from '../../src/lib/repo/share-policy';
-import { Synchronizer } from '../../src/lib/repo/sync';
 import {
 	encodeRevision,
 	initArticle,
@@ -26,53 +23,15 @@ import {
 	readRevisions,
 	updateArticleMeta
 } from '../../src/lib/schema/index';
-import { MemoryStorage } from '../../src/lib/storage/memory';
+import { destroyDevices, procedureMeta, syncDevice, type SyncDevice } from '../support/governance-fixtures';
 import { introduced, roguePeer, settle } from './rogue-kit';
 
 const ARTICLE = 'article/ordre-rejete';
-const meta: ArticleMeta = {
-	kind: 'procedure',
-	title: 'Ordre rejeté',
-	node: 'bourse-ordres',
-	locale: 'fr',
-	tags: [],
-	status: 'draft',
-	createdAt: 1,
-	updatedAt: 1
-};
+const meta = procedureMeta();
 
-interface Device {
-	id: string;
-	identity: AgentIdentity;
-	repo: Repo;
-	storage: MemoryStorage;
-	sync: Synchronizer;
-	rejected: string[];
-}
+afterEach(destroyDevices);
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-	for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function device(hub: MemoryHub, id: string, identity: AgentIdentity, rights: PublishRights): Device {
-	const storage = new MemoryStorage();
-	const repo = new Repo({ storage });
-	const sync = new Synchronizer({
-		repo,
-		network: hub.join(id),
-		policy: new CentreSharePolicy(identity.agentId, { publishRights: rights }),
-		agentId: identity.agentId,
-		floor: 'bourse',
-		identity
-	});
-	const rejected: string[] = [];
-	sync.onRejected((r) => rejected.push(r.reason));
-	cleanups.push(() => sync.destroy());
-	return { id, identity, repo, storage, sync, rejected };
-}
-
-async function storedRevisions(d: Device): Promise<number[]> {
+async function storedRevisions(d: SyncDevice): Promise<number[]> {
 	const fresh = new Repo({ storage: d.storage });
 	const doc = await fresh.find(ARTICLE);
 	return doc ? readRevisions(doc).map((r) => r.number) : [];
@@ -83,9 +42,9 @@ describe('publications between peers', () => {
 		const [expert, reader, agent, forger] = await Promise.all([1, 2, 3, 4].map(() => generateIdentity()));
 		const rights: PublishRights = (who, topic) => who === expert!.agentId && topic === 'bourse-ordres';
 		const hub = new MemoryHub();
-		const e = device(hub, 'expert', expert!, rights);
-		const r = device(hub, 'reader', reader!, rights);
-		const a = device(hub, 'agent', agent!, rights);
+		const e = syncDevice(hub, 'expert', expert!, rights);
+		const r = syncDevice(hub, 'reader', reader!, rights);
+		const a = syncDevice(hub, 'agent', agent!, rights);
 		const all = [e, r, a];
 		const doc = await e.repo.open(ARTICLE);
 		initArticle(doc, meta, [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]);
@@ -145,13 +104,13 @@ describe('publications between peers', () => {
 		const [lenient, agent, fresh] = await Promise.all([1, 2, 3].map(() => generateIdentity()));
 		const hub = new MemoryHub();
 		// A peer that accepted anyone's publication (a rogue, or one with other roles) holds one.
-		const source = device(hub, 'source', lenient!, () => true);
+		const source = syncDevice(hub, 'source', lenient!, () => true);
 		const doc = await source.repo.open(ARTICLE);
 		initArticle(doc, meta, [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde.' }] }]);
 		await publishDraft(doc, 'ordre-rejete', agent!, { note: 'Je publie', publisherName: 'Mallory' });
 		initArticle(await source.repo.open('article/autre'), { ...meta, title: 'Autre' }, []);
 		// The fresh device holds neither: both come in its first fill, built from the peer's update alone.
-		const f = device(hub, 'fresh', fresh!, () => false);
+		const f = syncDevice(hub, 'fresh', fresh!, () => false);
 		await settle(source, f);
 		expect(f.rejected.some((m) => m.includes(`${agent!.agentId} may not publish topic bourse-ordres`))).toBe(
 			true
@@ -165,8 +124,8 @@ describe('publications between peers', () => {
 		const [x, y] = await Promise.all([generateIdentity(), generateIdentity()]);
 		const rights: PublishRights = (_who, topic) => topic === 'bourse-ordres';
 		const hub = new MemoryHub();
-		const dx = device(hub, 'x', x, rights);
-		const dy = device(hub, 'y', y, rights);
+		const dx = syncDevice(hub, 'x', x, rights);
+		const dy = syncDevice(hub, 'y', y, rights);
 		const docX = await dx.repo.open(ARTICLE);
 		initArticle(docX, meta);
 		await publishDraft(docX, 'ordre-rejete', x, { note: 'v1', publisherName: 'X' });

@@ -17,6 +17,7 @@ import {
 	roleRecordTexts,
 	writeRoleRecord
 } from '../../src/lib/schema/index';
+import { changeOn, initAcmeCentre } from '../support/governance-fixtures';
 import { signedMessage } from './overlay-kit';
 import { introduced, provenPeer, roguePeer, settle, type ProvenPeer } from './rogue-kit';
 
@@ -39,15 +40,6 @@ function peer(hub: MemoryHub, id: string, identity: AgentIdentity): ProvenPeer {
 	return p;
 }
 
-/** An update making `change` to a copy of `doc` (what a device holding it would send). */
-async function crafted(doc: Y.Doc, change: (copy: Y.Doc) => unknown): Promise<Uint8Array> {
-	const copy = new Y.Doc();
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	const before = Y.encodeStateVector(copy);
-	await change(copy);
-	return Y.encodeStateAsUpdate(copy, before);
-}
-
 const topic = (t: string) => ({ kind: 'topic', topic: t }) as const;
 
 describe('role records between peers', () => {
@@ -58,17 +50,7 @@ describe('role records between peers', () => {
 		const carol = await generateIdentity();
 		const a = peer(hub, 'a', founder);
 		const centreA = await a.repo.open(CENTRE);
-		initCentre(
-			centreA,
-			{ id: 'acme', name: { fr: 'Acme', en: 'Acme' } },
-			[{ id: 'bourse', name: { fr: 'Bourse', en: 'Trading' }, topics: ['bourse'] }],
-			[
-				{ id: 'bourse', label: { fr: 'Bourse', en: 'Trading' }, order: 0 },
-				{ id: 'bourse.ordres', parent: 'bourse', label: { fr: 'Ordres', en: 'Orders' }, order: 0 }
-			],
-			[],
-			[{ agentId: founder.agentId, publicKey: toBase64(founder.publicKey) }]
-		);
+		initAcmeCentre(centreA, founder);
 		await grantGenesisAdministrator(centreA, founder);
 		const b = peer(hub, 'b', bob);
 		const c = peer(hub, 'c', carol);
@@ -141,18 +123,18 @@ describe('role records between peers', () => {
 			await signedMessage(
 				founder,
 				CENTRE,
-				await crafted(centreC, (d) => putRoleRecord(d, { ...real, grantee: bob.agentId }))
+				await changeOn(centreC, (d) => putRoleRecord(d, { ...real, grantee: bob.agentId }))
 			),
 			await signedMessage(
 				bob,
 				CENTRE,
-				await crafted(centreC, (d) => putRoleRecord(d, { ...unknown, grantor: founder.agentId }))
+				await changeOn(centreC, (d) => putRoleRecord(d, { ...unknown, grantor: founder.agentId }))
 			),
-			await signedMessage(bob, CENTRE, await crafted(centreC, (d) => putRoleRecord(d, real))),
+			await signedMessage(bob, CENTRE, await changeOn(centreC, (d) => putRoleRecord(d, real))),
 			await signedMessage(
 				bob,
 				CENTRE,
-				await crafted(centreC, (d) => d.getMap('admins').set(bob.agentId, toBase64(bob.publicKey)))
+				await changeOn(centreC, (d) => d.getMap('admins').set(bob.agentId, toBase64(bob.publicKey)))
 			)
 		];
 		const before = c.rejected.length;

@@ -6,7 +6,6 @@
 // plain `meta.status`, while an expert's record and ordinary edits pass.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { ArticleMeta } from '../../src/lib/domain/article';
 import {
 	deriveLifecycle,
 	reviewDueAfter,
@@ -14,7 +13,6 @@ import {
 	type LifecycleRevision,
 	type StoredLifecycle
 } from '../../src/lib/domain/lifecycle';
-import type { PublishRights } from '../../src/lib/domain/revision';
 import { generateIdentity, type AgentIdentity } from '../../src/lib/repo/identity';
 import {
 	lifecycleId,
@@ -36,22 +34,10 @@ import {
 	readRevisions,
 	updateArticleMeta
 } from '../../src/lib/schema/index';
+import { changeOn, procedureMeta, rightsFrom } from '../support/governance-fixtures';
 
 const DAY = 86_400_000;
-const meta: ArticleMeta = {
-	kind: 'procedure',
-	title: 'Ordre rejeté',
-	node: 'bourse-ordres',
-	locale: 'fr',
-	tags: [],
-	status: 'draft',
-	createdAt: 1,
-	updatedAt: 1
-};
-
-function rightsFrom(table: Record<string, string[]>): PublishRights {
-	return (agentId, topic) => table[agentId]?.includes(topic) ?? false;
-}
+const meta = procedureMeta();
 
 function rec(p: Partial<StoredLifecycle> & Pick<StoredLifecycle, 'action' | 'time'>): StoredLifecycle {
 	return {
@@ -251,14 +237,6 @@ const helloOf = (id: AgentIdentity): Hello => ({
 	key: 'k',
 	verified: true
 });
-
-/** The update a device sends after a change made on its copy of `doc`. */
-function changeOn(doc: Y.Doc, change: (copy: Y.Doc) => void | Promise<void>): Promise<Uint8Array> {
-	const copy = new Y.Doc();
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	const sv = Y.encodeStateVector(copy);
-	return Promise.resolve(change(copy)).then(() => Y.encodeStateAsUpdate(copy, sv));
-}
 
 /** The policy's verdict on an update, as a receiving peer reaches it: vetting, then verification. */
 async function verdict(policy: CentreSharePolicy, peer: Hello, doc: Y.Doc, update: Uint8Array) {

@@ -37,10 +37,16 @@ import {
 	encodeInterval,
 	grantGenesisAdministrator,
 	initArticle,
-	initCentre,
 	readEffectiveRoles,
 	writeRoleRecord
 } from '../../src/lib/schema/index';
+import {
+	BOURSE_TAXONOMY,
+	changeOn,
+	forgedInterval,
+	initAcmeCentre,
+	procedureMeta
+} from '../support/governance-fixtures';
 
 const DAY = 86_400_000;
 const parents = new Map<string, string | undefined>([
@@ -158,24 +164,13 @@ describe('the interval of an article', () => {
 	});
 });
 
-const TAXONOMY = [
-	{ id: 'bourse', label: { fr: 'Bourse', en: 'Trading' }, order: 0 },
-	{ id: 'bourse.ordres', parent: 'bourse', label: { fr: 'Ordres', en: 'Orders' }, order: 0 },
-	{ id: 'compte', label: { fr: 'Compte', en: 'Account' }, order: 1 }
-];
+const TAXONOMY = [...BOURSE_TAXONOMY, { id: 'compte', label: { fr: 'Compte', en: 'Account' }, order: 1 }];
 
 /** A centre whose founder made Eve an expert of Bourse (Bob has no role). */
 async function centre() {
 	const [founder, eve, bob] = await Promise.all([generateIdentity(), generateIdentity(), generateIdentity()]);
 	const doc = new Y.Doc();
-	initCentre(
-		doc,
-		{ id: 'acme', name: { fr: 'Acme', en: 'Acme' } },
-		[{ id: 'bourse', name: { fr: 'Bourse', en: 'Trading' }, topics: ['bourse'] }],
-		TAXONOMY,
-		[],
-		[{ agentId: founder.agentId, publicKey: toBase64(founder.publicKey) }]
-	);
+	initAcmeCentre(doc, founder, TAXONOMY);
 	await grantGenesisAdministrator(doc, founder);
 	await writeRoleRecord(doc, founder, {
 		grantee: eve.agentId,
@@ -195,15 +190,6 @@ const helloOf = (id: AgentIdentity): Hello => ({
 	key: toBase64(id.publicKey),
 	verified: true
 });
-
-/** The update a device sends after a change made on its copy of `doc`. */
-async function changeOn(doc: Y.Doc, change: (copy: Y.Doc) => unknown): Promise<Uint8Array> {
-	const copy = new Y.Doc();
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	const sv = Y.encodeStateVector(copy);
-	await change(copy);
-	return Y.encodeStateAsUpdate(copy, sv);
-}
 
 /** The policy's verdict on a signed centre entry by `signer`, as a receiving peer reaches it. */
 async function verdict(doc: Y.Doc, signer: AgentIdentity, update: Uint8Array): Promise<string | undefined> {
@@ -231,15 +217,7 @@ describe('review interval records through the sync policy', () => {
 		);
 
 		// Forged: Eve's record with its days changed after signing, written by Eve's key or Bob's.
-		const real = await signInterval(eve, {
-			centre: 'acme',
-			topic: 'bourse',
-			kind: 'procedure',
-			days: 60,
-			signerName: 'Eve',
-			time: Date.now()
-		});
-		const forged = { ...real, days: 7 };
+		const { real, forged } = await forgedInterval(eve);
 		const forgedUpdate = await changeOn(doc, async (c) =>
 			addIntervalRecord(c, await intervalId(forged), forged)
 		);
@@ -388,16 +366,7 @@ describe('the catalog line', () => {
 	it('carries the last verification, not a due date', async () => {
 		const eve = await generateIdentity();
 		const doc = new Y.Doc();
-		initArticle(doc, {
-			kind: 'procedure',
-			title: 'Ordre rejeté',
-			node: 'bourse.ordres',
-			locale: 'fr',
-			tags: [],
-			status: 'draft',
-			createdAt: 1,
-			updatedAt: 1
-		});
+		initArticle(doc, procedureMeta('bourse.ordres'));
 		const t0 = Date.now() - 50 * DAY;
 		await publishDraft(doc, 'a1', eve, { note: 'v1', publisherName: 'Eve', time: t0 });
 		let line = articleEntry('article/a1', doc);

@@ -5,7 +5,6 @@
 // publications made while partitioned are both kept and every peer shows the same one as current.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { ArticleMeta } from '../../src/lib/domain/article';
 import {
 	byRecency,
 	currentRevision,
@@ -22,23 +21,10 @@ import {
 	signRevision
 } from '../../src/lib/repo/revisions';
 import { addRevision, encodeRevision, initArticle, readRevisions } from '../../src/lib/schema/index';
+import { procedureMeta, rightsFrom } from '../support/governance-fixtures';
 
-const meta: ArticleMeta = {
-	kind: 'procedure',
-	title: 'Ordre rejeté',
-	node: 'bourse-ordres',
-	locale: 'fr',
-	tags: [],
-	status: 'draft',
-	createdAt: 1,
-	updatedAt: 1
-};
+const meta = procedureMeta();
 const body = [{ type: 'paragraph', content: [{ type: 'text', text: 'Vérifier le solde du compte.' }] }];
-
-/** Rights from a table: agent → topics it may publish. */
-function rightsFrom(table: Record<string, string[]>): PublishRights {
-	return (agentId, topic) => table[agentId]?.includes(topic) ?? false;
-}
 
 async function publish(who: AgentIdentity, number = 1, previous = number - 1, note = 'Première version') {
 	return signRevision(who, {

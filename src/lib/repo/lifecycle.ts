@@ -28,7 +28,7 @@ import {
 	readRevisions
 } from '../schema/index';
 import type { AgentIdentity } from './identity';
-import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
+import { recordChangesProblem, recordId, recordSignatureProblem, signRecordFields } from './signed-record';
 import { trialCopy } from './trial';
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
@@ -67,6 +67,8 @@ export async function lifecycleProblem(
 	return undefined;
 }
 
+const NOUNS = { added: 'a lifecycle record', altered: 'a lifecycle record' };
+
 /** Why a peer's update to an article must be refused for what it does to the lifecycle records,
  *  or undefined: it changes or removes one, or adds one that does not hold. An update that leaves
  *  them alone costs a glance at its structs, and no promise. */
@@ -76,10 +78,9 @@ export function lifecycleUpdateProblem(
 	update: Uint8Array,
 	rights: PublishRights
 ): Promise<string | undefined> | undefined {
-	const { added, altered } = lifecycleChanges(doc, update, trialCopy);
-	if (altered) return Promise.resolve('changes or removes a lifecycle record');
-	if (!added.size) return undefined;
-	return addedProblem(added, articleId, rights);
+	return recordChangesProblem(lifecycleChanges(doc, update, trialCopy), NOUNS, (value, id) =>
+		lifecycleProblem(value, articleId, rights, id)
+	);
 }
 
 /** The same for a document built whole from a peer's update (every record in it is new here). */
@@ -88,21 +89,9 @@ export function builtLifecycleProblem(
 	articleId: string,
 	rights: PublishRights
 ): Promise<string | undefined> | undefined {
-	const all = lifecycleEntries(doc);
-	if (!all.size) return undefined;
-	return addedProblem(all, articleId, rights);
-}
-
-async function addedProblem(
-	added: Map<string, unknown>,
-	articleId: string,
-	rights: PublishRights
-): Promise<string | undefined> {
-	for (const [id, value] of added) {
-		const problem = await lifecycleProblem(value, articleId, rights, id);
-		if (problem) return `adds a lifecycle record that is refused: ${problem}`;
-	}
-	return undefined;
+	return recordChangesProblem({ added: lifecycleEntries(doc), altered: false }, NOUNS, (value, id) =>
+		lifecycleProblem(value, articleId, rights, id)
+	);
 }
 
 /** Records a transition of the article, signed by this device, about its current revision (or

@@ -32,7 +32,7 @@ import {
 	intervalEntries,
 	readCentreInfo
 } from '../schema/index';
-import { sameBytes } from '../schema/append-only';
+import { entryChanges } from '../schema/append-only';
 import type { AgentIdentity } from './identity';
 import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
 
@@ -130,14 +130,9 @@ export function intervalsWriteProblem(
 	writer: { agentId: string; administersCentre: boolean },
 	cache: IntervalVerifications = intervalVerifications
 ): string | undefined {
-	const now = intervalEntries(after);
-	for (const [key, value] of before) {
-		const held = now.get(key);
-		if (!(held instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(held, value))
-			return 'changes or removes a review interval record';
-	}
-	for (const [key, value] of now) {
-		if (before.has(key)) continue;
+	const { added, altered } = entryChanges(before, intervalEntries(after));
+	if (altered) return 'changes or removes a review interval record';
+	for (const [key, value] of added) {
 		const problem = storedProblem(key, value, after, cache);
 		if (problem) return `adds a review interval record that is refused: ${problem}`;
 		if (writer.administersCentre) continue;

@@ -13,7 +13,14 @@
 // publisher may not publish the topic (PublishRights).
 import { toHexString as hex } from 'lib0/buffer';
 import { sha256 } from '../domain/subtle';
-import { chainHash, idOfHash, recordId, signedBytes, signRecordFields } from './signed-record';
+import {
+	chainHash,
+	idOfHash,
+	recordChangesProblem,
+	recordId,
+	signedBytes,
+	signRecordFields
+} from './signed-record';
 import {
 	currentRevision,
 	decodeSnapshot,
@@ -114,6 +121,8 @@ export async function revisionProblem(
 	return undefined;
 }
 
+const NOUNS = { added: 'a publication', altered: 'a published revision' };
+
 /** Why a peer's update to an article must be refused for what it does to the published revisions,
  *  or undefined: it changes or removes one, or adds one that does not hold (revisionProblem). An
  *  update that leaves the revisions alone costs a glance at its structs, and no promise. */
@@ -123,10 +132,9 @@ export function revisionUpdateProblem(
 	update: Uint8Array,
 	rights: PublishRights
 ): Promise<string | undefined> | undefined {
-	const { added, altered } = revisionChanges(doc, update, trialCopy);
-	if (altered) return Promise.resolve('changes or removes a published revision');
-	if (!added.size) return undefined;
-	return addedProblem(added, articleId, rights);
+	return recordChangesProblem(revisionChanges(doc, update, trialCopy), NOUNS, (value, id) =>
+		revisionProblem(value, articleId, rights, id)
+	);
 }
 
 /** Why a document built whole from a peer's update (a fresh device's fill) must be refused for its
@@ -137,21 +145,9 @@ export function builtRevisionsProblem(
 	articleId: string,
 	rights: PublishRights
 ): Promise<string | undefined> | undefined {
-	const all = revisionEntries(doc);
-	if (!all.size) return undefined;
-	return addedProblem(all, articleId, rights);
-}
-
-async function addedProblem(
-	added: Map<string, unknown>,
-	articleId: string,
-	rights: PublishRights
-): Promise<string | undefined> {
-	for (const [id, value] of added) {
-		const problem = await revisionProblem(value, articleId, rights, id);
-		if (problem) return `adds a publication that is refused: ${problem}`;
-	}
-	return undefined;
+	return recordChangesProblem({ added: revisionEntries(doc), altered: false }, NOUNS, (value, id) =>
+		revisionProblem(value, articleId, rights, id)
+	);
 }
 
 /** Publishes the article's draft as its next revision: signs its snapshot with this device's key

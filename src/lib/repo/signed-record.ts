@@ -58,3 +58,30 @@ export async function recordSignatureProblem(
 		return 'its signature does not verify';
 	return undefined;
 }
+
+/** What the records of a map are called in the reasons for refusing an update to it. */
+export interface RecordNouns {
+	/** In "adds … that is refused". */
+	added: string;
+	/** In "changes or removes …". */
+	altered: string;
+}
+
+/** Why a peer's update must be refused for what it does to a map of signed records
+ *  (schema/append-only.ts), or undefined: it changes or removes one, or adds one that `problem`
+ *  refuses (the first, with its reason). No added record costs no promise. */
+export function recordChangesProblem(
+	changes: { added: ReadonlyMap<string, unknown>; altered: boolean },
+	nouns: RecordNouns,
+	problem: (value: unknown, id: string) => Promise<string | undefined>
+): Promise<string | undefined> | undefined {
+	if (changes.altered) return Promise.resolve(`changes or removes ${nouns.altered}`);
+	if (!changes.added.size) return undefined;
+	return (async () => {
+		for (const [id, value] of changes.added) {
+			const reason = await problem(value, id);
+			if (reason) return `adds ${nouns.added} that is refused: ${reason}`;
+		}
+		return undefined;
+	})();
+}

@@ -1,5 +1,5 @@
-// Maps of signed records inside a document (an article's `revisions` and `lifecycle`): records are
-// only ever added. What a peer's update does to such a map is found on a copy, after a cheap look
+// Maps of signed records inside a document (an article's `revisions` and `lifecycle`, the centre's
+// `reviewIntervals`), id → the record's bytes: records are only ever added. What a peer's update does to such a map is found on a copy, after a cheap look
 // at the update's structs tells whether it can touch the map at all (typing in the draft never pays
 // for a copy).
 import * as Y from 'yjs';
@@ -9,6 +9,38 @@ export function mapEntries(doc: Y.Doc, name: string): Map<string, unknown> {
 	const out = new Map<string, unknown>();
 	doc.getMap(name).forEach((value, key) => out.set(key, value));
 	return out;
+}
+
+/** The map's records, decoded, with their id, in no order; a value that is not one is skipped
+ *  (receivers refuse them, so only a device's own storage could hold one). */
+export function readRecords<R>(
+	doc: Y.Doc,
+	name: string,
+	decode: (bytes: Uint8Array) => R | undefined
+): (R & { id: string })[] {
+	const out: (R & { id: string })[] = [];
+	doc.getMap(name).forEach((value, id) => {
+		const r = value instanceof Uint8Array ? decode(value) : undefined;
+		if (r) out.push({ ...r, id });
+	});
+	return out;
+}
+
+/** What changed from the map's entries `before` to `after`: the entries added (key → value), and
+ *  whether one already there was changed or removed. */
+export function entryChanges(
+	before: ReadonlyMap<string, unknown>,
+	after: ReadonlyMap<string, unknown>
+): { added: Map<string, unknown>; altered: boolean } {
+	let altered = false;
+	for (const [key, value] of before) {
+		const now = after.get(key);
+		if (!(now instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(now, value))
+			altered = true;
+	}
+	const added = new Map<string, unknown>();
+	for (const [key, value] of after) if (!before.has(key)) added.set(key, value);
+	return { added, altered };
 }
 
 /** Whether an update may touch the map at all: it adds under the map, refers to one of the map's
@@ -42,21 +74,13 @@ export function appendOnlyChanges(
 	update: Uint8Array,
 	copy: (doc: Y.Doc) => Y.Doc
 ): { added: Map<string, unknown>; altered: boolean } {
-	const added = new Map<string, unknown>();
-	if (!mayTouch(doc, name, update)) return { added, altered: false };
+	if (!mayTouch(doc, name, update)) return { added: new Map(), altered: false };
 	const before = mapEntries(doc, name);
 	const trial = copy(doc);
 	Y.applyUpdate(trial, update);
 	const after = mapEntries(trial, name);
 	trial.destroy();
-	let altered = false;
-	for (const [key, value] of before) {
-		const now = after.get(key);
-		if (!(now instanceof Uint8Array) || !(value instanceof Uint8Array) || !sameBytes(now, value))
-			altered = true;
-	}
-	for (const [key, value] of after) if (!before.has(key)) added.set(key, value);
-	return { added, altered };
+	return entryChanges(before, after);
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -18,47 +18,37 @@ import {
 } from '../domain/lifecycle';
 import { byRecency, decodeSnapshot, type RevisionRecord } from '../domain/revision';
 import type { ArticleMeta } from '../domain/article';
-import { appendOnlyChanges, mapEntries } from './append-only';
+import { appendOnlyChanges, mapEntries, readRecords } from './append-only';
+import { decodeEnvelope, encodeEnvelope, encodeTaggedFields } from './signed-envelope';
 
 const TAG = 'plateau/lifecycle/v1';
-const VERSION = 1;
 const MAP = 'lifecycle';
 
 /** The canonical encoding of a record's signed fields: a tag, then the fields in a fixed order. */
 export function encodeLifecycleFields(f: LifecycleFields): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarString(enc, TAG);
-	encoding.writeVarString(enc, f.articleId);
-	encoding.writeVarString(enc, f.action);
-	encoding.writeVarString(enc, f.revision);
-	encoding.writeVarString(enc, f.topic);
-	encoding.writeVarString(enc, f.note);
-	encoding.writeVarString(enc, f.actor);
-	encoding.writeVarString(enc, f.actorName);
-	encoding.writeFloat64(enc, f.time);
-	return encoding.toUint8Array(enc);
+	return encodeTaggedFields(TAG, (enc) => {
+		encoding.writeVarString(enc, f.articleId);
+		encoding.writeVarString(enc, f.action);
+		encoding.writeVarString(enc, f.revision);
+		encoding.writeVarString(enc, f.topic);
+		encoding.writeVarString(enc, f.note);
+		encoding.writeVarString(enc, f.actor);
+		encoding.writeVarString(enc, f.actorName);
+		encoding.writeFloat64(enc, f.time);
+	});
 }
 
 export function encodeLifecycle(r: LifecycleRecord): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, VERSION);
-	encoding.writeVarUint8Array(enc, encodeLifecycleFields(r));
-	encoding.writeVarUint8Array(enc, r.chain);
-	encoding.writeVarUint8Array(enc, r.signature);
-	return encoding.toUint8Array(enc);
+	return encodeEnvelope(encodeLifecycleFields(r), r.chain, r.signature);
 }
 
 /** A record back from its bytes; undefined when they are not one. */
 export function decodeLifecycle(bytes: Uint8Array): LifecycleRecord | undefined {
-	try {
-		const d = decoding.createDecoder(bytes);
-		if (decoding.readVarUint(d) !== VERSION) return undefined;
-		const f = decoding.createDecoder(decoding.readVarUint8Array(d));
-		if (decoding.readVarString(f) !== TAG) return undefined;
+	const e = decodeEnvelope(bytes, TAG, (f): LifecycleFields | undefined => {
 		const articleId = decoding.readVarString(f);
 		const action = decoding.readVarString(f);
 		if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) return undefined;
-		const record: LifecycleRecord = {
+		return {
 			articleId,
 			action: action as LifecycleAction,
 			revision: decoding.readVarString(f),
@@ -66,15 +56,10 @@ export function decodeLifecycle(bytes: Uint8Array): LifecycleRecord | undefined 
 			note: decoding.readVarString(f),
 			actor: decoding.readVarString(f),
 			actorName: decoding.readVarString(f),
-			time: decoding.readFloat64(f),
-			chain: decoding.readVarUint8Array(d),
-			signature: decoding.readVarUint8Array(d)
+			time: decoding.readFloat64(f)
 		};
-		if (decoding.hasContent(d) || decoding.hasContent(f)) return undefined;
-		return record;
-	} catch {
-		return undefined;
-	}
+	});
+	return e && { ...e.fields, chain: e.chain, signature: e.signature };
 }
 
 /** Stores a record (already signed) under its id. */
@@ -85,12 +70,7 @@ export function addLifecycleRecord(doc: Y.Doc, id: string, record: LifecycleReco
 /** The article's lifecycle records, in no order; a value that is not one is skipped (receivers
  *  refuse them, so only a device's own storage could hold one). */
 export function readLifecycleRecords(doc: Y.Doc): (StoredLifecycle & LifecycleRecord)[] {
-	const out: (StoredLifecycle & LifecycleRecord)[] = [];
-	doc.getMap(MAP).forEach((value, id) => {
-		const r = value instanceof Uint8Array ? decodeLifecycle(value) : undefined;
-		if (r) out.push({ ...r, id });
-	});
-	return out;
+	return readRecords(doc, MAP, decodeLifecycle);
 }
 
 /** The stored lifecycle records, id → bytes as found (not decoded, not verified). */

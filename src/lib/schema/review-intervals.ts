@@ -15,63 +15,48 @@ import {
 	type ReviewIntervalRecord,
 	type StoredReviewInterval
 } from '../domain/review-interval';
-import { mapEntries } from './append-only';
+import { mapEntries, readRecords } from './append-only';
+import { decodeEnvelope, encodeEnvelope, encodeTaggedFields } from './signed-envelope';
 
 const TAG = 'plateau/review-interval/v1';
-const VERSION = 1;
 /** The map's name in the centre document. */
 export const REVIEW_INTERVALS_ROOT = 'reviewIntervals';
 
 /** The canonical encoding of a record's signed fields: a tag, then the fields in a fixed order. */
 export function encodeIntervalFields(f: ReviewIntervalFields): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarString(enc, TAG);
-	encoding.writeVarString(enc, f.centre);
-	encoding.writeVarString(enc, f.topic);
-	encoding.writeVarString(enc, f.kind);
-	encoding.writeFloat64(enc, f.days);
-	encoding.writeVarString(enc, f.signer);
-	encoding.writeVarString(enc, f.signerName);
-	encoding.writeFloat64(enc, f.time);
-	return encoding.toUint8Array(enc);
+	return encodeTaggedFields(TAG, (enc) => {
+		encoding.writeVarString(enc, f.centre);
+		encoding.writeVarString(enc, f.topic);
+		encoding.writeVarString(enc, f.kind);
+		encoding.writeFloat64(enc, f.days);
+		encoding.writeVarString(enc, f.signer);
+		encoding.writeVarString(enc, f.signerName);
+		encoding.writeFloat64(enc, f.time);
+	});
 }
 
 export function encodeInterval(r: ReviewIntervalRecord): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, VERSION);
-	encoding.writeVarUint8Array(enc, encodeIntervalFields(r));
-	encoding.writeVarUint8Array(enc, r.chain);
-	encoding.writeVarUint8Array(enc, r.signature);
-	return encoding.toUint8Array(enc);
+	return encodeEnvelope(encodeIntervalFields(r), r.chain, r.signature);
 }
 
 /** A record back from its bytes; undefined when they are not one. */
 export function decodeInterval(bytes: Uint8Array): ReviewIntervalRecord | undefined {
-	try {
-		const d = decoding.createDecoder(bytes);
-		if (decoding.readVarUint(d) !== VERSION) return undefined;
-		const f = decoding.createDecoder(decoding.readVarUint8Array(d));
-		if (decoding.readVarString(f) !== TAG) return undefined;
+	const e = decodeEnvelope(bytes, TAG, (f): ReviewIntervalFields | undefined => {
 		const centre = decoding.readVarString(f);
 		const topic = decoding.readVarString(f);
 		const kind = decoding.readVarString(f);
 		if (!(INTERVAL_KINDS as readonly string[]).includes(kind)) return undefined;
-		const record: ReviewIntervalRecord = {
+		return {
 			centre,
 			topic,
 			kind: kind as IntervalKind,
 			days: decoding.readFloat64(f),
 			signer: decoding.readVarString(f),
 			signerName: decoding.readVarString(f),
-			time: decoding.readFloat64(f),
-			chain: decoding.readVarUint8Array(d),
-			signature: decoding.readVarUint8Array(d)
+			time: decoding.readFloat64(f)
 		};
-		if (decoding.hasContent(d) || decoding.hasContent(f)) return undefined;
-		return record;
-	} catch {
-		return undefined;
-	}
+	});
+	return e && { ...e.fields, chain: e.chain, signature: e.signature };
 }
 
 /** Stores a record (already signed) under its id. */
@@ -81,12 +66,7 @@ export function addIntervalRecord(doc: Y.Doc, id: string, record: ReviewInterval
 
 /** The stored records, in no order, not verified; a value that is not one is skipped. */
 export function readIntervalRecords(doc: Y.Doc): (StoredReviewInterval & ReviewIntervalRecord)[] {
-	const out: (StoredReviewInterval & ReviewIntervalRecord)[] = [];
-	doc.getMap(REVIEW_INTERVALS_ROOT).forEach((value, id) => {
-		const r = value instanceof Uint8Array ? decodeInterval(value) : undefined;
-		if (r) out.push({ ...r, id });
-	});
-	return out;
+	return readRecords(doc, REVIEW_INTERVALS_ROOT, decodeInterval);
 }
 
 /** The stored records, id → bytes as found (not decoded, not verified). */

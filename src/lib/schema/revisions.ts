@@ -16,48 +16,39 @@ import {
 	type RevisionSnapshot
 } from '../domain/revision';
 import { articleSummary, readArticleMeta, updateArticleMeta } from './article';
-import { appendOnlyChanges, mapEntries } from './append-only';
+import { appendOnlyChanges, mapEntries, readRecords } from './append-only';
+import { decodeEnvelope, encodeEnvelope, encodeTaggedFields } from './signed-envelope';
 import { lifecycleOf } from './lifecycle';
 import { bodyFragment, writeBody } from './body';
 
 const TAG = 'plateau/revision/v1';
-const VERSION = 1;
 const MAP = 'revisions';
 
 /** The canonical encoding of a record's signed fields: a tag, then the fields in a fixed order. */
 export function encodeFields(f: RevisionFields): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarString(enc, TAG);
-	encoding.writeVarString(enc, f.articleId);
-	encoding.writeVarUint(enc, f.number);
-	encoding.writeVarUint(enc, f.previous);
-	encoding.writeVarString(enc, f.topic);
-	encoding.writeVarString(enc, f.digest);
-	encoding.writeVarString(enc, f.note);
-	encoding.writeVarString(enc, f.publisher);
-	encoding.writeVarString(enc, f.publisherName);
-	encoding.writeFloat64(enc, f.time);
-	return encoding.toUint8Array(enc);
+	return encodeTaggedFields(TAG, (enc) => {
+		encoding.writeVarString(enc, f.articleId);
+		encoding.writeVarUint(enc, f.number);
+		encoding.writeVarUint(enc, f.previous);
+		encoding.writeVarString(enc, f.topic);
+		encoding.writeVarString(enc, f.digest);
+		encoding.writeVarString(enc, f.note);
+		encoding.writeVarString(enc, f.publisher);
+		encoding.writeVarString(enc, f.publisherName);
+		encoding.writeFloat64(enc, f.time);
+	});
 }
 
 export function encodeRevision(r: RevisionRecord): Uint8Array {
-	const enc = encoding.createEncoder();
-	encoding.writeVarUint(enc, VERSION);
-	encoding.writeVarUint8Array(enc, encodeFields(r));
-	encoding.writeVarUint8Array(enc, r.snapshot);
-	encoding.writeVarUint8Array(enc, r.chain);
-	encoding.writeVarUint8Array(enc, r.signature);
-	return encoding.toUint8Array(enc);
+	return encodeEnvelope(encodeFields(r), r.chain, r.signature, [r.snapshot]);
 }
 
 /** A record back from its bytes; undefined when they are not one. */
 export function decodeRevision(bytes: Uint8Array): RevisionRecord | undefined {
-	try {
-		const d = decoding.createDecoder(bytes);
-		if (decoding.readVarUint(d) !== VERSION) return undefined;
-		const f = decoding.createDecoder(decoding.readVarUint8Array(d));
-		if (decoding.readVarString(f) !== TAG) return undefined;
-		const record: RevisionRecord = {
+	const e = decodeEnvelope(
+		bytes,
+		TAG,
+		(f): RevisionFields => ({
 			articleId: decoding.readVarString(f),
 			number: decoding.readVarUint(f),
 			previous: decoding.readVarUint(f),
@@ -66,16 +57,11 @@ export function decodeRevision(bytes: Uint8Array): RevisionRecord | undefined {
 			note: decoding.readVarString(f),
 			publisher: decoding.readVarString(f),
 			publisherName: decoding.readVarString(f),
-			time: decoding.readFloat64(f),
-			snapshot: decoding.readVarUint8Array(d),
-			chain: decoding.readVarUint8Array(d),
-			signature: decoding.readVarUint8Array(d)
-		};
-		if (decoding.hasContent(d) || decoding.hasContent(f)) return undefined;
-		return record;
-	} catch {
-		return undefined;
-	}
+			time: decoding.readFloat64(f)
+		}),
+		1
+	);
+	return e && { ...e.fields, snapshot: e.extras[0]!, chain: e.chain, signature: e.signature };
 }
 
 function revisionsMap(doc: Y.Doc): Y.Map<unknown> {
@@ -94,12 +80,7 @@ export interface StoredRevision extends RevisionRecord {
 /** The article's published revisions, in no order; a value that is not a record is skipped
  *  (receivers refuse them, so only a device's own storage could hold one). */
 export function readRevisions(doc: Y.Doc): StoredRevision[] {
-	const out: StoredRevision[] = [];
-	revisionsMap(doc).forEach((value, id) => {
-		const r = value instanceof Uint8Array ? decodeRevision(value) : undefined;
-		if (r) out.push({ ...r, id });
-	});
-	return out;
+	return readRecords(doc, MAP, decodeRevision);
 }
 
 /** Observes the revisions map; returns the unsubscribe. */

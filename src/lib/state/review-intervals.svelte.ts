@@ -11,6 +11,7 @@ import type { TaxonomyNode } from '../domain/taxonomy';
 import type { AgentIdentity } from '../repo/identity';
 import { setReviewInterval, verifiedIntervals } from '../repo/review-intervals';
 import { observeCentre } from '../schema/index';
+import { Reread } from './reread';
 
 export interface ReviewIntervalsDeps {
 	agentId: string;
@@ -37,9 +38,14 @@ export class ReviewIntervalsState {
 	readonly #centre: Y.Doc;
 	readonly #deps: ReviewIntervalsDeps;
 	readonly #off: () => void;
-	#reading: Promise<void> | undefined;
-	#again = false;
 	#destroyed = false;
+	readonly #reread = new Reread(
+		async () => {
+			const verified = await verifiedIntervals(this.#centre);
+			if (!this.#destroyed) this.verified = verified;
+		},
+		() => this.#destroyed
+	);
 
 	constructor(centre: Y.Doc, deps: ReviewIntervalsDeps) {
 		this.#centre = centre;
@@ -68,19 +74,7 @@ export class ReviewIntervalsState {
 
 	/** Resolves once `verified` reflects the document as it is now. */
 	refresh(): Promise<void> {
-		if (this.#reading) {
-			this.#again = true;
-			return this.#reading;
-		}
-		this.#reading = (async () => {
-			do {
-				this.#again = false;
-				const verified = await verifiedIntervals(this.#centre);
-				if (this.#destroyed) return;
-				this.verified = verified;
-			} while (this.#again && !this.#destroyed);
-		})().finally(() => (this.#reading = undefined));
-		return this.#reading;
+		return this.#reread.refresh();
 	}
 
 	destroy(): void {

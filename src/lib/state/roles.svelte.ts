@@ -16,6 +16,7 @@ import {
 	readEffectiveRoles,
 	writeRoleRecord
 } from '../schema/index';
+import { Reread } from './reread';
 
 export class RolesState {
 	/** The roles that hold now (recomputed after each change of the centre document). */
@@ -28,9 +29,11 @@ export class RolesState {
 	readonly #centre: Y.Doc;
 	readonly #identity: AgentIdentity | undefined;
 	readonly #off: () => void;
-	#reading: Promise<void> | undefined;
-	#again = false;
 	#destroyed = false;
+	readonly #reread = new Reread(
+		() => this.#read(),
+		() => this.#destroyed
+	);
 	/** Ignored records already logged (each once). */
 	readonly #logged = new Set<string>();
 	#genesisTried = false;
@@ -56,30 +59,27 @@ export class RolesState {
 
 	/** Resolves once the roles reflect the document as it is now. */
 	refresh(): Promise<void> {
-		if (this.#reading) {
-			this.#again = true;
-			return this.#reading;
+		return this.#reread.refresh();
+	}
+
+	/** One read of the roles; true when it wrote to the document (read again). */
+	async #read(): Promise<boolean> {
+		const roles = await readEffectiveRoles(this.#centre);
+		if (this.#destroyed) return false;
+		this.roles = roles;
+		this.demo = isDemoRolesCentre(this.#centre);
+		this.founder = readCentreFounder(this.#centre);
+		let again = false;
+		if (this.#owesGenesis(roles)) {
+			await grantGenesisAdministrator(this.#centre, this.#identity!);
+			again = true;
 		}
-		this.#reading = (async () => {
-			do {
-				this.#again = false;
-				const roles = await readEffectiveRoles(this.#centre);
-				if (this.#destroyed) return;
-				this.roles = roles;
-				this.demo = isDemoRolesCentre(this.#centre);
-				this.founder = readCentreFounder(this.#centre);
-				if (this.#owesGenesis(roles)) {
-					await grantGenesisAdministrator(this.#centre, this.#identity!);
-					this.#again = true;
-				}
-				for (const f of roles.ignored) {
-					if (f.reason === 'not verified yet' || this.#logged.has(f.recordId)) continue;
-					this.#logged.add(f.recordId);
-					console.warn(`Plateau roles: ignored role record ${f.recordId}: ${f.reason}`);
-				}
-			} while (this.#again && !this.#destroyed);
-		})().finally(() => (this.#reading = undefined));
-		return this.#reading;
+		for (const f of roles.ignored) {
+			if (f.reason === 'not verified yet' || this.#logged.has(f.recordId)) continue;
+			this.#logged.add(f.recordId);
+			console.warn(`Plateau roles: ignored role record ${f.recordId}: ${f.reason}`);
+		}
+		return again;
 	}
 
 	/** An administrator grants `role` over `scope` to an agent. */

@@ -31,7 +31,7 @@ test('an agent asks for a review, the expert sees it in the task list and verifi
 		// Alice publishes: the review line starts from the publication.
 		await gotoInApp(a.page, `/article/${ID}`);
 		for (const name of ['Archiver', 'Supprimer']) await expect(lifecycleButton(a.page, name)).toBeVisible();
-		await publish(a.page, 1);
+		await publish(a.page, 3);
 		await expect(reviewLine(a.page)).toContainText('Vérifié par Alice Bourse');
 		await expect(reviewLine(a.page)).toHaveAttribute('data-how', 'publish');
 

@@ -24,11 +24,11 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		await takeDemoRole(b.page);
 		await seesRole(a.page, 'Bruno Expert');
 		await gotoInApp(b.page, `/article/${ID}`);
-		await publish(b.page, 1, 'Première révision');
+		await publish(b.page, 3, 'Révision vérifiée');
 
-		// A reads revision 1 and follows the article.
+		// A reads revision 3 (the demo seeds two before it) and follows the article.
 		await gotoInApp(a.page, `/article/${ID}`);
-		await expect(line(a.page)).toContainText('révision 1', { timeout: MEET_MS });
+		await expect(line(a.page)).toContainText('révision 3', { timeout: MEET_MS });
 		const follow = a.page.getByRole('button', { name: 'Suivre cet article' });
 		await follow.click();
 		await expect(follow).toHaveAttribute('aria-pressed', 'true');
@@ -38,14 +38,14 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		const feed = a.page.getByTestId('change-feed');
 		await expect(feed.getByTestId('feed-unread')).toHaveCount(0);
 
-		// B edits the draft and publishes revision 2 with a change note.
+		// B edits the draft and publishes revision 4 with a change note.
 		await b.page.getByRole('button', { name: 'Modifier', exact: true }).click();
 		const editorBody = b.page.getByTestId('article-body').locator('.plateau-editor');
 		await editorBody.locator('p').first().click();
 		await b.page.keyboard.press('End');
 		await b.page.keyboard.type(` ${tag}`);
 		await b.page.getByRole('button', { name: 'Terminer' }).click();
-		await publish(b.page, 2, `Précision ${tag}`);
+		await publish(b.page, 4, `Précision ${tag}`);
 
 		// A's list and feed say so.
 		await expect(listLine(a.page).getByTestId('updated-since-read')).toHaveText(
@@ -66,12 +66,12 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		await expect(item).toContainText(`Précision ${tag}`);
 		await expect(item).toContainText('non lue');
 
-		// Opened from the feed with the keyboard: the diff from revision 1, the one A last read.
+		// Opened from the feed with the keyboard: the diff from revision 3, the one A last read.
 		await item.focus();
 		await a.page.keyboard.press('Enter');
-		await expect(line(a.page)).toContainText('révision 2');
+		await expect(line(a.page)).toContainText('révision 4');
 		const since = a.page.getByTestId('since-read');
-		await expect(since).toContainText('révision 1 → révision 2');
+		await expect(since).toContainText('révision 3 → révision 4');
 		await expect(since).toContainText(`Précision ${tag}`);
 		await since.getByRole('button', { name: 'Voir les changements' }).click();
 		await expect(a.page.getByTestId('revision-diff').locator('ins')).toContainText(tag);

@@ -61,7 +61,7 @@ test('a new revision shows as updated since the last read, in the feed with an u
 		await searchField(a.page).press('Escape');
 		await expect(feed.getByTestId('feed-unread')).toContainText('1');
 		const item = feed.locator(`a[data-feed-item="article/${ID}"]`);
-		await expect(item).toContainText('Révision 2');
+		await expect(item).toContainText('Révision 4');
 		await expect(item).toContainText('Bruno Expert');
 		await expect(item).toContainText(`Précision ${tag}`);
 		await expect(item).toContainText('non lue');

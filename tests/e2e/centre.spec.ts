@@ -5,14 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fr as messages } from '../../src/lib/i18n/fr';
 import { formatInviteCode, parseInviteCode } from '../../src/lib/domain/codes';
-import {
-	articleLinks,
-	FIRST_START_MS,
-	gotoInApp,
-	MEET_MS,
-	RESTART_MS,
-	seedArticles
-} from './helpers';
+import { articleLinks, FIRST_START_MS, gotoInApp, MEET_MS, RESTART_MS, seedArticles } from './helpers';
 import {
 	allStoredDocs,
 	closeAll,

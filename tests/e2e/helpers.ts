@@ -161,6 +161,7 @@ export const MEET_MS = budget(60_000);
  */
 export async function gotoInApp(page: Page, path: string): Promise<void> {
 	const target = new URL(path, page.url());
+	const before = await page.evaluate(() => Number(document.documentElement.dataset.navigations ?? 0));
 	await page.evaluate(
 		(href) => {
 			// Inside the element SvelteKit's router listens on (the app's root), so it handles the click.
@@ -174,6 +175,10 @@ export async function gotoInApp(page: Page, path: string): Promise<void> {
 		target.pathname + target.search + target.hash
 	);
 	await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search, {
+		timeout: RESTART_MS
+	});
+	// The navigation is over (SvelteKit's focus reset included) once the layout counted it.
+	await page.waitForFunction((n) => Number(document.documentElement.dataset.navigations ?? 0) > n, before, {
 		timeout: RESTART_MS
 	});
 }

@@ -1,4 +1,4 @@
-// A reader of a document that changes while it reads (the centre's roles, its review intervals):
+// A reader of a document that changes while it reads (the centre's roles, review intervals, synonyms):
 // one read at a time; a refresh asked during a read makes it read once more when done, so the
 // last read always starts after the last change. Reads never overlap, so an older result never
 // lands after a newer one.

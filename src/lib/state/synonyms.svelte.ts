@@ -9,6 +9,7 @@ import { mayEditSynonyms, type LiveSynonymGroup } from '../domain/synonym-record
 import { verifiedSynonymGroups, writeSynonymGroup } from '../repo/synonym-records';
 import type { AgentIdentity } from '../repo/identity';
 import { observeCentre, validateSynonymPhrases } from '../schema/index';
+import { Reread } from './reread';
 
 /** Phrases that do not make a group (fewer than 2 different ones, too many, too long). */
 export class InvalidSynonymGroup extends Error {}
@@ -42,9 +43,14 @@ export class SynonymsState {
 	readonly #centre: Y.Doc;
 	readonly #deps: SynonymsDeps;
 	readonly #off: () => void;
-	#reading: Promise<void> | undefined;
-	#again = false;
 	#destroyed = false;
+	readonly #reread = new Reread(
+		async () => {
+			const groups = await verifiedSynonymGroups(this.#centre);
+			if (!this.#destroyed) this.groups = groups;
+		},
+		() => this.#destroyed
+	);
 
 	constructor(centre: Y.Doc, deps: SynonymsDeps) {
 		this.#centre = centre;
@@ -83,19 +89,7 @@ export class SynonymsState {
 
 	/** Resolves once `groups` reflects the document as it is now. */
 	refresh(): Promise<void> {
-		if (this.#reading) {
-			this.#again = true;
-			return this.#reading;
-		}
-		this.#reading = (async () => {
-			do {
-				this.#again = false;
-				const groups = await verifiedSynonymGroups(this.#centre);
-				if (this.#destroyed) return;
-				this.groups = groups;
-			} while (this.#again && !this.#destroyed);
-		})().finally(() => (this.#reading = undefined));
-		return this.#reading;
+		return this.#reread.refresh();
 	}
 
 	destroy(): void {

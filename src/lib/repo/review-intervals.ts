@@ -17,7 +17,6 @@
 // itself the right anyway. The derivation (countingIntervals) counts only the records whose signer
 // may publish the topic NOW, so such a record is kept and does not count.
 import type * as Y from 'yjs';
-import { toBase64 } from '../domain/base64';
 import {
 	intervalFieldsProblem,
 	type ReviewIntervalFields,
@@ -34,7 +33,14 @@ import {
 } from '../schema/index';
 import { entryChanges } from '../schema/append-only';
 import type { AgentIdentity } from './identity';
-import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
+import {
+	recordId,
+	RecordVerifications,
+	selfCheck,
+	signRecordFields,
+	type RecordCheck,
+	type SignerRecordFormat
+} from './signed-record';
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
 export function intervalId(f: ReviewIntervalFields): Promise<string> {
@@ -54,48 +60,23 @@ export async function signInterval(
 	};
 }
 
-/** What a record's bytes prove by themselves (no centre, no rights): its id, or why not one. */
-export interface IntervalCheck {
-	id?: string;
-	problem?: string;
-}
+const FORMAT: SignerRecordFormat<ReviewIntervalRecord> = {
+	noun: 'a review interval record',
+	decode: decodeInterval,
+	fieldsProblem: intervalFieldsProblem,
+	encodeFields: encodeIntervalFields
+};
 
 /** Why a record's bytes do not hold by themselves (decoding, fields, chain, signature), with its
  *  id when they do. */
-export async function intervalCheck(bytes: unknown): Promise<IntervalCheck> {
-	if (!(bytes instanceof Uint8Array)) return { problem: 'it is not a review interval record' };
-	const r = decodeInterval(bytes);
-	if (!r) return { problem: 'it is not a review interval record' };
-	const fields = intervalFieldsProblem(r);
-	if (fields) return { problem: fields };
-	const encoded = encodeIntervalFields(r);
-	const signature = await recordSignatureProblem(r.signer, encoded, r.chain, r.signature);
-	if (signature) return { problem: signature };
-	return { id: await recordId(encoded) };
+export function intervalCheck(bytes: unknown): Promise<RecordCheck> {
+	return selfCheck(bytes, FORMAT);
 }
 
-/** Results of intervalCheck by the record's bytes: a result depends on the bytes alone. */
-export class IntervalVerifications {
-	readonly #results = new Map<string, IntervalCheck>();
-	readonly #max: number;
-
-	constructor(max = 20_000) {
-		this.#max = max;
-	}
-
-	get(bytes: Uint8Array): IntervalCheck | undefined {
-		return this.#results.get(toBase64(bytes));
-	}
-
-	/** Checks the records not checked yet. */
-	async verify(records: Iterable<unknown>): Promise<void> {
-		for (const bytes of records) {
-			if (!(bytes instanceof Uint8Array)) continue;
-			const key = toBase64(bytes);
-			if (this.#results.has(key)) continue;
-			this.#results.set(key, await intervalCheck(bytes));
-			if (this.#results.size > this.#max) this.#results.delete(this.#results.keys().next().value!);
-		}
+/** Results of intervalCheck by the record's bytes. */
+export class IntervalVerifications extends RecordVerifications {
+	constructor(max?: number) {
+		super(intervalCheck, max);
 	}
 }
 

@@ -85,3 +85,68 @@ export function recordChangesProblem(
 		return undefined;
 	})();
 }
+
+/** What a record's bytes prove by themselves (no centre, no rights): its id, or why not one. */
+export interface RecordCheck {
+	id?: string;
+	problem?: string;
+}
+
+/** How one kind of record signed by its `signer` reads and encodes (schema), for `selfCheck`. */
+export interface SignerRecordFormat<R extends { signer: string; chain: Uint8Array; signature: Uint8Array }> {
+	/** "a review interval record": what a value that is not one is called. */
+	noun: string;
+	decode(bytes: Uint8Array): R | undefined;
+	fieldsProblem(r: R): string | undefined;
+	encodeFields(r: R): Uint8Array;
+}
+
+/** Why a record's bytes do not hold by themselves (decoding, fields, chain, signature), with its
+ *  id when they do. */
+export async function selfCheck<R extends { signer: string; chain: Uint8Array; signature: Uint8Array }>(
+	bytes: unknown,
+	format: SignerRecordFormat<R>
+): Promise<RecordCheck> {
+	const r = bytes instanceof Uint8Array ? format.decode(bytes) : undefined;
+	if (!r) return { problem: `it is not ${format.noun}` };
+	const fields = format.fieldsProblem(r);
+	if (fields) return { problem: fields };
+	const encoded = format.encodeFields(r);
+	const signature = await recordSignatureProblem(r.signer, encoded, r.chain, r.signature);
+	if (signature) return { problem: signature };
+	return { id: await recordId(encoded) };
+}
+
+/** Results of a record check by the record's bytes (a result depends on the bytes alone): by the
+ *  value itself for a document's own values (no re-encoding at each vet), else by its base64; at
+ *  most `max` kept, oldest out first. */
+export class RecordVerifications {
+	readonly #check: (bytes: Uint8Array) => Promise<RecordCheck>;
+	readonly #byValue = new WeakMap<Uint8Array, RecordCheck>();
+	readonly #results = new Map<string, RecordCheck>();
+	readonly #max: number;
+
+	constructor(check: (bytes: Uint8Array) => Promise<RecordCheck>, max = 20_000) {
+		this.#check = check;
+		this.#max = max;
+	}
+
+	get(bytes: Uint8Array): RecordCheck | undefined {
+		const held = this.#byValue.get(bytes);
+		if (held) return held;
+		const check = this.#results.get(toBase64(bytes));
+		if (check) this.#byValue.set(bytes, check);
+		return check;
+	}
+
+	/** Checks the records not checked yet. */
+	async verify(records: Iterable<unknown>): Promise<void> {
+		for (const bytes of records) {
+			if (!(bytes instanceof Uint8Array) || this.get(bytes)) continue;
+			const check = await this.#check(bytes);
+			this.#byValue.set(bytes, check);
+			this.#results.set(toBase64(bytes), check);
+			if (this.#results.size > this.#max) this.#results.delete(this.#results.keys().next().value!);
+		}
+	}
+}

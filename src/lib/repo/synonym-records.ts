@@ -15,7 +15,6 @@
 // administrator's snapshot, which carries others' compactions, must not be refused later because
 // a role was revoked since (the liveness hazard of docs/decisions.md, review intervals).
 import type * as Y from 'yjs';
-import { toBase64 } from '../domain/base64';
 import {
 	latestByGroup,
 	liveGroups,
@@ -44,7 +43,14 @@ import {
 } from '../schema/index';
 import { sameBytes } from '../schema/append-only';
 import type { AgentIdentity } from './identity';
-import { recordId, recordSignatureProblem, signRecordFields } from './signed-record';
+import {
+	recordId,
+	RecordVerifications,
+	selfCheck,
+	signRecordFields,
+	type RecordCheck,
+	type SignerRecordFormat
+} from './signed-record';
 
 /** The record's id: hex of the first 16 bytes of the SHA-256 of its fields. */
 export function synonymRecordId(f: SynonymRecordFields): Promise<string> {
@@ -64,53 +70,23 @@ export async function signSynonymRecord(
 	};
 }
 
-/** What a record's bytes prove by themselves (no centre, no rights): its id, or why not one. */
-export interface SynonymCheck {
-	id?: string;
-	problem?: string;
-}
+const FORMAT: SignerRecordFormat<SynonymRecord> = {
+	noun: 'a synonym record',
+	decode: decodeSynonymRecord,
+	fieldsProblem: synonymFieldsProblem,
+	encodeFields: encodeSynonymFields
+};
 
 /** Why a record's bytes do not hold by themselves (decoding, fields, chain, signature), with its
  *  id when they do. */
-export async function synonymCheck(bytes: unknown): Promise<SynonymCheck> {
-	const r = bytes instanceof Uint8Array ? decodeSynonymRecord(bytes) : undefined;
-	if (!r) return { problem: 'it is not a synonym record' };
-	const fields = synonymFieldsProblem(r);
-	if (fields) return { problem: fields };
-	const encoded = encodeSynonymFields(r);
-	const signature = await recordSignatureProblem(r.signer, encoded, r.chain, r.signature);
-	if (signature) return { problem: signature };
-	return { id: await recordId(encoded) };
+export function synonymCheck(bytes: unknown): Promise<RecordCheck> {
+	return selfCheck(bytes, FORMAT);
 }
 
-/** Results of synonymCheck by the record's bytes (a result depends on the bytes alone): by the
- *  value itself for the document's own values (no re-encoding at each vet), else by its base64. */
-export class SynonymVerifications {
-	readonly #byValue = new WeakMap<Uint8Array, SynonymCheck>();
-	readonly #results = new Map<string, SynonymCheck>();
-	readonly #max: number;
-
-	constructor(max = 20_000) {
-		this.#max = max;
-	}
-
-	get(bytes: Uint8Array): SynonymCheck | undefined {
-		const held = this.#byValue.get(bytes);
-		if (held) return held;
-		const check = this.#results.get(toBase64(bytes));
-		if (check) this.#byValue.set(bytes, check);
-		return check;
-	}
-
-	/** Checks the records not checked yet. */
-	async verify(records: Iterable<unknown>): Promise<void> {
-		for (const bytes of records) {
-			if (!(bytes instanceof Uint8Array) || this.get(bytes)) continue;
-			const check = await synonymCheck(bytes);
-			this.#byValue.set(bytes, check);
-			this.#results.set(toBase64(bytes), check);
-			if (this.#results.size > this.#max) this.#results.delete(this.#results.keys().next().value!);
-		}
+/** Results of synonymCheck by the record's bytes. */
+export class SynonymVerifications extends RecordVerifications {
+	constructor(max?: number) {
+		super(synonymCheck, max);
 	}
 }
 

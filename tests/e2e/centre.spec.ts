@@ -9,6 +9,7 @@ import { articleLinks, FIRST_START_MS, gotoInApp, MEET_MS, RESTART_MS, seedArtic
 import {
 	allStoredDocs,
 	closeAll,
+	createArticle,
 	introduce,
 	listedTitle,
 	newAgent,
@@ -63,14 +64,7 @@ test('a new user creates a centre, invites two colleagues by link; all three sha
 		await expect(articleLinks(a)).toHaveCount(0);
 		// Her first article.
 		const title = `Carte avalée par un distributeur ${tag}`;
-		await a.getByRole('button', { name: 'Nouvel article' }).click();
-		const dialog = a.getByRole('dialog', { name: 'Nouvel article' });
-		await dialog.locator('input[name=title]').fill(title);
-		await dialog
-			.getByLabel('Thème')
-			.selectOption({ label: 'Cartes bancaires › Carte capturée par un distributeur' });
-		await dialog.getByRole('button', { name: 'Créer et modifier' }).click();
-		await expect(a.locator('#article-title')).toHaveText(title);
+		await createArticle(a, title, 'Cartes bancaires › Carte capturée par un distributeur');
 		await gotoInApp(a, '/');
 		await expect(listedTitle(a, title)).toBeVisible();
 

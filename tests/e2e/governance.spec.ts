@@ -12,6 +12,7 @@ import { parseInviteCode } from '../../src/lib/domain/codes';
 import { articleList, gotoInApp, MEET_MS, readChunks } from './helpers';
 import {
 	closeAll,
+	createArticle,
 	createCentre,
 	joinByLink,
 	newAgent,
@@ -51,15 +52,7 @@ test('roles, publication, a draft under a reader, forged records refused, restor
 		const a = inès.page;
 		await createCentre(a, centreName, ['Cartes', 'Crédits'], inès.name);
 		const title = `Carte avalée ${tag}`;
-		await a.getByRole('button', { name: 'Nouvel article' }).click();
-		const dialog = a.getByRole('dialog', { name: 'Nouvel article' });
-		await dialog.locator('input[name=title]').fill(title);
-		await dialog
-			.getByLabel('Thème')
-			.selectOption({ label: 'Cartes bancaires › Carte capturée par un distributeur' });
-		await dialog.getByRole('button', { name: 'Créer et modifier' }).click();
-		await expect(a.locator('#article-title')).toHaveText(title);
-		const articleId = decodeURIComponent(new URL(a.url()).pathname.split('/').pop()!);
+		const articleId = await createArticle(a, title, 'Cartes bancaires › Carte capturée par un distributeur');
 		const path = `/article/${encodeURIComponent(articleId)}`;
 		const body = a.getByTestId('article-body').locator('.plateau-editor');
 		await body.locator('p').first().click();

@@ -403,3 +403,15 @@ export async function joinByLink(page: Page, link: string, name: string, floor: 
 	await expect(page.getByLabel('Votre nom')).toBeVisible();
 	await introduce(page, name, floor);
 }
+
+/** Creates an article from the knowledge base's "Nouvel article" dialog under `topic` (its label in
+ *  the picker) and waits for its editor; returns its id. */
+export async function createArticle(page: Page, title: string, topic: string): Promise<string> {
+	await page.getByRole('button', { name: 'Nouvel article' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Nouvel article' });
+	await dialog.locator('input[name=title]').fill(title);
+	await dialog.getByLabel('Thème').selectOption({ label: topic });
+	await dialog.getByRole('button', { name: 'Créer et modifier' }).click();
+	await expect(page.locator('#article-title')).toHaveText(title);
+	return decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+}
